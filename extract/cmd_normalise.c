@@ -1,0 +1,133 @@
+/* cmd_normalise.c - `tjx normalise [--explain] [FILE|-]` */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "doc.h"
+#include "normalise.h"
+#include "pipeline.h"
+#include "strbuf.h"
+#include "utf8.h"
+
+static const char normalise_help[] =
+	"usage: tjx normalise [options] [FILE|-]\n\n"
+	"Repair OCR text: lost å/ä/ö (\"Forvaltningen\" -> \"Förvaltningen\"), characters the\n"
+	"Swedish OCR model cannot emit (@ § % –), hyphenation, ligatures.  Reads FILE (or\n"
+	"standard input), writes the repaired text to standard output; line N of the\n"
+	"output is line N of the input.\n\n"
+	"Options:\n"
+	"  -e, --explain       print every change instead of the text, one a line:\n"
+	"                      'LINE:COL old → new (rule id)'\n"
+	"  -o, --output FILE   write the text to FILE (with --explain too)\n"
+	"      --no-lexicon    rules only: no word repair with the Swedish lexicon\n"
+	"      --rules DIR     rule folder (default: $TJX_RULES, or rules/ beside bin/)\n"
+	"  -h, --help          this text\n\n";
+
+/* Column of byte offset off in s, 1-based, in characters. */
+static size_t column(const char *s, size_t off)
+{
+	return utf8_count(s, off) + 1;
+}
+
+int cmd_normalise(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"explain", no_argument, NULL, 'e'},   {"output", required_argument, NULL, 'o'},
+		{"no-lexicon", no_argument, NULL, 'L'}, {"rules", required_argument, NULL, 'R'},
+		{"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+	};
+	int explain = 0, no_lexicon = 0, c;
+	const char *rules = NULL, *output = NULL;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "eo:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			explain = 1;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'L':
+			no_lexicon = 1;
+			break;
+		case 'R':
+			rules = optarg;
+			break;
+		case 'h':
+			fputs(normalise_help, stdout);
+			fputs(cli_exit_help, stdout);
+			return EXIT_DONE;
+		default:
+			return cli_usage_error("normalise", "unknown option");
+		}
+	}
+	if (argc - optind > 1)
+		return cli_usage_error("normalise", "one input at a time");
+	const char *path = optind < argc ? argv[optind] : "-";
+
+	struct ex_error err;
+	ex_clear(&err);
+	struct norm_options no = {.rules_dir = rules ? rules : pipe_default_rules_dir(),
+				  .no_lexicon = no_lexicon};
+	struct norm *n = NULL;
+	struct sb in = SB_INIT, out = SB_INIT;
+	struct doc *d = NULL;
+	int rc = EXIT_DONE;
+	if (norm_new(&no, &n, &err) < 0) {
+		cli_error(&err);
+		return cli_exit_for(err.code);
+	}
+	if (sb_read_file(&in, path) < 0) {
+		ex_fail(&err, EX_IO, path, 0, 0, "cannot read: %m");
+		goto fail;
+	}
+	if (doc_from_text(strcmp(path, "-") ? path : "stdin", in.buf, in.len, &d, &err) < 0)
+		goto fail;
+	for (size_t i = 0; i < d->nwarnings; i++)
+		cli_warn("%s: %s", path, d->warnings[i]);
+	if (norm_doc(n, d, NULL, &err) < 0)
+		goto fail;
+
+	struct sb text = SB_INIT;
+	for (size_t i = 0; i < d->nlines; i++) {
+		const struct doc_line *l = &d->lines[i];
+		if (i && l->page != d->lines[i - 1].page)
+			sb_addc(&text, '\f');
+		sb_add(&text, l->text, l->len);
+		sb_addc(&text, '\n');
+		for (size_t k = 0; explain && k < l->nedits; k++) {
+			const struct doc_edit *e = &l->edits[k];
+			sb_addf(&out, "%zu:%zu %.*s → %.*s (%s)\n", i + 1, column(l->orig, e->off),
+				(int)e->len, l->orig + e->off, (int)e->new_len, l->text + e->new_off,
+				e->rule);
+		}
+	}
+	if (output) {
+		FILE *f = fopen(output, "w");
+		if (!f || fwrite(text.buf, 1, text.len, f) != text.len || fclose(f) != 0) {
+			ex_fail(&err, EX_IO, output, 0, 0, "cannot write: %m");
+			sb_release(&text);
+			goto fail;
+		}
+	}
+	const struct sb *show = explain ? &out : &text;
+	if ((explain || !output) && cli_write_all(1, show->buf, show->len) < 0) {
+		ex_fail(&err, EX_IO, "stdout", 0, 0, "cannot write: %m");
+		sb_release(&text);
+		goto fail;
+	}
+	sb_release(&text);
+	goto done;
+fail:
+	cli_error(&err);
+	rc = cli_exit_for(err.code);
+done:
+	doc_free(d);
+	norm_free(n);
+	sb_release(&in);
+	sb_release(&out);
+	return rc;
+}

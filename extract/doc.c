@@ -1,0 +1,329 @@
+/* doc.c - see doc.h */
+#include "doc.h"
+
+#include <mupdf/fitz/crypt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "utf8.h"
+
+const char *doc_kind_name(enum doc_kind kind)
+{
+	switch (kind) {
+	case DOC_TEXT:
+		return "text";
+	case DOC_PDF_TEXT:
+		return "pdf-text";
+	case DOC_PDF_SCAN:
+		return "pdf-scan";
+	case DOC_IMAGE:
+		return "image";
+	}
+	return "text";
+}
+
+struct doc *doc_new(enum doc_kind kind, const char *name)
+{
+	struct doc *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->kind = kind;
+	d->name = strdup(name ? name : "");
+	if (!d->name) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static void line_release(struct doc_line *l)
+{
+	free(l->text);
+	free(l->orig);
+	free(l->words);
+	for (size_t i = 0; i < l->nedits; i++)
+		free(l->edits[i].rule);
+	free(l->edits);
+}
+
+void doc_free(struct doc *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->nlines; i++)
+		line_release(&d->lines[i]);
+	free(d->lines);
+	free(d->pages);
+	for (size_t i = 0; i < d->nwarnings; i++)
+		free(d->warnings[i]);
+	free(d->warnings);
+	free(d->name);
+	free(d);
+}
+
+struct doc_page *doc_add_page(struct doc *d, enum doc_page_source source)
+{
+	struct doc_page *p = realloc(d->pages, sizeof(*p) * (size_t)(d->npages + 1));
+	if (!p)
+		return NULL;
+	d->pages = p;
+	p = &d->pages[d->npages++];
+	memset(p, 0, sizeof(*p));
+	p->source = source;
+	p->first_line = d->nlines;
+	return p;
+}
+
+/* Control characters cannot appear in XML 1.0 and mean nothing in a line of
+ * text: they become spaces, so that columns stay where they were. */
+static char *sanitise(const char *s, size_t n, size_t *outlen)
+{
+	struct sb b = SB_INIT;
+	size_t i = 0;
+	sb_grow(&b, n);
+	while (i < n) {
+		size_t start = i;
+		uint32_t cp = utf8_next(s, n, &i);
+		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0xFFFE ||
+		    cp == 0xFFFF || (cp >= 0xD800 && cp < 0xE000)) {
+			sb_addc(&b, cp == '\t' ? '\t' : ' ');
+			continue;
+		}
+		if (cp == 0xFEFF) /* BOM or zero-width no-break space */
+			continue;
+		sb_add(&b, s + start, i - start);
+	}
+	if (b.oom) {
+		sb_release(&b);
+		return NULL;
+	}
+	char *nfc = utf8_nfc(b.buf, b.len, outlen);
+	sb_release(&b);
+	return nfc;
+}
+
+struct doc_line *doc_add_line(struct doc *d, const char *text, size_t len)
+{
+	if (d->npages == 0 && !doc_add_page(d, DOC_PAGE_TEXT))
+		return NULL;
+	if (d->nlines == d->lines_alloc) {
+		size_t n = d->lines_alloc ? d->lines_alloc * 2 : 64;
+		struct doc_line *l = realloc(d->lines, n * sizeof(*l));
+		if (!l)
+			return NULL;
+		d->lines = l;
+		d->lines_alloc = n;
+	}
+	struct doc_line *l = &d->lines[d->nlines];
+	memset(l, 0, sizeof(*l));
+	l->text = sanitise(text, len, &l->len);
+	if (!l->text)
+		return NULL;
+	l->orig = malloc(l->len + 1);
+	if (!l->orig) {
+		free(l->text);
+		return NULL;
+	}
+	memcpy(l->orig, l->text, l->len + 1);
+	l->orig_len = l->len;
+	struct doc_page *p = &d->pages[d->npages - 1];
+	l->page = d->npages;
+	l->lineno = (int)p->nlines + 1;
+	l->conf = -1;
+	p->nlines++;
+	d->nlines++;
+	return l;
+}
+
+int doc_line_add_word(struct doc_line *l, size_t off, size_t len, int x0, int y0, int x1, int y1,
+		      float conf)
+{
+	struct doc_word *w = realloc(l->words, sizeof(*w) * (l->nwords + 1));
+	if (!w)
+		return -1;
+	l->words = w;
+	w = &l->words[l->nwords++];
+	w->off = off;
+	w->len = len;
+	w->x0 = x0;
+	w->y0 = y0;
+	w->x1 = x1;
+	w->y1 = y1;
+	w->conf = conf;
+	return 0;
+}
+
+void doc_line_replace(struct doc_line *l, char *text, size_t len, struct doc_edit *edits,
+		      size_t nedits)
+{
+	free(l->text);
+	for (size_t i = 0; i < l->nedits; i++)
+		free(l->edits[i].rule);
+	free(l->edits);
+	l->text = text;
+	l->len = len;
+	l->edits = edits;
+	l->nedits = nedits;
+}
+
+size_t doc_line_orig_off(const struct doc_line *l, size_t off, int end)
+{
+	/* Between edits, text and orig advance together; the shift is the
+	 * length difference accumulated over the edits already passed. */
+	long shift = 0;
+	for (size_t i = 0; i < l->nedits; i++) {
+		const struct doc_edit *e = &l->edits[i];
+		if (off <= e->new_off)
+			break;
+		if (off < e->new_off + e->new_len)
+			return end ? e->off + e->len : e->off;
+		shift = (long)(e->off + e->len) - (long)(e->new_off + e->new_len);
+	}
+	long o = (long)off + shift;
+	if (o < 0)
+		o = 0;
+	if ((size_t)o > l->orig_len)
+		o = (long)l->orig_len;
+	return (size_t)o;
+}
+
+float doc_line_conf(const struct doc_line *l, size_t a, size_t b)
+{
+	if (!l->nwords)
+		return -1;
+	size_t oa = doc_line_orig_off(l, a, 0), ob = doc_line_orig_off(l, b, 1);
+	float best = -1;
+	for (size_t i = 0; i < l->nwords; i++) {
+		const struct doc_word *w = &l->words[i];
+		if (w->off + w->len <= oa || w->off >= ob)
+			continue;
+		if (best < 0 || w->conf < best)
+			best = w->conf;
+	}
+	return best;
+}
+
+int doc_warn(struct doc *d, int page, const char *fmt, ...)
+{
+	struct sb b = SB_INIT;
+	va_list ap;
+	if (page > 0)
+		sb_addf(&b, "page %d: ", page);
+	va_start(ap, fmt);
+	sb_vaddf(&b, fmt, ap);
+	va_end(ap);
+	char **w = realloc(d->warnings, sizeof(*w) * (d->nwarnings + 1));
+	if (b.oom || !w) {
+		if (w)
+			d->warnings = w;
+		sb_release(&b);
+		return -1;
+	}
+	d->warnings = w;
+	for (size_t i = 0; i < b.len; i++)
+		if (b.buf[i] == '\n' || b.buf[i] == '\r')
+			b.buf[i] = ' ';
+	d->warnings[d->nwarnings++] = sb_detach(&b, NULL);
+	return 0;
+}
+
+void doc_sha256_hex(const void *buf, size_t len, char out[65])
+{
+	fz_sha256 st;
+	unsigned char dig[32];
+	fz_sha256_init(&st);
+	fz_sha256_update(&st, buf, len);
+	fz_sha256_final(&st, dig);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", dig[i]);
+}
+
+/* A text file holds few control characters; NUL bytes or many controls mean
+ * the file is binary and was not meant as text. */
+static int looks_binary(const char *buf, size_t len)
+{
+	size_t ctl = 0, n = len < 65536 ? len : 65536;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)buf[i];
+		if (c == 0)
+			return 1;
+		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')
+			ctl++;
+	}
+	return ctl * 100 > n;
+}
+
+int doc_from_text(const char *name, const char *buf, size_t len, struct doc **out,
+		  struct ex_error *err)
+{
+	*out = NULL;
+	if (len == 0)
+		return ex_fail(err, EX_INPUT, name, 0, 0, "empty file");
+	if (looks_binary(buf, len))
+		return ex_fail(err, EX_INPUT, name, 0, 0,
+			       "not a text file and not a PDF or image tjx can read");
+	struct doc *d = doc_new(DOC_TEXT, name);
+	if (!d)
+		return ex_fail(err, EX_NOMEM, name, 0, 0, "out of memory");
+	doc_sha256_hex(buf, len, d->sha256);
+
+	char *conv = NULL;
+	const char *s = buf;
+	size_t n = len;
+	if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+		s += 3;
+		n -= 3;
+	}
+	if (!utf8_valid(s, n)) {
+		conv = utf8_from_cp1252(s, n, &n);
+		if (!conv) {
+			doc_free(d);
+			return ex_fail(err, EX_NOMEM, name, 0, 0, "out of memory");
+		}
+		s = conv;
+		doc_warn(d, 0, "not UTF-8: read as Windows-1252 (Latin-1) and converted");
+	}
+	if (!doc_add_page(d, DOC_PAGE_TEXT))
+		goto nomem;
+	size_t i = 0, letters = 0;
+	while (i <= n) {
+		if (i < n && s[i] == '\f') {
+			if (!doc_add_page(d, DOC_PAGE_TEXT))
+				goto nomem;
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < n && s[j] != '\n' && s[j] != '\r' && s[j] != '\f')
+			j++;
+		if (i == n && (n == 0 || s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == '\f'))
+			break; /* no empty line after the final newline */
+		if (!doc_add_line(d, s + i, j - i))
+			goto nomem;
+		for (size_t k = i; k < j; k++)
+			if (s[k] != ' ' && s[k] != '\t')
+				letters++;
+		if (j >= n)
+			break;
+		if (s[j] == '\r' && j + 1 < n && s[j + 1] == '\n')
+			j++;
+		i = s[j] == '\f' ? j : j + 1; /* a form feed starts the next page */
+	}
+	/* A final form feed does not start a page of its own. */
+	if (d->npages > 1 && d->pages[d->npages - 1].nlines == 0)
+		d->npages--;
+	free(conv);
+	if (!letters) {
+		doc_free(d);
+		return ex_fail(err, EX_INPUT, name, 0, 0, "no text in the file");
+	}
+	*out = d;
+	return 0;
+nomem:
+	free(conv);
+	doc_free(d);
+	return ex_fail(err, EX_NOMEM, name, 0, 0, "out of memory");
+}

@@ -1,0 +1,134 @@
+/* doc.h - the text of one document: pages of lines, with provenance.
+ *
+ * Every stage speaks this: the OCR stage (or the text reader) fills it, the
+ * normaliser rewrites line text in place and records each edit, the field
+ * extractor reads it and cites page and line.  It is plain data: callers
+ * read the fields directly.
+ *
+ * Ownership: a doc owns every string and array reachable from it; doc_free()
+ * releases all of it.  Strings passed to doc_* functions are copied unless
+ * the comment says the function takes ownership.
+ */
+#ifndef TJX_DOC_H
+#define TJX_DOC_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+enum doc_kind {
+	DOC_TEXT,     /* a plain text file */
+	DOC_PDF_TEXT, /* a PDF whose pages carry a text layer */
+	DOC_PDF_SCAN, /* a PDF of page images, recognised by OCR */
+	DOC_IMAGE,    /* TIFF, PNG, JPEG or PNM, recognised by OCR */
+};
+
+/* "text", "pdf-text", "pdf-scan", "image" as written in source/@kind. */
+const char *doc_kind_name(enum doc_kind kind);
+
+/* A word as the OCR engine saw it. */
+struct doc_word {
+	size_t off, len;    /* byte span in the line's `orig` text */
+	int x0, y0, x1, y1; /* box in page pixels */
+	float conf;         /* 0..100 */
+};
+
+/* One change the normaliser made to a line. */
+struct doc_edit {
+	size_t off, len;         /* replaced span in `orig` */
+	size_t new_off, new_len; /* its replacement in `text` */
+	char *rule;              /* id of the rule that made it; owned */
+};
+
+struct doc_line {
+	char *text;  /* current text (after normalisation): UTF-8, NFC, no newline */
+	size_t len;
+	char *orig;  /* the text as read, before any normalisation */
+	size_t orig_len;
+	int page;    /* 1-based */
+	int lineno;  /* 1-based line number within the page */
+	int x0, y0, x1, y1; /* line box in page pixels; all 0 without geometry */
+	float conf;  /* mean word confidence 0..100; -1 when not from OCR */
+	struct doc_word *words; /* OCR words, in reading order; offsets into orig */
+	size_t nwords;
+	struct doc_edit *edits; /* normaliser edits, ordered by position */
+	size_t nedits;
+};
+
+enum doc_page_source {
+	DOC_PAGE_TEXT,     /* from a text file */
+	DOC_PAGE_LAYER,    /* from a PDF text layer */
+	DOC_PAGE_OCR,      /* recognised by OCR */
+};
+
+struct doc_page {
+	enum doc_page_source source;
+	int width, height; /* pixels as recognised; 0 without an image */
+	int dpi;           /* resolution used; 0 without an image */
+	float skew;        /* degrees of skew corrected */
+	int rotation;      /* degrees turned before recognition (0, 90, 180, 270) */
+	int partial;       /* recognition stopped early (deadline): text incomplete */
+	double seconds;    /* time spent on the page */
+	size_t first_line; /* index of the page's first line in doc->lines */
+	size_t nlines;
+};
+
+struct doc {
+	enum doc_kind kind;
+	char *name;         /* the input as named in the record (source/@file) */
+	char sha256[65];    /* of the input file's bytes, lowercase hex */
+	struct doc_page *pages;
+	int npages;
+	struct doc_line *lines; /* all pages' lines in reading order */
+	size_t nlines;
+	size_t lines_alloc;
+	char **warnings;    /* one line each, e.g. "page 2: no resolution, assumed 300 dpi" */
+	size_t nwarnings;
+	int partial;        /* some page is incomplete */
+};
+
+/* A new empty document; NULL when out of memory. */
+struct doc *doc_new(enum doc_kind kind, const char *name);
+void doc_free(struct doc *d);
+
+/* Start a new page; returns the new page (owned by d) or NULL. */
+struct doc_page *doc_add_page(struct doc *d, enum doc_page_source source);
+
+/* Append a line to the last page.  The text is sanitised (control characters
+ * become spaces) and put in NFC.  Returns the line (owned by d) or NULL.
+ * The pointer is valid until the next doc_add_line(). */
+struct doc_line *doc_add_line(struct doc *d, const char *text, size_t len);
+
+/* Add an OCR word to a line: off/len index the line's orig text. */
+int doc_line_add_word(struct doc_line *l, size_t off, size_t len, int x0, int y0, int x1, int y1,
+		      float conf);
+
+/* Replace a line's text.  Takes ownership of `text` and of `edits` (and of the
+ * rule strings inside): edits must be relative to orig and the new text. */
+void doc_line_replace(struct doc_line *l, char *text, size_t len, struct doc_edit *edits,
+		      size_t nedits);
+
+/* Map a byte offset in l->text to the corresponding offset in l->orig.  An
+ * offset inside an edited span maps to the start (or, with `end` set, the
+ * end) of the span it replaced. */
+size_t doc_line_orig_off(const struct doc_line *l, size_t off, int end);
+
+/* The lowest OCR confidence among the words overlapping text[a..b), or -1
+ * when the line has no OCR words there. */
+float doc_line_conf(const struct doc_line *l, size_t a, size_t b);
+
+/* Record a warning about the document (page 0: the whole document). */
+int doc_warn(struct doc *d, int page, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Read a text document from buf[0..len).  UTF-8 is expected; text that is not
+ * valid UTF-8 is read as Windows-1252 (Latin-1) with a warning.  CR LF and CR
+ * end lines, a form feed starts a new page, a leading BOM is dropped.  Fails
+ * (EX_INPUT) on an empty file, a file that is binary, or one with no text.
+ * On success *out is a new doc the caller frees with doc_free(). */
+int doc_from_text(const char *name, const char *buf, size_t len, struct doc **out,
+		  struct ex_error *err);
+
+/* SHA-256 of buf as 64 lowercase hex digits plus NUL. */
+void doc_sha256_hex(const void *buf, size_t len, char out[65]);
+
+#endif
