@@ -489,15 +489,18 @@ int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
 		pids[k] = fork();
 		if (pids[k] == 0) {
 			close(fds[0]);
-			for (size_t i = (size_t)k; i < in->n; i += (size_t)jobs) {
+			free(pids);
+			free(seen);
+			int rc = 0;
+			for (size_t i = (size_t)k; i < in->n && rc == 0; i += (size_t)jobs) {
 				struct batch_result r;
 				process(p, &in->items[i], &r);
 				struct wire w = {i, r.status, r.code, r.pages, r.seconds, ""};
 				memcpy(w.message, r.message, sizeof(w.message));
-				if (write_full(fds[1], &w, sizeof(w)) < 0)
-					_exit(1);
+				rc = write_full(fds[1], &w, sizeof(w));
 			}
-			_exit(0);
+			pipe_free(p);
+			_exit(rc < 0 ? 1 : 0);
 		}
 	}
 	close(fds[1]);

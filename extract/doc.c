@@ -253,7 +253,7 @@ static int looks_binary(const char *buf, size_t len)
 		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')
 			ctl++;
 	}
-	return ctl * 100 > n;
+	return ctl > 4 && ctl * 20 > n;
 }
 
 int doc_from_text(const char *name, const char *buf, size_t len, struct doc **out,

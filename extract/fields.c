@@ -121,7 +121,8 @@ static int compile(const struct rules_block *b, const char *key, pcre2_code **ou
 		return ex_fail(err, EX_RULE, b->file, 0, e->line, "rule '%s': %s at offset %zu",
 			       b->id, (const char *)msg, (size_t)eo);
 	}
-	pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE);
+	if (rules_jit_enabled())
+		pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE);
 	return 0;
 }
 
