@@ -1775,7 +1775,11 @@ static void death_message(struct sup *s, int status, char *buf, size_t size)
 			 WEXITSTATUS(status));
 	else
 		snprintf(buf, size, "the worker reading it stopped without an answer");
-	if (s->opt->max_memory > 0 && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+	/* how a failed allocation ends: abort(), a non-zero exit, the OOM killer */
+	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	if (s->opt->max_memory > 0 &&
+	    (sig == SIGABRT || sig == SIGKILL || sig == SIGBUS ||
+	     (WIFEXITED(status) && WEXITSTATUS(status)))) {
 		size_t l = strlen(buf);
 		snprintf(buf + l, size - l, "; it may have reached --max-memory (%lld MB)",
 			 s->opt->max_memory >> 20);
