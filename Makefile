@@ -59,6 +59,10 @@ LIB_OBJS += fields.o
 LIB_OBJS += record.o
 LIB_OBJS += pipeline.o
 LIB_OBJS += batch.o
+LIB_OBJS += image.o
+LIB_OBJS += pdfin.o
+LIB_OBJS += ocr.o
+LIB_OBJS += ocrout.o
 
 # The command-line layer.
 CLI_OBJS :=
@@ -68,6 +72,7 @@ CLI_OBJS += cmd_normalise.o
 CLI_OBJS += cmd_fields.o
 CLI_OBJS += cmd_validate.o
 CLI_OBJS += cmd_check_rules.o
+CLI_OBJS += cmd_ocr.o
 
 # Unit tests (Criterion), one file per module.
 TEST_SRCS := $(sort $(wildcard tests/test_*.c))

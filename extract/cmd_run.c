@@ -62,6 +62,7 @@ int cmd_run(int argc, char **argv)
 		{"no-provenance", no_argument, NULL, 'P'},
 		{"lenient", no_argument, NULL, 'l'},
 		{"rules", required_argument, NULL, 'R'},
+		CLI_OCR_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -102,10 +103,15 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(run_help, stdout);
+			fputs(cli_ocr_help, stdout);
 			fputs(cli_exit_help, stdout);
 			return EXIT_DONE;
-		default:
-			return cli_usage_error("run", "unknown option");
+		default: {
+			int r = cli_ocr_option("run", c, optarg, &bo.pipe);
+			if (r == 0)
+				break;
+			return r == 1 ? cli_usage_error("run", "unknown option") : r;
+		}
 		}
 	}
 	if (optind >= argc)

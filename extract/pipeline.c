@@ -11,6 +11,7 @@
 
 #include "fields.h"
 #include "normalise.h"
+#include "ocr.h"
 
 struct pipe {
 	struct pipe_options opt;
@@ -18,6 +19,7 @@ struct pipe {
 	struct rec_schema *schema;
 	struct norm *norm;
 	struct fields *fields;
+	struct ocr *ocr; /* its engine loads on the first page that needs OCR */
 };
 
 const char *pipe_default_rules_dir(void)
@@ -68,6 +70,19 @@ int pipe_new(const struct pipe_options *opt, struct pipe **out, struct ex_error 
 	struct fields_options fo = {.rules_dir = p->rules_dir, .lenient = opt->lenient};
 	if ((rc = fields_new(&fo, &p->fields, err)) < 0)
 		goto fail;
+	struct ocr_options oo = {
+		.mode = opt->ocr == PIPE_OCR_ALWAYS  ? OCR_ALWAYS
+			: opt->ocr == PIPE_OCR_NEVER ? OCR_NEVER
+						     : OCR_AUTO,
+		.lang = opt->lang,
+		.tessdata = opt->tessdata,
+		.page_timeout_ms = opt->page_timeout > 0 ? opt->page_timeout * 1000 : 0,
+		.rotate = opt->rotate,
+		.max_pages = opt->max_pages,
+		.max_pixels = opt->max_pixels,
+	};
+	if ((rc = ocr_new(&oo, &p->ocr, err)) < 0)
+		goto fail;
 	*out = p;
 	return 0;
 fail:
@@ -79,6 +94,7 @@ void pipe_free(struct pipe *p)
 {
 	if (!p)
 		return;
+	ocr_free(p->ocr);
 	fields_free(p->fields);
 	norm_free(p->norm);
 	record_schema_free(p->schema);
@@ -97,6 +113,11 @@ int pipe_read(struct pipe *p, const char *path, const char *name, struct doc **o
 	      struct ex_error *err)
 {
 	*out = NULL;
+	enum ocr_type type = OCR_TYPE_TEXT;
+	if (strcmp(path, "-") && ocr_detect_file(path, &type, err) < 0)
+		return -1;
+	if (type != OCR_TYPE_TEXT && type != OCR_TYPE_UNKNOWN)
+		return ocr_read(p->ocr, path, name, out, err);
 	struct sb buf = SB_INIT;
 	if (sb_read_file(&buf, path) < 0) {
 		int e = errno;
