@@ -59,6 +59,7 @@ LIB_OBJS += fields.o
 LIB_OBJS += record.o
 LIB_OBJS += pipeline.o
 LIB_OBJS += batch.o
+LIB_OBJS += quiet.o
 LIB_OBJS += image.o
 LIB_OBJS += pdfin.o
 LIB_OBJS += ocr.o

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "quiet.h"
+
 /* Leptonica prints its errors on stderr unless told not to; tjx reports its
  * own, so Leptonica is silenced (idempotent, cheap). */
 static void lept_quiet(void)
@@ -127,29 +129,33 @@ int img_read_page(const char *name, const unsigned char *data, size_t len, int p
 		return ex_fail(err, EX_INPUT, name, page, 0, "the image has no pixels (%dx%d)", w, h);
 	if (max_pixels > 0 && (long long)w * h > max_pixels)
 		return ex_fail(err, EX_LIMIT, name, page, 0,
-			       "the image is %dx%d pixels (%.0f megapixels), more than the limit of "
-			       "%.0f megapixels (--max-pixels)",
+			       "the image is %dx%d pixels (%.3g megapixels), more than the limit of "
+			       "%.3g megapixels (--max-pixels)",
 			       w, h, (double)w * h / 1e6, (double)max_pixels / 1e6);
+	if (is_jpeg(data, len) && !jpeg_complete(data, len))
+		return ex_fail(err, EX_INPUT, name, page, 0,
+			       "truncated JPEG (the data ends before the image does)");
+	/* the decoders (libpng, libjpeg, libtiff) report on stderr: keep it */
 	PIX *pix = NULL;
+	char why[300];
+	struct quiet q;
+	quiet_begin(&q);
 	if (tiff) {
 		pix = pixReadMemTiff(data, len, page - 1);
 	} else if (is_jpeg(data, len)) {
 		l_int32 nwarn = 0;
 		pix = pixReadMemJpeg(data, len, 0, 1, &nwarn, 0);
-		if (pix && !jpeg_complete(data, len)) {
-			pixDestroy(&pix);
-			return ex_fail(err, EX_INPUT, name, page, 0,
-				       "truncated JPEG (the data ends before the image does)");
-		}
 		if (pix && nwarn && warn)
 			snprintf(warn, warnsize, "damaged JPEG data (%d decoder warnings): read as decoded",
 				 nwarn);
 	} else {
 		pix = pixReadMem(data, len);
 	}
+	quiet_end(&q, why, sizeof(why));
 	if (!pix)
 		return ex_fail(err, EX_INPUT, name, page, 0,
-			       "cannot decode the image (corrupt or truncated)");
+			       "cannot decode the image (corrupt or truncated)%s%s", why[0] ? ": " : "",
+			       why);
 	l_int32 pw, ph, pd;
 	pixGetDimensions(pix, &pw, &ph, &pd);
 	if (pw != w || ph != h) {

@@ -17,6 +17,7 @@
 
 #include "image.h"
 #include "pdfin.h"
+#include "quiet.h"
 #include "strbuf.h"
 #include "utf8.h"
 
@@ -250,8 +251,8 @@ void ocr_free(struct ocr *o)
 }
 
 /* Tesseract writes its reasons for failing to initialise on stderr, before
- * any variable could send them elsewhere; they are caught in a temporary
- * file and turned into the error message. */
+ * any variable could send them elsewhere: they are kept and turned into the
+ * error message. */
 static TessBaseAPI *tess_create(const char *datapath, const char *lang, TessOcrEngineMode oem,
 				char *why, size_t whysize)
 {
@@ -262,33 +263,16 @@ static TessBaseAPI *tess_create(const char *datapath, const char *lang, TessOcrE
 	}
 	char *vars[] = {"debug_file"};
 	char *vals[] = {"/dev/null"};
-	FILE *tmp = tmpfile();
-	int saved = -1;
-	fflush(stderr);
-	if (tmp && (saved = dup(2)) >= 0)
-		dup2(fileno(tmp), 2);
+	struct quiet q;
+	quiet_begin(&q);
 	int rc = TessBaseAPIInit4(api, datapath, lang, oem, NULL, 0, vars, vals, 1, 0);
-	if (saved >= 0) {
-		fflush(stderr);
-		dup2(saved, 2);
-		close(saved);
-	}
-	why[0] = '\0';
+	quiet_end(&q, why, whysize);
 	if (rc != 0) {
-		char line[512] = "";
-		if (tmp) {
-			rewind(tmp);
-			while (fgets(line, sizeof(line), tmp))
-				if (strstr(line, "rror") || strstr(line, "ailed"))
-					break;
-			line[strcspn(line, "\r\n")] = '\0';
-		}
-		snprintf(why, whysize, "%s", line[0] ? line : "Tesseract could not initialise");
+		if (!why[0])
+			snprintf(why, whysize, "Tesseract could not initialise");
 		TessBaseAPIDelete(api);
-		api = NULL;
+		return NULL;
 	}
-	if (tmp)
-		fclose(tmp);
 	return api;
 }
 
@@ -699,7 +683,8 @@ static int detect_rotation(struct ocr *o, PIX *pix, int dpi, int *quads, struct 
 		/* deg: how far the page is turned anticlockwise; turn it back */
 		*quads = ((360 - deg) % 360) / 90;
 	}
-	TessDeleteText(script);
+	/* script points into the osd model's tables: not ours to free (whatever
+	 * capi.h says, Tesseract 5 hands out a borrowed pointer) */
 	TessBaseAPIClear(o->osd);
 	return 0;
 }

@@ -159,7 +159,8 @@ int pdfin_open(const char *name, const unsigned char *data, size_t len, size_t m
 			     "not a readable PDF: %s", caught(p));
 	}
 	if (rc == 0 && p->pages <= 0)
-		rc = ex_fail(err, EX_INPUT, name, 0, 0, "the PDF has no pages");
+		rc = ex_fail(err, EX_INPUT, name, 0, 0, "the PDF has no pages%s",
+			     p->repaired ? " (it is damaged: truncated or corrupt)" : "");
 	if (rc < 0) {
 		pdfin_close(p);
 		return rc;
@@ -407,8 +408,8 @@ int pdfin_page_load(struct pdfin *p, int page, long long max_pixels, struct pdfi
 	{
 		if (dev && dev->too_big_w)
 			rc = ex_fail(err, EX_LIMIT, p->name, page, 0,
-				     "an image on the page is %dx%d pixels (%.0f megapixels), more "
-				     "than the limit of %.0f megapixels (--max-pixels)",
+				     "an image on the page is %dx%d pixels (%.3g megapixels), more "
+				     "than the limit of %.3g megapixels (--max-pixels)",
 				     dev->too_big_w, dev->too_big_h,
 				     (double)dev->too_big_w * dev->too_big_h / 1e6,
 				     (double)max_pixels / 1e6);
@@ -598,9 +599,10 @@ int pdfin_page_image(struct pdfin_page *pg, int dpi, int min_dpi, int max_dpi, l
 	double h = use_scan ? pg->scan->h : ceil(pg->info.height * dpi / 72.0);
 	if (max_pixels > 0 && w * h > (double)max_pixels)
 		return ex_fail(err, EX_LIMIT, p->name, pg->number, 0,
-			       "the page is %.0fx%.0f points: %.0f megapixels at %d dpi, more than "
-			       "the limit of %.0f megapixels (--max-pixels)",
-			       pg->info.width, pg->info.height, w * h / 1e6, dpi,
+			       "the page is %.0fx%.0f mm: %.3g megapixels at %d dpi, more than "
+			       "the limit of %.3g megapixels (--max-pixels)",
+			       pg->info.width * 25.4 / 72, pg->info.height * 25.4 / 72,
+			       w * h / 1e6, use_scan ? pg->info.scan_dpi : dpi,
 			       (double)max_pixels / 1e6);
 	fz_pixmap *volatile pm = NULL, *volatile grey = NULL;
 	const fz_matrix ctm = fz_scale(dpi / 72.0f, dpi / 72.0f);
