@@ -1133,6 +1133,7 @@ static void mark_furniture(struct fields *fs, const struct doc *d, char *keep)
 		/* does a block starting at i repeat one starting earlier at j? */
 		for (size_t j = 0; j < i; j++) {
 			size_t a = i, b = j, matched = 0, last = i;
+			int digits = 0;
 			while (a < n && b < i) {
 				const struct doc_line *la = &d->lines[a], *lb = &d->lines[b];
 				int ba = is_blank_text(la->text, la->len);
@@ -1147,10 +1148,14 @@ static void mark_furniture(struct fields *fs, const struct doc *d, char *keep)
 					break;
 				matched++;
 				last = a;
+				for (size_t c = 0; c < la->len && !digits; c++)
+					digits = la->text[c] >= '0' && la->text[c] <= '9';
 				a++;
 				b++;
 			}
-			if (matched >= 2) {
+			/* three lines, or two with a number (date, dnr): a name
+			 * and title signing twice are not furniture */
+			if (matched >= 3 || (matched >= 2 && digits)) {
 				for (size_t k = i; k <= last; k++)
 					keep[k] = 0;
 				break;
@@ -1361,7 +1366,15 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			if (add_block(bs, B_PARA, -1, 0, s, last, n - 1) < 0)
 				return -1;
 		} else {
-			if (vr != ROLE_NOT_HEADING && heading_shape(d, i, last, n) &&
+			/* text that goes on in lower case after the run (over a
+			 * page break) is not under a heading: the run is text */
+			size_t nk = k;
+			while (nk < to && (!keep[nk] || is_blank_text(d->lines[nk].text,
+								       d->lines[nk].len)))
+				nk++;
+			int continued = nk < to && utf8_is_lower(first_cp(d->lines[nk].text,
+									  d->lines[nk].len));
+			if (vr != ROLE_NOT_HEADING && !continued && heading_shape(d, i, last, n) &&
 			    !sig_match(fs, SIG_NAME, l->text, l->len))
 				kind = B_HEADING;
 			if (add_block(bs, kind, kind == B_HEADING ? ROLE_SECTION : -1, 0, i, last, n) <
