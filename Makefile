@@ -181,8 +181,17 @@ test-valgrind: bin/tjx
 
 # ---- the rest ----------------------------------------------------------------
 
+bin/bench-fields: $(OBJDIR)/bench/fields.o $(REL_LIB)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OBJDIR)/bench/%.o: bench/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
 bench: deps
-	$(Q)$(MAKE) --no-print-directory bin/tjx
+	$(Q)$(MAKE) --no-print-directory bin/tjx bin/bench-fields
 	bench/run
 
 fuzz:

@@ -666,10 +666,12 @@ static size_t trimmed_len(const char *s, size_t n)
 {
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
-	size_t i = 0;
+	size_t i = 0, count = 0;
 	while (i < n && (s[i] == ' ' || s[i] == '\t'))
 		i++;
-	return utf8_count(s + i, n - i);
+	for (; i < n; i++)
+		count += ((unsigned char)s[i] & 0xC0) != 0x80; /* not a continuation byte */
+	return count;
 }
 
 /* ---- value conversion -------------------------------------------------------- */
