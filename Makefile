@@ -59,6 +59,11 @@ LIB_OBJS += fields.o
 LIB_OBJS += record.o
 LIB_OBJS += pipeline.o
 LIB_OBJS += batch.o
+LIB_OBJS += quiet.o
+LIB_OBJS += image.o
+LIB_OBJS += pdfin.o
+LIB_OBJS += ocr.o
+LIB_OBJS += ocrout.o
 
 # The command-line layer.
 CLI_OBJS :=
@@ -68,6 +73,7 @@ CLI_OBJS += cmd_normalise.o
 CLI_OBJS += cmd_fields.o
 CLI_OBJS += cmd_validate.o
 CLI_OBJS += cmd_check_rules.o
+CLI_OBJS += cmd_ocr.o
 
 # Unit tests (Criterion), one file per module.
 TEST_SRCS := $(sort $(wildcard tests/test_*.c))
@@ -166,11 +172,11 @@ test: deps-test
 
 test-unit: bin/unit-tests bin/tjx
 	@echo "  TEST    unit"
-	$(Q)TJX_BIN=bin/tjx bin/unit-tests --jobs 2
+	$(Q)OMP_THREAD_LIMIT=1 TJX_BIN=bin/tjx bin/unit-tests --jobs 2
 
 test-asan: bin/asan/unit-tests bin/asan/tjx
 	@echo "  TEST    unit (AddressSanitizer+UBSan)"
-	$(Q)TJX_BIN=bin/asan/tjx ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	$(Q)OMP_THREAD_LIMIT=1 TJX_BIN=bin/asan/tjx ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  bin/asan/unit-tests --jobs 2
@@ -181,8 +187,17 @@ test-valgrind: bin/tjx
 
 # ---- the rest ----------------------------------------------------------------
 
+bin/bench-fields: $(OBJDIR)/bench/fields.o $(REL_LIB)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OBJDIR)/bench/%.o: bench/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
 bench: deps
-	$(Q)$(MAKE) --no-print-directory bin/tjx
+	$(Q)$(MAKE) --no-print-directory bin/tjx bin/bench-fields
 	bench/run
 
 fuzz:

@@ -32,9 +32,6 @@ static const char run_help[] =
 	"                         (default: 3600; 0: none)\n"
 	"      --max-memory MB    memory a worker may add to what it holds loaded\n"
 	"                         (RLIMIT_AS; default: 4096; 0: none)\n"
-	"      --max-pages N      fail documents with more pages (default: no limit)\n"
-	"      --max-pixels N     fail pages whose image has more pixels (decompression\n"
-	"                         bombs; default: 100000000)\n"
 	"      --pages-per-job N  spread documents of more than N pages over the workers,\n"
 	"                         N pages a job (default: 8; 0: a document a job)\n"
 	"  -q, --quiet            no progress line and no warnings: failures and the\n"
@@ -55,8 +52,6 @@ enum {
 	OPT_SHARD,
 	OPT_TIMEOUT,
 	OPT_MAX_MEMORY,
-	OPT_MAX_PAGES,
-	OPT_MAX_PIXELS,
 	OPT_PAGES_PER_JOB,
 	OPT_NO_NORMALISE,
 	OPT_NO_PROVENANCE,
@@ -183,8 +178,6 @@ int cmd_run(int argc, char **argv)
 		{"shard", required_argument, NULL, OPT_SHARD},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
-		{"max-pages", required_argument, NULL, OPT_MAX_PAGES},
-		{"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
 		{"pages-per-job", required_argument, NULL, OPT_PAGES_PER_JOB},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -193,6 +186,7 @@ int cmd_run(int argc, char **argv)
 		{"no-provenance", no_argument, NULL, OPT_NO_PROVENANCE},
 		{"lenient", no_argument, NULL, OPT_LENIENT},
 		{"rules", required_argument, NULL, OPT_RULES},
+		CLI_OCR_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -237,16 +231,6 @@ int cmd_run(int argc, char **argv)
 				return EXIT_USAGE;
 			bo.max_memory = v << 20;
 			break;
-		case OPT_MAX_PAGES:
-			if (number("--max-pages", optarg, 0, INT_MAX, &v))
-				return EXIT_USAGE;
-			bo.pipe.max_pages = (int)v;
-			break;
-		case OPT_MAX_PIXELS:
-			if (number("--max-pixels", optarg, 0, 1LL << 50, &v))
-				return EXIT_USAGE;
-			bo.pipe.max_pixels = v;
-			break;
 		case OPT_PAGES_PER_JOB:
 			if (number("--pages-per-job", optarg, 0, INT_MAX, &v))
 				return EXIT_USAGE;
@@ -272,10 +256,15 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(run_help, stdout);
+			fputs(cli_ocr_help, stdout);
 			fputs(cli_exit_help, stdout);
 			return EXIT_DONE;
-		default:
-			return cli_usage_error("run", "unknown option");
+		default: {
+			int r = cli_ocr_option("run", c, optarg, &bo.pipe);
+			if (r == 0)
+				break;
+			return r == 1 ? cli_usage_error("run", "unknown option") : r;
+		}
 		}
 	}
 	struct ex_error err;

@@ -134,6 +134,11 @@ struct fields {
 	struct unit *units;
 	size_t nunits;
 	pcre2_match_data *md;
+	/* per-document cache of line classes (fields_extract fills it lazily):
+	 * vocab role + 2, or 0 when not yet known; name/title: 1 no, 2 yes */
+	const struct doc *cache_doc;
+	signed char *cache_vocab, *cache_name, *cache_title;
+	size_t cache_n;
 };
 
 static int compile(const struct rules_block *b, const char *key, pcre2_code **out,
@@ -510,6 +515,9 @@ void fields_free(struct fields *fs)
 	free(fs->pats);
 	free(fs->texts);
 	free(fs->req);
+	free(fs->cache_vocab);
+	free(fs->cache_name);
+	free(fs->cache_title);
 	pcre2_match_data_free(fs->md);
 	rules_set_release(&fs->set);
 	free(fs);
@@ -658,10 +666,12 @@ static size_t trimmed_len(const char *s, size_t n)
 {
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
-	size_t i = 0;
+	size_t i = 0, count = 0;
 	while (i < n && (s[i] == ' ' || s[i] == '\t'))
 		i++;
-	return utf8_count(s + i, n - i);
+	for (; i < n; i++)
+		count += ((unsigned char)s[i] & 0xC0) != 0x80; /* not a continuation byte */
+	return count;
 }
 
 /* ---- value conversion -------------------------------------------------------- */
@@ -1098,6 +1108,52 @@ static int sig_match(struct fields *fs, enum sig_kind k, const char *s, size_t n
 	return 0;
 }
 
+/* The same, for line i of the document being read, remembered. */
+static int line_vocab(struct fields *fs, const struct doc *d, size_t i)
+{
+	if (fs->cache_doc != d || i >= fs->cache_n)
+		return vocab_role(fs, d->lines[i].text, d->lines[i].len);
+	if (!fs->cache_vocab[i])
+		fs->cache_vocab[i] = (signed char)(vocab_role(fs, d->lines[i].text, d->lines[i].len) + 2);
+	return fs->cache_vocab[i] - 2;
+}
+
+static int line_sig(struct fields *fs, const struct doc *d, size_t i, enum sig_kind k)
+{
+	signed char *c = k == SIG_NAME ? fs->cache_name : k == SIG_TITLE ? fs->cache_title : NULL;
+	if (!c || fs->cache_doc != d || i >= fs->cache_n)
+		return sig_match(fs, k, d->lines[i].text, d->lines[i].len);
+	if (!c[i])
+		c[i] = (signed char)(sig_match(fs, k, d->lines[i].text, d->lines[i].len) + 1);
+	return c[i] - 1;
+}
+
+/* Make the line cache fit d. */
+static int cache_for(struct fields *fs, const struct doc *d)
+{
+	if (d->nlines > fs->cache_n) {
+		size_t n = d->nlines;
+		signed char *a = realloc(fs->cache_vocab, n), *b = realloc(fs->cache_name, n),
+			    *c = realloc(fs->cache_title, n);
+		if (a)
+			fs->cache_vocab = a;
+		if (b)
+			fs->cache_name = b;
+		if (c)
+			fs->cache_title = c;
+		if (!a || !b || !c) {
+			fs->cache_doc = NULL;
+			return -1;
+		}
+		fs->cache_n = n;
+	}
+	memset(fs->cache_vocab, 0, fs->cache_n);
+	memset(fs->cache_name, 0, fs->cache_n);
+	memset(fs->cache_title, 0, fs->cache_n);
+	fs->cache_doc = d;
+	return 0;
+}
+
 /* ---- furniture --------------------------------------------------------------------- */
 
 /* Lines matched by fields/furniture.rules, and later repeats of a block of
@@ -1133,6 +1189,7 @@ static void mark_furniture(struct fields *fs, const struct doc *d, char *keep)
 		/* does a block starting at i repeat one starting earlier at j? */
 		for (size_t j = 0; j < i; j++) {
 			size_t a = i, b = j, matched = 0, last = i;
+			int digits = 0;
 			while (a < n && b < i) {
 				const struct doc_line *la = &d->lines[a], *lb = &d->lines[b];
 				int ba = is_blank_text(la->text, la->len);
@@ -1147,10 +1204,14 @@ static void mark_furniture(struct fields *fs, const struct doc *d, char *keep)
 					break;
 				matched++;
 				last = a;
+				for (size_t c = 0; c < la->len && !digits; c++)
+					digits = la->text[c] >= '0' && la->text[c] <= '9';
 				a++;
 				b++;
 			}
-			if (matched >= 2) {
+			/* three lines, or two with a number (date, dnr): a name
+			 * and title signing twice are not furniture */
+			if (matched >= 3 || (matched >= 2 && digits)) {
 				for (size_t k = i; k <= last; k++)
 					keep[k] = 0;
 				break;
@@ -1273,7 +1334,7 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			continue;
 		}
 		const struct doc_line *l = &d->lines[i];
-		int vr = vocab_role(fs, l->text, l->len);
+		int vr = line_vocab(fs, d, i);
 		if (vr == ROLE_SIGNING) {
 			i++; /* "Datum _____": an empty signature field, not text */
 			continue;
@@ -1284,7 +1345,7 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			for (; e < to; e++) {
 				if (!keep[e] || is_blank_text(d->lines[e].text, d->lines[e].len))
 					continue;
-				int r = vocab_role(fs, d->lines[e].text, d->lines[e].len);
+				int r = line_vocab(fs, d, e);
 				if (r >= 0 && r <= ROLE_DISTRIBUTION)
 					break;
 				last = e;
@@ -1304,8 +1365,7 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 		size_t nx = i + 1;
 		while (nx < to && !keep[nx])
 			nx++;
-		if (nx < to && sig_match(fs, SIG_NAME, l->text, l->len) &&
-		    sig_match(fs, SIG_TITLE, d->lines[nx].text, d->lines[nx].len)) {
+		if (nx < to && line_sig(fs, d, i, SIG_NAME) && line_sig(fs, d, nx, SIG_TITLE)) {
 			if (add_block(bs, B_SIGNATURE, -1, 0, i, nx, 2) < 0)
 				return -1;
 			i = nx + 1;
@@ -1325,14 +1385,13 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			if ((m->text[0] == ' ' || m->text[0] == '\t') &&
 			    strchr(".!?", last_char(pl->text, pl->len)))
 				break;
-			int r = vocab_role(fs, m->text, m->len);
+			int r = line_vocab(fs, d, k);
 			if (r >= 0 && r != ROLE_NOT_HEADING)
 				break; /* a heading or a signing line ends the run */
 			size_t k2 = k + 1;
 			while (k2 < to && !keep[k2])
 				k2++;
-			if (k2 < to && sig_match(fs, SIG_NAME, m->text, m->len) &&
-			    sig_match(fs, SIG_TITLE, d->lines[k2].text, d->lines[k2].len))
+			if (k2 < to && line_sig(fs, d, k, SIG_NAME) && line_sig(fs, d, k2, SIG_TITLE))
 				break;
 			last = k;
 			n++;
@@ -1348,7 +1407,7 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			const struct doc_line *s2 = &d->lines[second];
 			if (heading_shape(d, i, i, 1) && trimmed_len(l->text, l->len) <= 60 &&
 			    vr != ROLE_NOT_HEADING && utf8_is_upper(first_cp(s2->text, s2->len)) &&
-			    !sig_match(fs, SIG_NAME, l->text, l->len) &&
+			    !line_sig(fs, d, i, SIG_NAME) &&
 			    trimmed_len(s2->text, s2->len) > 40)
 				hl = i;
 		}
@@ -1361,8 +1420,16 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			if (add_block(bs, B_PARA, -1, 0, s, last, n - 1) < 0)
 				return -1;
 		} else {
-			if (vr != ROLE_NOT_HEADING && heading_shape(d, i, last, n) &&
-			    !sig_match(fs, SIG_NAME, l->text, l->len))
+			/* text that goes on in lower case after the run (over a
+			 * page break) is not under a heading: the run is text */
+			size_t nk = k;
+			while (nk < to && (!keep[nk] || is_blank_text(d->lines[nk].text,
+								       d->lines[nk].len)))
+				nk++;
+			int continued = nk < to && utf8_is_lower(first_cp(d->lines[nk].text,
+									  d->lines[nk].len));
+			if (vr != ROLE_NOT_HEADING && !continued && heading_shape(d, i, last, n) &&
+			    !line_sig(fs, d, i, SIG_NAME))
 				kind = B_HEADING;
 			if (add_block(bs, kind, kind == B_HEADING ? ROLE_SECTION : -1, 0, i, last, n) <
 			    0)
@@ -1761,11 +1828,11 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 		const struct doc_line *l = &d->lines[li];
 		tline[i] = li;
 		if (!keep[li] || is_blank_text(l->text, l->len) ||
-		    vocab_role(fs, l->text, l->len) >= 0)
+		    line_vocab(fs, d, li) >= 0)
 			continue;
-		if (sig_match(fs, SIG_TITLE, l->text, l->len))
+		if (line_sig(fs, d, li, SIG_TITLE))
 			kind[i] = O_TITLE;
-		else if (sig_match(fs, SIG_NAME, l->text, l->len))
+		else if (line_sig(fs, d, li, SIG_NAME))
 			kind[i] = O_NAME;
 	}
 	/* "Vikarierande" over "Gymnasiedirektör": one title */
@@ -2003,6 +2070,7 @@ int fields_extract(struct fields *fs, const struct doc *d, struct record **out, 
 			      d->npages ? d->npages : 1) < 0)
 		goto nomem;
 	memset(keep, 1, n);
+	cache_for(fs, d);
 	mark_furniture(fs, d, keep);
 	if (make_blocks(fs, d, keep, 0, d->nlines, &bs) < 0)
 		goto nomem;
@@ -2073,6 +2141,7 @@ int fields_extract(struct fields *fs, const struct doc *d, struct record **out, 
 nomem:
 	rc = ex_fail(err, EX_NOMEM, d->name, 0, 0, "out of memory");
 out:
+	fs->cache_doc = NULL;
 	record_free(fd.rec);
 	for (int s = 0; s < SCOPE__COUNT; s++)
 		view_release(&views[s]);

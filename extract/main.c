@@ -38,6 +38,7 @@ struct cmd {
 static const struct cmd commands[] = {
 	{"run", cmd_run, "process files and folders into one record each"},
 	{"normalise", cmd_normalise, "repair OCR text (lost å/ä/ö, @ § % –) and explain each change"},
+	{"ocr", cmd_ocr, "read a scanned PDF or image: text, TSV, ALTO or hOCR"},
 	{"fields", cmd_fields, "extract the fields of one text document as a record"},
 	{"validate", cmd_validate, "check records against the schema and the semantic rules"},
 	{"check-rules", cmd_check_rules, "compile every rule file and run its test lines"},
@@ -132,8 +133,21 @@ const char *cli_base_name(const char *path)
 	return s && s[1] ? s + 1 : path;
 }
 
+/* Tesseract parallelises with OpenMP, whose runtime reads OMP_THREAD_LIMIT
+ * once, when the library loads (before main).  tjx runs one engine per
+ * worker process, where OpenMP threads only compete for the same cores:
+ * unless the caller chose a limit, set it to 1 and start again. */
+static void limit_openmp(char **argv)
+{
+	if (getenv("OMP_THREAD_LIMIT"))
+		return;
+	if (setenv("OMP_THREAD_LIMIT", "1", 1) == 0)
+		execv("/proc/self/exe", argv); /* returns only when it failed: go on */
+}
+
 int main(int argc, char **argv)
 {
+	limit_openmp(argv);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -135,6 +135,18 @@ static char *tidy(const char *s, int multiline)
 {
 	if (!s)
 		return NULL;
+	/* already tidy: no leading, trailing or double blanks, no tabs, line
+	 * breaks only where kept, none at the ends */
+	size_t n0 = strlen(s), k;
+	int clean = n0 == 0 || (s[0] != ' ' && s[0] != '\n' && s[n0 - 1] != ' ' && s[n0 - 1] != '\n');
+	for (k = 0; clean && k < n0; k++) {
+		char c = s[k];
+		if (c == '\t' || c == '\r' || (c == '\n' && (!multiline || s[k + 1] == '\n' || s[k + 1] == ' ' || (k && s[k - 1] == ' '))) ||
+		    (c == ' ' && s[k + 1] == ' ') || (unsigned char)c == 0xC2)
+			clean = 0; /* 0xC2: maybe a no-break space */
+	}
+	if (clean)
+		return utf8_nfc(s, n0, NULL);
 	struct sb b = SB_INIT;
 	int space = 0, nl = 0;
 	size_t i = 0, n = strlen(s);
