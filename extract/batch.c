@@ -53,7 +53,7 @@
 #define SCHEMA_VERSION "1"
 
 static const char manifest_header[] =
-	"input\tname\tstatus\tpages\tseconds\terror\trecord\tsha256\trules\tschema\toptions\n";
+    "input\tname\tstatus\tpages\tseconds\terror\trecord\tsha256\trules\tschema\toptions\n";
 #define MANIFEST_COLUMNS 11
 
 const char *batch_status_name(enum batch_status s)
@@ -102,8 +102,8 @@ static char *dup_or_null(const char *s, int *bad)
 	return d;
 }
 
-int batch_inputs_add(struct batch_inputs *in, const char *path, const char *name,
-		     const char *out, const char *fail)
+int batch_inputs_add(struct batch_inputs *in, const char *path, const char *name, const char *out,
+                     const char *fail)
 {
 	if (in->n == in->alloc) {
 		size_t na = in->alloc ? in->alloc * 2 : 64;
@@ -145,7 +145,7 @@ struct walk {
 		dev_t dev;
 		ino_t ino;
 		int open; /* an ancestor of the folder being walked */
-	} *dirs;
+	} * dirs;
 	size_t ndirs;
 };
 
@@ -195,7 +195,7 @@ static int cmp_str(const void *a, const void *b)
 
 /* An entry the walk cannot take: reported, and kept as a failed input. */
 static int walk_fail(struct walk *w, const char *path, const char *name, const char *why,
-		     struct ex_error *err)
+                     struct ex_error *err)
 {
 	if (batch_inputs_add(w->in, path, name, NULL, why) < 0)
 		return ex_fail(err, EX_NOMEM, path, 0, 0, "out of memory");
@@ -203,7 +203,7 @@ static int walk_fail(struct walk *w, const char *path, const char *name, const c
 }
 
 static int walk_dir(struct walk *w, const char *dir, const char *rel, struct ignore *inherited,
-		    struct ex_error *err)
+                    struct ex_error *err)
 {
 	struct stat st;
 	if (stat(dir, &st) < 0)
@@ -211,8 +211,8 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, struct ign
 	for (size_t i = 0; i < w->ndirs; i++)
 		if (w->dirs[i].dev == st.st_dev && w->dirs[i].ino == st.st_ino) {
 			if (w->dirs[i].open)
-				return walk_fail(w, dir, rel, "symlink loop: the folder contains itself",
-						 err);
+				return walk_fail(w, dir, rel,
+				                 "symlink loop: the folder contains itself", err);
 			if (w->skip)
 				w->skip(w->ctx, dir, "already walked under another name");
 			return 0;
@@ -273,9 +273,9 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, struct ign
 				rc = ex_fail(err, EX_NOMEM, dir, 0, 0, "out of memory");
 		} else
 			rc = walk_fail(w, path.buf, r.buf,
-				       S_ISFIFO(st.st_mode) ? "not a regular file (a FIFO)"
-							    : "not a regular file",
-				       err);
+			               S_ISFIFO(st.st_mode) ? "not a regular file (a FIFO)"
+			                                    : "not a regular file",
+			               err);
 	}
 	w->dirs[me].open = 0;
 	sb_release(&path);
@@ -378,8 +378,8 @@ static const char *base_name(const char *p)
 }
 
 int batch_collect(char *const *paths, int npaths, const char *outdir, struct batch_inputs *in,
-		  void (*skip)(void *ctx, const char *path, const char *why), void *ctx,
-		  struct ex_error *err)
+                  void (*skip)(void *ctx, const char *path, const char *why), void *ctx,
+                  struct ex_error *err)
 {
 	struct walk w = {in, skip, ctx, NULL, 0};
 	struct ignore none = {0};
@@ -403,9 +403,9 @@ int batch_collect(char *const *paths, int npaths, const char *outdir, struct bat
 			free(trimmed);
 		} else if (!S_ISREG(st.st_mode)) {
 			rc = walk_fail(&w, p, base_name(p),
-				       S_ISFIFO(st.st_mode) ? "not a regular file (a FIFO)"
-							    : "not a regular file",
-				       err);
+			               S_ISFIFO(st.st_mode) ? "not a regular file (a FIFO)"
+			                                    : "not a regular file",
+			               err);
 		} else if (batch_inputs_add(in, p, base_name(p), NULL, NULL) < 0)
 			rc = ex_fail(err, EX_NOMEM, p, 0, 0, "out of memory");
 	}
@@ -461,7 +461,7 @@ int batch_parse_shard(const char *s, int *k, int *n, struct ex_error *err)
 	return 0;
 bad:
 	return ex_fail(err, EX_USAGE, NULL, 0, 0,
-		       "--shard takes K/N with 1 <= K <= N (e.g. 2/8), not '%s'", s);
+	               "--shard takes K/N with 1 <= K <= N (e.g. 2/8), not '%s'", s);
 }
 
 /* ---- the manifest ------------------------------------------------------------- */
@@ -646,7 +646,7 @@ static int manifest_put(struct batch_manifest *m, struct rowmap *map, struct bat
 }
 
 static int read_rows(const char *path, int header, struct batch_manifest *m, struct rowmap *map,
-		     struct ex_error *err)
+                     struct ex_error *err)
 {
 	struct sb b = SB_INIT;
 	if (sb_read_file(&b, path) < 0) {
@@ -694,7 +694,7 @@ static char *journal_path(const char *manifest)
 }
 
 static int manifest_read(const char *path, struct batch_manifest *m, struct rowmap *map,
-			 struct ex_error *err)
+                         struct ex_error *err)
 {
 	if (read_rows(path, 1, m, NULL, err) < 0)
 		return -1;
@@ -782,7 +782,7 @@ int batch_inputs_from_manifest(const char *path, struct batch_inputs *in, struct
 		if (r->status != BATCH_FAILED)
 			continue;
 		if (batch_inputs_add(in, r->input, *r->name ? r->name : base_name(r->input),
-				     r->record, NULL) < 0)
+		                     r->record, NULL) < 0)
 			rc = ex_fail(err, EX_NOMEM, path, 0, 0, "out of memory");
 	}
 	batch_manifest_release(&m);
@@ -853,7 +853,7 @@ int batch_write_atomic(const char *path, const char *data, size_t len, struct ex
 		rc = ex_fail(err, EX_IO, path, 0, 0, "cannot write: %s", strerror(errno));
 	if (rc == 0 && rename(tmp.buf, path) < 0)
 		rc = ex_fail(err, EX_IO, path, 0, 0, "cannot rename into place: %s",
-			     strerror(errno));
+		             strerror(errno));
 	if (rc < 0) {
 		unlink(tmp.buf);
 	} else {
@@ -1096,7 +1096,8 @@ static int get_pages(struct rd *r, struct doc *d)
 			uint32_t nwords = get_u32(r);
 			for (uint32_t w = 0; w < nwords && !r->bad; w++) {
 				uint64_t off = get_u64(r), len = get_u64(r);
-				int x0 = get_i32(r), y0 = get_i32(r), x1 = get_i32(r), y1 = get_i32(r);
+				int x0 = get_i32(r), y0 = get_i32(r), x1 = get_i32(r),
+				    y1 = get_i32(r);
 				float conf = (float)get_f64(r);
 				if (off > l->orig_len || len > l->orig_len - off) {
 					r->bad = 1;
@@ -1158,9 +1159,9 @@ struct worker_ctx {
 	struct pipe *p;
 	const struct batch_options *opt;
 	int fd;
-	char fault[16];        /* TJX_TEST_FAULT kind */
+	char fault[16];         /* TJX_TEST_FAULT kind */
 	const char *fault_text; /* and the text a name must contain */
-	struct sb out;         /* the frame being sent */
+	struct sb out;          /* the frame being sent */
 };
 
 /* A name or path on one line: control characters as \n, \t, \r, \xNN. */
@@ -1182,8 +1183,8 @@ static void add_escaped(struct sb *b, const char *s)
 }
 
 /* An error as one line, without the input's own path (the caller names it). */
-static void format_error(const struct ex_error *e, const char *path, const char *name,
-			 char *buf, size_t size)
+static void format_error(const struct ex_error *e, const char *path, const char *name, char *buf,
+                         size_t size)
 {
 	struct sb s = SB_INIT;
 	if (e->file[0] && strcmp(e->file, path) && strcmp(e->file, name)) {
@@ -1213,7 +1214,7 @@ static int hash_file(const char *path, char out[65], struct ex_error *err)
 		int dir = S_ISDIR(st.st_mode);
 		close(fd);
 		return ex_fail(err, EX_IO, path, 0, 0, "%s",
-			       dir ? "a folder, not a file" : "not a regular file");
+		               dir ? "a folder, not a file" : "not a regular file");
 	}
 	fz_sha256 h;
 	fz_sha256_init(&h);
@@ -1266,7 +1267,7 @@ static int send_frame(struct worker_ctx *w)
 }
 
 static int send_done(struct worker_ctx *w, uint32_t doc, enum batch_status st, enum ex_code code,
-		     int pages, double seconds, const char *sha, const char *msg, int bye)
+                     int pages, double seconds, const char *sha, const char *msg, int bye)
 {
 	frame_begin(&w->out, R_DONE);
 	put_u32(&w->out, doc);
@@ -1281,7 +1282,7 @@ static int send_done(struct worker_ctx *w, uint32_t doc, enum batch_status st, e
 }
 
 static int send_failed(struct worker_ctx *w, uint32_t doc, const struct ex_error *e,
-		       const char *path, const char *name, double t0, const char *sha)
+                       const char *path, const char *name, double t0, const char *sha)
 {
 	char msg[1024];
 	format_error(e, path, name, msg, sizeof(msg));
@@ -1289,16 +1290,16 @@ static int send_failed(struct worker_ctx *w, uint32_t doc, const struct ex_error
 	if (bye && w->opt->max_memory > 0) {
 		size_t l = strlen(msg);
 		snprintf(msg + l, sizeof(msg) - l, " (--max-memory %lld MB)",
-			 w->opt->max_memory >> 20);
+		         w->opt->max_memory >> 20);
 	}
 	return send_done(w, doc, BATCH_FAILED, e->code, 0, now() - t0, sha, msg, bye) < 0 || bye
-		       ? -1
-		       : 0;
+	           ? -1
+	           : 0;
 }
 
 /* Normalise, extract and write the record of a doc read whole. */
 static int finish_doc(struct worker_ctx *w, uint32_t doc, struct doc *d, const char *path,
-		      const char *out, double t0)
+                      const char *out, double t0)
 {
 	struct ex_error err;
 	ex_clear(&err);
@@ -1324,8 +1325,8 @@ static int finish_doc(struct worker_ctx *w, uint32_t doc, struct doc *d, const c
 			sb_adds(&warn, "; ");
 		add_escaped(&warn, d->warnings[i]);
 	}
-	rc = send_done(w, doc, d->partial ? BATCH_PARTIAL : BATCH_OK, EX_OK, d->npages,
-		       now() - t0, d->sha256, warn.buf, 0);
+	rc = send_done(w, doc, d->partial ? BATCH_PARTIAL : BATCH_OK, EX_OK, d->npages, now() - t0,
+	               d->sha256, warn.buf, 0);
 	sb_release(&warn);
 	return rc;
 }
@@ -1559,12 +1560,12 @@ struct sup {
 	struct worker *w;
 	int nw;
 	struct dstate *d;
-	size_t next;      /* the next input not yet handed out */
-	struct job *q;    /* ranges and finishing steps, ahead of new documents */
+	size_t next;   /* the next input not yet handed out */
+	struct job *q; /* ranges and finishing steps, ahead of new documents */
 	size_t qhead, qn, qalloc;
-	struct batch_manifest man;   /* the previous rows, then this run's */
+	struct batch_manifest man; /* the previous rows, then this run's */
 	struct rowmap map;
-	struct batch_row *rows;      /* this run's row per input (input NULL: none yet) */
+	struct batch_row *rows; /* this run's row per input (input NULL: none yet) */
 	char rules[65];
 	char options[256];
 	int journal;
@@ -1613,7 +1614,7 @@ static const struct batch_row *up_to_date(struct sup *s, size_t i)
 
 /* A document is finished: row, journal, caller, counters. */
 static void finish(struct sup *s, size_t i, enum batch_status st, enum ex_code code, int pages,
-		   double seconds, const char *sha, const char *msg)
+                   double seconds, const char *sha, const char *msg)
 {
 	struct dstate *d = &s->d[i];
 	if (d->state == D_DONE)
@@ -1769,20 +1770,19 @@ static void death_message(struct sup *s, int status, char *buf, size_t size)
 {
 	if (WIFSIGNALED(status))
 		snprintf(buf, size, "the worker reading it was killed by signal %d (%s)",
-			 WTERMSIG(status), strsignal(WTERMSIG(status)));
+		         WTERMSIG(status), strsignal(WTERMSIG(status)));
 	else if (WIFEXITED(status) && WEXITSTATUS(status))
 		snprintf(buf, size, "the worker reading it exited with status %d",
-			 WEXITSTATUS(status));
+		         WEXITSTATUS(status));
 	else
 		snprintf(buf, size, "the worker reading it stopped without an answer");
 	/* how a failed allocation ends: abort(), a non-zero exit, the OOM killer */
 	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-	if (s->opt->max_memory > 0 &&
-	    (sig == SIGABRT || sig == SIGKILL || sig == SIGBUS ||
-	     (WIFEXITED(status) && WEXITSTATUS(status)))) {
+	if (s->opt->max_memory > 0 && (sig == SIGABRT || sig == SIGKILL || sig == SIGBUS ||
+	                               (WIFEXITED(status) && WEXITSTATUS(status)))) {
 		size_t l = strlen(buf);
 		snprintf(buf + l, size - l, "; it may have reached --max-memory (%lld MB)",
-			 s->opt->max_memory >> 20);
+		         s->opt->max_memory >> 20);
 	}
 }
 
@@ -1795,8 +1795,7 @@ static void range_prefix(const struct job *j, char *buf, size_t size)
 }
 
 /* A worker is gone (status from waitpid): fail what it held, start another. */
-static void replace(struct sup *s, struct worker *w, int status, const char *why,
-		    enum ex_code code)
+static void replace(struct sup *s, struct worker *w, int status, const char *why, enum ex_code code)
 {
 	close(w->fd);
 	w->fd = -1;
@@ -1932,12 +1931,14 @@ static void on_frame(struct sup *s, struct worker *w, uint32_t type, struct rd *
 		int bad = !d->parts;
 		for (int k = 0; k < d->nranges && !bad; k++) {
 			int last = (k + 1) * s->split;
-			struct job j = {JOB_PAGES, i, k, k * s->split + 1, last < pages ? last : pages};
+			struct job j = {JOB_PAGES, i, k, k * s->split + 1,
+			                last < pages ? last : pages};
 			sb_init(&d->parts[k]);
 			bad = queue_job(s, &j) < 0;
 		}
 		if (bad)
-			finish(s, i, BATCH_FAILED, EX_NOMEM, 0, d->seconds, d->sha, "out of memory");
+			finish(s, i, BATCH_FAILED, EX_NOMEM, 0, d->seconds, d->sha,
+			       "out of memory");
 		return;
 	}
 	if (type == R_PAGES) {
@@ -1962,7 +1963,8 @@ static void on_frame(struct sup *s, struct worker *w, uint32_t type, struct rd *
 		if (kind > d->kind)
 			d->kind = kind;
 		if (sb_add(&d->parts[range], r->p + r->off, r->n - r->off) < 0) {
-			finish(s, i, BATCH_FAILED, EX_NOMEM, 0, d->seconds, d->sha, "out of memory");
+			finish(s, i, BATCH_FAILED, EX_NOMEM, 0, d->seconds, d->sha,
+			       "out of memory");
 			return;
 		}
 		if (--d->left == 0) {
@@ -1984,8 +1986,8 @@ static void on_readable(struct sup *s, struct worker *w)
 			reap(s, w, "out of memory reading the worker's answer", EX_NOMEM);
 			return;
 		}
-		ssize_t n = recv(w->fd, w->in.buf + w->in.len, w->in.alloc - w->in.len - 1,
-				 MSG_DONTWAIT);
+		ssize_t n =
+		    recv(w->fd, w->in.buf + w->in.len, w->in.alloc - w->in.len - 1, MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -2051,7 +2053,8 @@ static void clean_stale(struct sup *s, const char *manifest)
 			if (e->d_name[0] != '.' || !t || strlen(t) != 11)
 				continue;
 			sb_reset(&target);
-			sb_addf(&target, "%s/%.*s", dirs[k], (int)(t - e->d_name - 1), e->d_name + 1);
+			sb_addf(&target, "%s/%.*s", dirs[k], (int)(t - e->d_name - 1),
+			        e->d_name + 1);
 			if (*rowmap_slot(&set, &tmp, target.buf)) {
 				sb_reset(&victim);
 				sb_addf(&victim, "%s/%s", dirs[k], e->d_name);
@@ -2102,11 +2105,11 @@ static void options_string(const struct batch_options *o, char *buf, size_t size
 {
 	const struct pipe_options *p = &o->pipe;
 	snprintf(buf, size, "normalise=%d provenance=%d lenient=%d ocr=%s lang=%s rotate=%d",
-		 !p->no_normalise, !p->no_provenance, p->lenient,
-		 p->ocr == PIPE_OCR_ALWAYS  ? "always"
-		 : p->ocr == PIPE_OCR_NEVER ? "never"
-					    : "auto",
-		 p->lang ? p->lang : "swe", p->rotate);
+	         !p->no_normalise, !p->no_provenance, p->lenient,
+	         p->ocr == PIPE_OCR_ALWAYS  ? "always"
+	         : p->ocr == PIPE_OCR_NEVER ? "never"
+	                                    : "auto",
+	         p->lang ? p->lang : "swe", p->rotate);
 }
 
 static void do_tick(struct sup *s)
@@ -2118,9 +2121,9 @@ static void do_tick(struct sup *s)
 }
 
 int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
-	      void (*fn)(void *ctx, const struct batch_result *r),
-	      void (*tick)(void *ctx, const struct batch_progress *p), void *ctx,
-	      struct batch_summary *sum, struct ex_error *err)
+              void (*fn)(void *ctx, const struct batch_result *r),
+              void (*tick)(void *ctx, const struct batch_progress *p), void *ctx,
+              struct batch_summary *sum, struct ex_error *err)
 {
 	memset(sum, 0, sizeof(*sum));
 	double t0 = now();
@@ -2129,7 +2132,7 @@ int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
 	/* the output folder must take a file: try one (access() says yes to root) */
 	if (mkdirs(opt->outdir) < 0)
 		return ex_fail(err, EX_IO, opt->outdir, 0, 0, "output folder cannot be written: %s",
-			       strerror(errno));
+		               strerror(errno));
 	struct sb probe = SB_INIT;
 	sb_addf(&probe, "%s/.tjx-probe-XXXXXX", opt->outdir);
 	int pfd = mkstemp(probe.buf);
@@ -2137,7 +2140,7 @@ int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
 		int e = errno;
 		sb_release(&probe);
 		return ex_fail(err, EX_IO, opt->outdir, 0, 0, "output folder cannot be written: %s",
-			       strerror(e));
+		               strerror(e));
 	}
 	close(pfd);
 	unlink(probe.buf);
@@ -2151,8 +2154,8 @@ int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
 			close(lock);
 		sb_release(&probe);
 		return ex_fail(err, EX_IO, opt->outdir, 0, 0, "%s",
-			       e == EWOULDBLOCK ? "another tjx run is writing to this folder"
-						: strerror(e));
+		               e == EWOULDBLOCK ? "another tjx run is writing to this folder"
+		                                : strerror(e));
 	}
 	sb_release(&probe);
 
@@ -2167,7 +2170,8 @@ int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
 	s->t0 = t0;
 	s->prog.docs_total = in->n;
 	int rc = 0;
-	const char *rules_dir = opt->pipe.rules_dir ? opt->pipe.rules_dir : pipe_default_rules_dir();
+	const char *rules_dir =
+	    opt->pipe.rules_dir ? opt->pipe.rules_dir : pipe_default_rules_dir();
 	if (rules_digest(rules_dir, s->rules, err) < 0 ||
 	    manifest_read(sum->manifest, &s->man, &s->map, err) < 0) {
 		rc = -1;
@@ -2200,13 +2204,16 @@ int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
 			work++;
 	}
 	int jobs = opt->jobs > 1 ? opt->jobs : 1;
-	if ((size_t)jobs > work)
-		jobs = work ? (int)work : 0;
+	/* more workers than documents help only to share a long one's pages */
+	if (opt->pages_per_job <= 0 && (size_t)jobs > work)
+		jobs = (int)work;
+	if (!work)
+		jobs = 0;
 	s->split = jobs > 1 ? opt->pages_per_job : 0;
 	s->w = calloc((size_t)(jobs ? jobs : 1), sizeof(*s->w));
 	if (!s->w || pipe(stop_pipe) < 0) {
 		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "cannot start the workers: %s",
-			     strerror(errno));
+		             strerror(errno));
 		goto out;
 	}
 	fcntl(stop_pipe[0], F_SETFL, O_NONBLOCK);
@@ -2231,7 +2238,7 @@ int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
 	for (int k = 0; k < jobs; k++)
 		if (spawn(s, &s->w[k]) < 0) {
 			rc = ex_fail(err, EX_INTERNAL, NULL, 0, 0, "cannot start a worker: %s",
-				     strerror(errno));
+			             strerror(errno));
 			stop_signal = -1;
 			break;
 		}
@@ -2276,11 +2283,10 @@ int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
 		t = now();
 		for (int k = 0; k < s->nw && opt->timeout > 0; k++) {
 			struct worker *w = &s->w[k];
-			if (w->pid > 0 && w->busy &&
-			    t >= s->d[w->job.doc].start + opt->timeout) {
+			if (w->pid > 0 && w->busy && t >= s->d[w->job.doc].start + opt->timeout) {
 				char why[128];
 				snprintf(why, sizeof(why), "timed out after %d s (--timeout)",
-					 opt->timeout);
+				         opt->timeout);
 				reap(s, w, why, EX_TIMEOUT);
 			}
 		}

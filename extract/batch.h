@@ -63,8 +63,8 @@ struct batch_inputs {
 void batch_inputs_release(struct batch_inputs *in);
 
 /* Append an input (strings copied; out and fail may be NULL). */
-int batch_inputs_add(struct batch_inputs *in, const char *path, const char *name,
-		     const char *out, const char *fail);
+int batch_inputs_add(struct batch_inputs *in, const char *path, const char *name, const char *out,
+                     const char *fail);
 
 /* Collect the inputs under paths (files or folders) into in, with record
  * paths under outdir.  What the walk cannot take is added with `fail` set.
@@ -72,8 +72,8 @@ int batch_inputs_add(struct batch_inputs *in, const char *path, const char *name
  * once and reported through `skip` (may be NULL).  Fails only when memory
  * runs out. */
 int batch_collect(char *const *paths, int npaths, const char *outdir, struct batch_inputs *in,
-		  void (*skip)(void *ctx, const char *path, const char *why), void *ctx,
-		  struct ex_error *err);
+                  void (*skip)(void *ctx, const char *path, const char *why), void *ctx,
+                  struct ex_error *err);
 
 /* --shard K/N: which shard (1..n) an input path belongs to.  A hash
  * (FNV-1a, 64 bits) of the path as given, so the N shards of the same
@@ -101,17 +101,17 @@ int batch_status_from_name(const char *s);
  *   input name status pages seconds error record sha256 rules schema options
  * Fields are TSV-escaped (\\, \t, \n, \r), so any file name fits. */
 struct batch_row {
-	char *input;  /* path as given */
-	char *name;   /* source/@file */
+	char *input; /* path as given */
+	char *name;  /* source/@file */
 	enum batch_status status;
 	int pages;
 	double seconds;
-	char *error;  /* the error (failed) or the warnings (ok, partial); "" when none */
-	char *record; /* record path */
+	char *error;     /* the error (failed) or the warnings (ok, partial); "" when none */
+	char *record;    /* record path */
 	char sha256[65]; /* of the input; "" when it could not be read */
-	char *rules;  /* rules digest */
-	char *schema; /* record schema version */
-	char *options; /* the options that shape the record, e.g. "normalise=1 provenance=1" */
+	char *rules;     /* rules digest */
+	char *schema;    /* record schema version */
+	char *options;   /* the options that shape the record, e.g. "normalise=1 provenance=1" */
 };
 
 struct batch_manifest {
@@ -151,9 +151,9 @@ struct batch_result {
 struct batch_progress {
 	size_t docs_total, docs_done, failed, skipped;
 	size_t pages_done;
-	double elapsed;     /* seconds since the start */
+	double elapsed;      /* seconds since the start */
 	double busy_elapsed; /* seconds spent on documents that were not skipped */
-	size_t docs_worked; /* documents done that were not skipped */
+	size_t docs_worked;  /* documents done that were not skipped */
 };
 
 struct batch_options {
@@ -171,7 +171,7 @@ struct batch_summary {
 	size_t ok, partial, failed, skipped;
 	size_t pages;
 	double seconds;
-	int interrupted; /* SIGINT or SIGTERM stopped the run */
+	int interrupted;     /* SIGINT or SIGTERM stopped the run */
 	char manifest[1024]; /* the manifest's path */
 };
 
@@ -189,9 +189,9 @@ struct batch_summary {
  * allocate without end on an input whose name contains TEXT, so the tests
  * can check that such a document is contained. */
 int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
-	      void (*fn)(void *ctx, const struct batch_result *r),
-	      void (*tick)(void *ctx, const struct batch_progress *p), void *ctx,
-	      struct batch_summary *sum, struct ex_error *err);
+              void (*fn)(void *ctx, const struct batch_result *r),
+              void (*tick)(void *ctx, const struct batch_progress *p), void *ctx,
+              struct batch_summary *sum, struct ex_error *err);
 
 /* Take the failed rows of the manifest at path as inputs (path, name and
  * record path as they were). */

@@ -10,41 +10,41 @@
 #include "cli.h"
 
 static const char run_help[] =
-	"usage: tjx run [options] PATH...\n"
-	"       tjx run [options] --retry-failed DIR\n\n"
-	"Process files and folders: each document becomes one record,\n"
-	"DIR/<relative folder>/<stem>.xml, written atomically (complete or absent).\n"
-	"Folders are walked in name order; hidden entries and the globs listed in a\n"
-	"folder's .tjxignore are skipped.  Documents are read by worker processes: a\n"
-	"document that fails, crashes its worker, or passes a limit is reported (one\n"
-	"line naming the file) and the batch goes on.  DIR/manifest.tsv gets a row per\n"
-	"input (status ok, partial, failed or skipped; pages; seconds; error; record).\n"
-	"Running the same command again skips the documents whose record is up to\n"
-	"date (same input sha256, rules, schema and options) and does the rest.\n\n"
-	"Options:\n"
-	"  -o, --output DIR       where records and the manifest go (default: out)\n"
-	"  -j, --jobs N           worker processes (default: 1)\n"
-	"      --force            redo documents whose record is up to date\n"
-	"      --retry-failed DIR take the inputs the manifest in DIR lists as failed\n"
-	"      --shard K/N        do only the K-th of N shares of the inputs (by a hash\n"
-	"                         of the path): N runs, on any machines, cover all\n"
-	"      --timeout SEC      wall-clock limit per document; its worker is killed\n"
-	"                         (default: 3600; 0: none)\n"
-	"      --max-memory MB    memory a worker may add to what it holds loaded\n"
-	"                         (RLIMIT_AS; default: 4096; 0: none)\n"
-	"      --pages-per-job N  spread documents of more than N pages over the workers,\n"
-	"                         N pages a job (default: 8; 0: a document a job)\n"
-	"  -q, --quiet            no progress line and no warnings: failures and the\n"
-	"                         summary only\n"
-	"  -v, --verbose          a line for every document\n"
-	"      --no-normalise     extract from the text as read\n"
-	"      --no-provenance    leave out @page, @line, @conf and @raw\n"
-	"      --lenient          a missing required field is not an error\n"
-	"      --rules DIR        rule folder (default: $TJX_RULES, or rules/ beside bin/)\n"
-	"  -h, --help             this text\n\n"
-	"On a terminal a progress line shows documents and pages done, pages/s, the\n"
-	"time left and the failures so far.  Ctrl-C (or SIGTERM) stops the workers,\n"
-	"writes the manifest and exits with 130; run the command again to go on.\n\n";
+    "usage: tjx run [options] PATH...\n"
+    "       tjx run [options] --retry-failed DIR\n\n"
+    "Process files and folders: each document becomes one record,\n"
+    "DIR/<relative folder>/<stem>.xml, written atomically (complete or absent).\n"
+    "Folders are walked in name order; hidden entries and the globs listed in a\n"
+    "folder's .tjxignore are skipped.  Documents are read by worker processes: a\n"
+    "document that fails, crashes its worker, or passes a limit is reported (one\n"
+    "line naming the file) and the batch goes on.  DIR/manifest.tsv gets a row per\n"
+    "input (status ok, partial, failed or skipped; pages; seconds; error; record).\n"
+    "Running the same command again skips the documents whose record is up to\n"
+    "date (same input sha256, rules, schema and options) and does the rest.\n\n"
+    "Options:\n"
+    "  -o, --output DIR       where records and the manifest go (default: out)\n"
+    "  -j, --jobs N           worker processes (default: 1)\n"
+    "      --force            redo documents whose record is up to date\n"
+    "      --retry-failed DIR take the inputs the manifest in DIR lists as failed\n"
+    "      --shard K/N        do only the K-th of N shares of the inputs (by a hash\n"
+    "                         of the path): N runs, on any machines, cover all\n"
+    "      --timeout SEC      wall-clock limit per document; its worker is killed\n"
+    "                         (default: 3600; 0: none)\n"
+    "      --max-memory MB    memory a worker may add to what it holds loaded\n"
+    "                         (RLIMIT_AS; default: 4096; 0: none)\n"
+    "      --pages-per-job N  spread documents of more than N pages over the workers,\n"
+    "                         N pages a job (default: 8; 0: a document a job)\n"
+    "  -q, --quiet            no progress line and no warnings: failures and the\n"
+    "                         summary only\n"
+    "  -v, --verbose          a line for every document\n"
+    "      --no-normalise     extract from the text as read\n"
+    "      --no-provenance    leave out @page, @line, @conf and @raw\n"
+    "      --lenient          a missing required field is not an error\n"
+    "      --rules DIR        rule folder (default: $TJX_RULES, or rules/ beside bin/)\n"
+    "  -h, --help             this text\n\n"
+    "On a terminal a progress line shows documents and pages done, pages/s, the\n"
+    "time left and the failures so far.  Ctrl-C (or SIGTERM) stops the workers,\n"
+    "writes the manifest and exits with 130; run the command again to go on.\n\n";
 
 enum {
 	OPT_FORCE = 0x200,
@@ -124,8 +124,8 @@ static void report(void *vctx, const struct batch_result *r)
 		put_path(r->input->path);
 		fputs(" -> ", stderr);
 		put_path(r->input->out);
-		fprintf(stderr, " (%s, %d page%s, %.2f s)\n", batch_status_name(r->status), r->pages,
-			r->pages == 1 ? "" : "s", r->seconds);
+		fprintf(stderr, " (%s, %d page%s, %.2f s)\n", batch_status_name(r->status),
+		        r->pages, r->pages == 1 ? "" : "s", r->seconds);
 	}
 }
 
@@ -150,9 +150,10 @@ static void tick(void *vctx, const struct batch_progress *p)
 	size_t left = p->docs_total - p->docs_done;
 	if (worked && p->elapsed > 0)
 		duration(eta, sizeof(eta), p->elapsed / (double)p->docs_done * (double)left);
-	fprintf(stderr, "\r\033[K%s: %zu/%zu documents, %zu pages, %.1f pages/s, ETA %s, %zu failed",
-		cli_progname, p->docs_done, p->docs_total, p->pages_done,
-		p->elapsed > 0 ? (double)p->pages_done / p->elapsed : 0.0, eta, p->failed);
+	fprintf(stderr,
+	        "\r\033[K%s: %zu/%zu documents, %zu pages, %.1f pages/s, ETA %s, %zu failed",
+	        cli_progname, p->docs_done, p->docs_total, p->pages_done,
+	        p->elapsed > 0 ? (double)p->pages_done / p->elapsed : 0.0, eta, p->failed);
 	fflush(stderr);
 	ctx->line_shown = 1;
 }
@@ -163,7 +164,7 @@ static int number(const char *opt, const char *arg, long long lo, long long hi, 
 	long long v = strtoll(arg, &end, 10);
 	if (end == arg || *end || v < lo || v > hi)
 		return cli_usage_error("run", "%s takes a number from %lld to %lld, not '%s'", opt,
-				       lo, hi, arg);
+		                       lo, hi, arg);
 	*out = v;
 	return 0;
 }
@@ -171,31 +172,31 @@ static int number(const char *opt, const char *arg, long long lo, long long hi, 
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"force", no_argument, NULL, OPT_FORCE},
-		{"retry-failed", required_argument, NULL, OPT_RETRY},
-		{"shard", required_argument, NULL, OPT_SHARD},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
-		{"pages-per-job", required_argument, NULL, OPT_PAGES_PER_JOB},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"no-normalise", no_argument, NULL, OPT_NO_NORMALISE},
-		{"no-normalize", no_argument, NULL, OPT_NO_NORMALISE},
-		{"no-provenance", no_argument, NULL, OPT_NO_PROVENANCE},
-		{"lenient", no_argument, NULL, OPT_LENIENT},
-		{"rules", required_argument, NULL, OPT_RULES},
-		CLI_OCR_OPTIONS,
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"jobs", required_argument, NULL, 'j'},
+	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"retry-failed", required_argument, NULL, OPT_RETRY},
+	    {"shard", required_argument, NULL, OPT_SHARD},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+	    {"pages-per-job", required_argument, NULL, OPT_PAGES_PER_JOB},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"no-normalise", no_argument, NULL, OPT_NO_NORMALISE},
+	    {"no-normalize", no_argument, NULL, OPT_NO_NORMALISE},
+	    {"no-provenance", no_argument, NULL, OPT_NO_PROVENANCE},
+	    {"lenient", no_argument, NULL, OPT_LENIENT},
+	    {"rules", required_argument, NULL, OPT_RULES},
+	    CLI_OCR_OPTIONS,
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct batch_options bo = {
-		.outdir = NULL,
-		.jobs = 1,
-		.timeout = 3600,
-		.max_memory = 4096LL << 20,
-		.pages_per_job = 8,
+	    .outdir = NULL,
+	    .jobs = 1,
+	    .timeout = 3600,
+	    .max_memory = 4096LL << 20,
+	    .pages_per_job = 8,
 	};
 	struct run_ctx ctx = {0};
 	const char *retry = NULL, *shard = NULL;
@@ -275,10 +276,10 @@ int cmd_run(int argc, char **argv)
 	if (retry) {
 		if (optind < argc)
 			return cli_usage_error("run", "--retry-failed takes no PATH: the manifest "
-						      "names the inputs");
+			                              "names the inputs");
 		if (bo.outdir && strcmp(bo.outdir, retry))
 			return cli_usage_error("run", "--retry-failed %s writes to %s, not to %s",
-					       retry, retry, bo.outdir);
+			                       retry, retry, bo.outdir);
 		bo.outdir = retry;
 		bo.force = 1;
 	} else if (optind >= argc) {
@@ -297,7 +298,7 @@ int cmd_run(int argc, char **argv)
 		rc = batch_inputs_from_manifest(path, &in, &err);
 	} else {
 		rc = batch_collect(argv + optind, argc - optind, bo.outdir, &in, skip_report, &ctx,
-				   &err);
+		                   &err);
 	}
 	if (rc < 0) {
 		cli_error(&err);
@@ -320,15 +321,15 @@ int cmd_run(int argc, char **argv)
 	size_t done = sum.ok + sum.partial + sum.failed + sum.skipped;
 	if (sum.interrupted)
 		fprintf(stderr,
-			"%s: interrupted: %zu of %zu documents done; run the same command again "
-			"to go on\n",
-			cli_progname, done, in.n);
+		        "%s: interrupted: %zu of %zu documents done; run the same command again "
+		        "to go on\n",
+		        cli_progname, done, in.n);
 	fprintf(stderr,
-		"%s: %zu document%s: %zu ok, %zu partial, %zu failed, %zu skipped; %zu page%s in "
-		"%s (%.2f pages/s); manifest %s\n",
-		cli_progname, done, done == 1 ? "" : "s", sum.ok, sum.partial, sum.failed,
-		sum.skipped, sum.pages, sum.pages == 1 ? "" : "s", took,
-		sum.seconds > 0 ? (double)sum.pages / sum.seconds : 0.0, sum.manifest);
+	        "%s: %zu document%s: %zu ok, %zu partial, %zu failed, %zu skipped; %zu page%s in "
+	        "%s (%.2f pages/s); manifest %s\n",
+	        cli_progname, done, done == 1 ? "" : "s", sum.ok, sum.partial, sum.failed,
+	        sum.skipped, sum.pages, sum.pages == 1 ? "" : "s", took,
+	        sum.seconds > 0 ? (double)sum.pages / sum.seconds : 0.0, sum.manifest);
 	batch_inputs_release(&in);
 	if (sum.interrupted)
 		return EXIT_INTERRUPTED;
