@@ -28,6 +28,7 @@ DEB_BUILD := gcc make libc6-dev pkg-config libtesseract-dev tesseract-ocr tesser
              libjpeg-dev libfreetype-dev libharfbuzz-dev libhunspell-dev hunspell-sv \
              libunistring-dev
 DEB_TEST  := libcriterion-dev valgrind libxml2-utils
+DEB_FUZZ  := clang libclang-rt-14-dev
 
 ifeq ($(V),1)
 Q :=
@@ -200,11 +201,34 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory bin/tjx bin/bench-fields
 	bench/run
 
-fuzz:
+# libFuzzer targets (clang): every object of extract/ but the CLI, built with
+# -fsanitize=fuzzer-no-link,address,undefined, linked with each tests/fuzz/fuzz_*.c.
+FUZZ_CC    := clang
+FUZZDIR    := bin/fuzz
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_LIB   := $(addprefix $(FUZZDIR)/,$(LIB_OBJS))
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZDIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZDIR)/%.o: extract/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (fuzz)"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -Wall -Wextra -Werror -MMD -MP \
+	  -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(PKG_CFLAGS) -c -o $@ $<
+
+$(FUZZDIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
+	@echo "  LINK    $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer $(FUZZ_SAN) \
+	  $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+-include $(FUZZ_LIB:.o=.d)
+
+fuzz: deps
+	$(call install_missing,$(DEB_FUZZ))
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
 	$(Q)tests/fuzz/run $(FUZZ_SECONDS)
 
 format:
-	clang-format -i extract/*.c extract/*.h tests/*.c
+	clang-format -i extract/*.c extract/*.h tests/*.c tests/fuzz/*.c tests/fuzz/*.h
 
 clean:
 	rm -rf bin out
