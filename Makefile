@@ -221,6 +221,7 @@ $(FUZZDIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
 	  $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(LDLIBS)
 
 -include $(FUZZ_LIB:.o=.d)
+.SECONDARY: $(FUZZ_LIB)
 
 fuzz: deps
 	$(call install_missing,$(DEB_FUZZ))

@@ -147,6 +147,7 @@ struct walk {
 		int open; /* an ancestor of the folder being walked */
 	} * dirs;
 	size_t ndirs;
+	struct stat outdir; /* st_ino 0 when it does not exist yet */
 };
 
 static int read_ignore(const char *dir, struct ignore *ig)
@@ -208,6 +209,11 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, struct ign
 	struct stat st;
 	if (stat(dir, &st) < 0)
 		return walk_fail(w, dir, rel, strerror(errno), err);
+	if (w->outdir.st_ino && st.st_dev == w->outdir.st_dev && st.st_ino == w->outdir.st_ino) {
+		if (w->skip)
+			w->skip(w->ctx, dir, "the output folder is not an input");
+		return 0;
+	}
 	for (size_t i = 0; i < w->ndirs; i++)
 		if (w->dirs[i].dev == st.st_dev && w->dirs[i].ino == st.st_ino) {
 			if (w->dirs[i].open)
@@ -381,7 +387,9 @@ int batch_collect(char *const *paths, int npaths, const char *outdir, struct bat
                   void (*skip)(void *ctx, const char *path, const char *why), void *ctx,
                   struct ex_error *err)
 {
-	struct walk w = {in, skip, ctx, NULL, 0};
+	struct walk w = {in, skip, ctx, NULL, 0, {0}};
+	if (stat(outdir, &w.outdir) < 0 || !S_ISDIR(w.outdir.st_mode))
+		w.outdir.st_ino = 0;
 	struct ignore none = {0};
 	size_t from = in->n;
 	int rc = 0;
