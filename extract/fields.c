@@ -1658,12 +1658,43 @@ static void bullet(struct sb *p)
 
 /* The paragraphs of blocks [from, to) as text, paragraphs separated by "\n".
  * *first_line gets the doc line of the first text. */
+/* The line each paragraph of block_text() starts on. */
+struct plines {
+	size_t *at;
+	size_t n, alloc;
+};
+
+static void plines_push(struct plines *pl, size_t line)
+{
+	if (!pl)
+		return;
+	if (pl->n == pl->alloc) {
+		size_t na = pl->alloc ? pl->alloc * 2 : 16;
+		size_t *nat = realloc(pl->at, na * sizeof(size_t));
+		if (!nat)
+			return;
+		pl->at = nat;
+		pl->alloc = na;
+	}
+	pl->at[pl->n++] = line;
+}
+
 static char *block_text(struct fields *fs, const struct doc *d, const char *keep,
 			const struct blocks *bs, size_t from, size_t to, size_t width,
-			size_t *first_line)
+			size_t *first_line, struct plines *pl)
 {
 	struct sb out = SB_INIT, para = SB_INIT;
+	size_t pstart = (size_t)-1; /* the line the paragraph being built starts on */
 	*first_line = (size_t)-1;
+#define FLUSH()                                                                             \
+	do {                                                                                \
+		bullet(&para);                                                              \
+		if (out.len)                                                                \
+			sb_addc(&out, '\n');                                                \
+		sb_add(&out, para.buf, para.len);                                           \
+		sb_reset(&para);                                                            \
+		plines_push(pl, pstart);                                                    \
+	} while (0)
 	for (size_t k = from; k < to; k++) {
 		const struct block *b = &bs->b[k];
 		if (b->kind != B_PARA)
@@ -1681,6 +1712,8 @@ static char *block_text(struct fields *fs, const struct doc *d, const char *keep
 			sb_reset(&para);
 			sb_add(&para, out.buf + at, out.len - at);
 			sb_setlen(&out, at ? at - 1 : 0);
+			if (pl && pl->n)
+				pstart = pl->at[--pl->n];
 		}
 		size_t prev = (size_t)-1;
 		for (size_t i = b->first; i <= b->last; i++) {
@@ -1697,24 +1730,17 @@ static char *block_text(struct fields *fs, const struct doc *d, const char *keep
 					  (trimmed_len(p->text, p->len) >= width ||
 					   (utf8_is_lower(c) && !strchr(".!?", lc)) || lc == '-');
 			}
-			if (prev != (size_t)-1 && !wrapped) {
-				bullet(&para);
-				if (out.len)
-					sb_addc(&out, '\n');
-				sb_add(&out, para.buf, para.len);
-				sb_reset(&para);
-			}
+			if (prev != (size_t)-1 && !wrapped)
+				FLUSH();
+			if (!para.len)
+				pstart = i;
 			join_line(&para, l->text, l->len);
 			prev = i;
 		}
-		if (para.len) {
-			bullet(&para);
-			if (out.len)
-				sb_addc(&out, '\n');
-			sb_add(&out, para.buf, para.len);
-			sb_reset(&para);
-		}
+		if (para.len)
+			FLUSH();
 	}
+#undef FLUSH
 	sb_release(&para);
 	char *s = sb_detach(&out, NULL);
 	return clean_text(fs, s);
@@ -1756,7 +1782,7 @@ static int decisions(struct fields *fs, const struct doc *d, const char *keep,
 		if (b->kind != B_PARA)
 			continue;
 		size_t fl;
-		char *text = block_text(fs, d, keep, bs, k, k + 1, width, &fl);
+		char *text = block_text(fs, d, keep, bs, k, k + 1, width, &fl, NULL);
 		if (!text)
 			return -1;
 		/* one decision a paragraph; numbered items keep their number */
@@ -1802,13 +1828,18 @@ static int list_items(struct fields *fs, const struct doc *d, const char *keep,
 		      const struct blocks *bs, size_t from, size_t to, size_t width, int f,
 		      struct found *fd)
 {
-	size_t fl;
-	char *text = block_text(fs, d, keep, bs, from, to, width, &fl);
-	if (!text)
+	size_t fl, item = 0;
+	struct plines pl = {0};
+	char *text = block_text(fs, d, keep, bs, from, to, width, &fl, &pl);
+	if (!text) {
+		free(pl.at);
 		return -1;
+	}
 	char *save = NULL;
 	int pos = 0, rc = 0;
-	for (char *p = strtok_r(text, "\n", &save); p && rc == 0; p = strtok_r(NULL, "\n", &save)) {
+	for (char *p = strtok_r(text, "\n", &save); p && rc == 0;
+	     p = strtok_r(NULL, "\n", &save), item++) {
+		size_t line = item < pl.n ? pl.at[item] : fl;
 		if (!strncmp(p, "- ", 2))
 			p += 2;
 		char qual[16] = "";
@@ -1830,9 +1861,10 @@ static int list_items(struct fields *fs, const struct doc *d, const char *keep,
 		pos++;
 		if (f == RF_ATTACHMENT && !*qual)
 			snprintf(qual, sizeof(qual), "%d", pos);
-		rc = add_text_value(fd, d, f, p, fl, f == RF_ATTACHMENT ? qual : NULL);
+		rc = add_text_value(fd, d, f, p, line, f == RF_ATTACHMENT ? qual : NULL);
 	}
 	free(text);
+	free(pl.at);
 	return rc;
 }
 
@@ -2121,7 +2153,7 @@ static int structure(struct fields *fs, const struct doc *d, const char *keep,
 			break;
 		}
 		case ROLE_SUMMARY:
-			text = block_text(fs, d, keep, bs, k + 1, end, width, &fl);
+			text = block_text(fs, d, keep, bs, k + 1, end, width, &fl, NULL);
 			if (!text)
 				rc = -1;
 			else if (*text)
@@ -2139,7 +2171,7 @@ static int structure(struct fields *fs, const struct doc *d, const char *keep,
 			break;
 		default: {
 			char *head = heading_text(d, h);
-			text = block_text(fs, d, keep, bs, k + 1, end, width, &fl);
+			text = block_text(fs, d, keep, bs, k + 1, end, width, &fl, NULL);
 			if (!head || !text) {
 				rc = -1;
 			} else {
