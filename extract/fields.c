@@ -1237,15 +1237,29 @@ static void mark_furniture(struct fields *fs, const struct doc *d, char *keep)
 	}
 	view_release(&all);
 	/* repeated blocks: runs of non-blank short lines (blank lines inside a
-	 * run are allowed when the next line is short too) */
+	 * run are allowed when the other run has them too) */
 	size_t n = d->nlines;
+	char *edge = calloc(n ? n : 1, 1); /* first or last text line of its page */
+	if (edge && d->npages > 1)
+		for (int p = 0; p < d->npages; p++) {
+			const struct doc_page *pg = &d->pages[p];
+			size_t a0 = pg->first_line, z = pg->first_line + pg->nlines;
+			while (a0 < z && is_blank_text(d->lines[a0].text, d->lines[a0].len))
+				a0++;
+			while (z > a0 && is_blank_text(d->lines[z - 1].text, d->lines[z - 1].len))
+				z--;
+			if (a0 < z) {
+				edge[a0] = 1;
+				edge[z - 1] = 1;
+			}
+		}
 	for (size_t i = 0; i < n; i++) {
 		if (!keep[i] || is_blank_text(d->lines[i].text, d->lines[i].len))
 			continue;
 		/* does a block starting at i repeat one starting earlier at j? */
 		for (size_t j = 0; j < i; j++) {
 			size_t a = i, b = j, matched = 0, last = i;
-			int digits = 0;
+			int digits = 0, at_edge = edge && (edge[i] || edge[j]);
 			while (a < n && b < i) {
 				const struct doc_line *la = &d->lines[a], *lb = &d->lines[b];
 				int ba = is_blank_text(la->text, la->len);
@@ -1255,25 +1269,40 @@ static void mark_furniture(struct fields *fs, const struct doc *d, char *keep)
 					b++;
 					continue;
 				}
-				if (ba || bb || la->len != lb->len || la->len > 60 ||
+				/* running heads and feet may be long; other repeats short */
+				size_t lim = edge && (edge[a] || edge[b]) ? 200 : 60;
+				if (ba || bb || la->len != lb->len || la->len > lim ||
 				    memcmp(la->text, lb->text, la->len))
 					break;
 				matched++;
 				last = a;
+				at_edge |= edge && (edge[a] || edge[b]);
 				for (size_t c = 0; c < la->len && !digits; c++)
 					digits = la->text[c] >= '0' && la->text[c] <= '9';
 				a++;
 				b++;
 			}
-			/* three lines, or two with a number (date, dnr): a name
-			 * and title signing twice are not furniture */
-			if (matched >= 3 || (matched >= 2 && digits)) {
+			/* next to a page number or at a page's top or foot: furniture
+			 * (a letterhead, a running foot); elsewhere three lines, or
+			 * two with a number (date, dnr), or one header-like line with
+			 * a number and no full stop -- a name and title signing twice
+			 * are not furniture */
+			size_t after = last + 1;
+			while (after < n && is_blank_text(d->lines[after].text, d->lines[after].len))
+				after++;
+			int by_furniture = after < n && !keep[after];
+			const struct doc_line *ll = &d->lines[last];
+			int header_like = matched == 1 && digits && ll->len <= 80 &&
+					  !strchr(".!?", last_char(ll->text, ll->len));
+			if (matched >= 3 || (matched >= 2 && (digits || by_furniture)) ||
+			    (matched >= 1 && at_edge) || header_like) {
 				for (size_t k = i; k <= last; k++)
 					keep[k] = 0;
 				break;
 			}
 		}
 	}
+	free(edge);
 }
 
 /* ---- structure ----------------------------------------------------------------------- */
