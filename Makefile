@@ -55,6 +55,7 @@ LIB_OBJS += utf8.o
 LIB_OBJS += doc.o
 LIB_OBJS += rules.o
 LIB_OBJS += normalise.o
+LIB_OBJS += lexicon.o
 LIB_OBJS += fields.o
 LIB_OBJS += record.o
 LIB_OBJS += pipeline.o
