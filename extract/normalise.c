@@ -273,15 +273,26 @@ static void conf_relative(struct norm *n)
 
 static int load_confusion(struct norm *n, const struct rules_block *b, struct ex_error *err)
 {
+	/* `table` names one or more files, relative to the rule file's folder */
 	const char *table = rules_get(b, "table");
-	/* the table is named relative to the rule file's folder */
-	struct sb path = SB_INIT;
 	const char *slash = strrchr(b->file, '/');
-	if (slash && table[0] != '/')
-		sb_add(&path, b->file, (size_t)(slash - b->file + 1));
-	sb_adds(&path, table);
-	struct conf_ctx c = {n, path.buf, err, 0};
-	int rc = rules_read_lines(path.buf, conf_line, &c, err);
+	struct sb path = SB_INIT;
+	struct conf_ctx c = {n, NULL, err, 0};
+	int rc = 0;
+	for (const char *p = table; *p && rc >= 0;) {
+		size_t l = strcspn(p, " \t\n");
+		if (l) {
+			sb_reset(&path);
+			if (slash && p[0] != '/')
+				sb_add(&path, b->file, (size_t)(slash - b->file + 1));
+			sb_add(&path, p, l);
+			c.path = path.buf;
+			rc = path.oom ? ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory")
+				      : rules_read_lines(path.buf, conf_line, &c, err);
+		}
+		p += l;
+		p += strspn(p, " \t\n");
+	}
 	sb_release(&path);
 	if (rc >= 0)
 		conf_relative(n); /* once every line is in */
@@ -853,6 +864,14 @@ static int rlist_add(struct rlist *rl, size_t a, size_t b, const char *t, size_t
 	return 0;
 }
 
+static int all_caps(const char *w, size_t len)
+{
+	for (size_t i = 0; i < len;)
+		if (!utf8_is_upper(utf8_next(w, len, &i)))
+			return 0;
+	return 1;
+}
+
 /* One candidate core cur[a, b): repair it when the lexicon says so. */
 static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
 		     struct rlist *rl)
@@ -871,6 +890,8 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 	}
 	if (!letters || others > letters || letters + others > MAX_WORD)
 		return 0;
+	if (letters <= 4 && !others && all_caps(w, len))
+		return 0; /* an acronym ("IOP", "SISAB" is five): not ours to judge */
 	int tier = lex_check(n->lex, w, len);
 	const char *rep;
 	size_t rl_len;
@@ -1102,8 +1123,12 @@ static int dehyphenate(struct norm *n, struct lstate *a, struct lstate *b, const
 
 /* ---- the document ----------------------------------------------------------------------- */
 
-/* The document-level signal: thousands of letters of Swedish text and no
- * å/ä/ö among them means the OCR engine lost them all. */
+/* The document-level signal: hundreds of letters of Swedish text (at least 3%
+ * of the words are "och", "att", "som", ...) with no å/ä/ö among them (less
+ * than one in a thousand letters) means the OCR engine lost them all.  In
+ * Swedish about one letter in 25 is å, ä or ö, so 600 letters without any
+ * happen by chance with a probability below 1e-10. */
+#define LOST_MIN_LETTERS 600
 static int lost_diacritics(const struct doc *d)
 {
 	static const char *const fw[] = {"och", "att", "som", "med", "till", "av",
@@ -1139,7 +1164,7 @@ static int lost_diacritics(const struct doc *d)
 				break;
 		}
 	}
-	return letters >= 1000 && swedish * 1000 < letters && hits * 100 >= words * 3;
+	return letters >= LOST_MIN_LETTERS && swedish * 1000 < letters && hits * 100 >= words * 3;
 }
 
 static int finish_line(struct lstate *ls, struct doc_line *l, struct norm_stats *stats)
