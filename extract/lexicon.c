@@ -203,8 +203,11 @@ size_t lex_lower(const char *w, size_t n, char *out)
 
 /* ---- the lexicon -------------------------------------------------------------- */
 
+#define TRI_BITS (1u << 22)
+
 struct lex {
 	Hunhandle *hun;
+	uint64_t *tri; /* bitset of hashed lower-case letter trigrams */
 	struct lex_map *known; /* lower-case word -> tier (LEX_LISTED, LEX_OURS) */
 	struct lex_map *freq;  /* lower-case word -> count */
 	struct lex_map *cache; /* word as written -> tier */
@@ -212,6 +215,106 @@ struct lex {
 	char *buf; /* scratch for lower-casing */
 	size_t bufsz;
 };
+
+/* Letter 3- and 4-grams of a word, lower-cased, with its start and end as
+ * letters (0): "nämnd" has the 4-grams ^^^n ^^nä ^näm nämn ämnd mnd$ and the
+ * 3-grams ^^n ^nä näm ... .  A word is plausible when every one of its
+ * 3-grams and all but one of its 4-grams occur in some known word (one, for
+ * the joint of a compound). */
+static uint32_t gram_hash(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+	uint64_t h = (uint64_t)a * 0x9E3779B97F4A7C15ull ^ (uint64_t)b * 0xC2B2AE3D27D4EB4Full ^
+		     (uint64_t)c * 0x165667B19E3779F9ull ^ (uint64_t)d * 0x27D4EB2F165667C5ull;
+	h ^= h >> 31;
+	h *= 0x94D049BB133111EBull;
+	h ^= h >> 29;
+	return (uint32_t)(h % TRI_BITS);
+}
+
+#define GRAM3 0xFFFFFFFFu /* stands for "no letter" in a 3-gram's hash */
+
+static int bit(const uint64_t *bits, uint32_t h)
+{
+	return (bits[h >> 6] >> (h & 63)) & 1;
+}
+
+/* add: set the grams of w.  Otherwise: return the number of unseen 4-grams,
+ * or a large number when a 3-gram is unseen. */
+static int tri_walk(const char *w, size_t n, uint64_t *bits, int add)
+{
+	uint32_t a = 0, b = 0, c = 0;
+	size_t i = 0;
+	int miss = 0;
+	for (;;) {
+		uint32_t d;
+		if (i < n) {
+			d = (unsigned char)w[i];
+			if (d < 0x80) {
+				i++;
+				if (d >= 'A' && d <= 'Z')
+					d += 32;
+			} else {
+				d = utf8_cp_lower(utf8_next(w, n, &i));
+			}
+		} else {
+			d = 0;
+		}
+		if (c || d) {
+			uint32_t h4 = gram_hash(a, b, c, d), h3 = gram_hash(GRAM3, b, c, d);
+			if (add) {
+				bits[h4 >> 6] |= 1ull << (h4 & 63);
+				bits[h3 >> 6] |= 1ull << (h3 & 63);
+			} else {
+				if (!bit(bits, h3))
+					return 1000;
+				miss += !bit(bits, h4);
+			}
+		}
+		if (!d)
+			return miss;
+		a = b;
+		b = c;
+		c = d;
+	}
+}
+
+int lex_plausible(const struct lex *lx, const char *w, size_t n)
+{
+	return tri_walk(w, n, lx->tri, 0) <= 1;
+}
+
+/* Every stem of hunspell's .dic (before the '/' of its flags). */
+static int tri_from_dic(struct lex *lx, const char *path, struct ex_error *err)
+{
+	struct sb f = SB_INIT;
+	if (sb_read_file(&f, path) < 0) {
+		sb_release(&f);
+		return ex_fail(err, EX_DEP, path, 0, 0, "cannot read: %s", strerror(errno));
+	}
+	char *p = f.buf, *end = f.buf + f.len;
+	int first = 1;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		size_t l = strcspn(p, "/\t\n");
+		if (l > (size_t)(nl - p))
+			l = (size_t)(nl - p);
+		if (!first && l)
+			tri_walk(p, l, lx->tri, 1);
+		first = 0; /* the first line is the word count */
+		p = nl + 1;
+	}
+	sb_release(&f);
+	return 0;
+}
+
+static void tri_from_map(struct lex *lx, const struct lex_map *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->slots[i].hash)
+			tri_walk(m->arena + m->slots[i].koff, m->slots[i].klen, lx->tri, 1);
+}
 
 struct load_ctx {
 	struct lex *lx;
@@ -314,6 +417,10 @@ int lex_new(const struct lex_options *opt, struct lex **out, struct ex_error *er
 			     "hunspell dictionary missing (Debian package hunspell-sv)");
 	} else if (!(lx->hun = Hunspell_create(aff.buf, dic.buf))) {
 		rc = ex_fail(err, EX_DEP, dic.buf, 0, 0, "hunspell could not load the dictionary");
+	} else if (!(lx->tri = calloc(TRI_BITS / 64, sizeof(uint64_t)))) {
+		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
+	} else {
+		rc = tri_from_dic(lx, dic.buf, err);
 	}
 	sb_release(&aff);
 	sb_release(&dic);
@@ -324,6 +431,8 @@ int lex_new(const struct lex_options *opt, struct lex **out, struct ex_error *er
 	    (rc = load_list(lx, opt->dir, "additions.words", add_known, LEX_OURS, err)) < 0)
 		goto fail;
 	lx->st.words = lex_map_count(lx->known);
+	tri_from_map(lx, lx->known);
+	tri_from_map(lx, lx->freq);
 	*out = lx;
 	return 0;
 fail:
@@ -340,6 +449,7 @@ void lex_free(struct lex *lx)
 	lex_map_free(lx->known);
 	lex_map_free(lx->freq);
 	lex_map_free(lx->cache);
+	free(lx->tri);
 	free(lx->buf);
 	free(lx);
 }

@@ -49,6 +49,13 @@ struct nrule {
 	int when_lost; /* only when the document lost its å/ä/ö */
 	pcre2_code *re;
 	PCRE2_SPTR replace;
+	/* PCRE2's own start-up knowledge, used to skip a line without calling it:
+	 * the bytes a match can start with (all when `any`), and a byte every
+	 * match contains (when `need`) */
+	uint64_t first[4];
+	int any;
+	int need; /* -1: none */
+	int need2; /* the other case of `need`, or -1 */
 };
 
 /* One line of the confusion table: OCR printed `ocr`, the source had `truth`. */
@@ -79,6 +86,7 @@ struct norm {
 	struct conf *conf;
 	size_t nconf;
 	struct lex_map *memo; /* token -> repair ("" = none), per mode */
+	uint64_t wordish_ascii[2]; /* ASCII non-letters the table turns into letters */
 	const char *keep_before; /* dehyphenate: words that keep the hyphen */
 	struct sb scratch;
 };
@@ -87,6 +95,51 @@ static const char *const rule_keys[] = {"why",	    "find", "pattern", "replace",
 					"test-lost", "when", "builtin", "table",   "keep-before",
 					NULL};
 static const char *const rule_required[] = {"why", NULL};
+
+static void set_byte(uint64_t *bits, unsigned c)
+{
+	bits[c >> 6] |= 1ull << (c & 63);
+	if ((c | 32) >= 'a' && (c | 32) <= 'z') /* either case: caseless patterns */
+		bits[(c ^ 32) >> 6] |= 1ull << ((c ^ 32) & 63);
+}
+
+static void rule_prefilter(struct nrule *r)
+{
+	uint32_t type = 0, unit = 0;
+	const uint8_t *bitmap = NULL;
+	r->any = 1;
+	r->need = r->need2 = -1;
+	memset(r->first, 0, sizeof(r->first));
+	if (pcre2_pattern_info(r->re, PCRE2_INFO_FIRSTCODETYPE, &type) == 0 && type == 1 &&
+	    pcre2_pattern_info(r->re, PCRE2_INFO_FIRSTCODEUNIT, &unit) == 0) {
+		set_byte(r->first, unit & 0xFF);
+		r->any = 0;
+	} else if (type == 0 && pcre2_pattern_info(r->re, PCRE2_INFO_FIRSTBITMAP, &bitmap) == 0 &&
+		   bitmap) {
+		for (unsigned c = 0; c < 256; c++)
+			if (bitmap[c >> 3] & (1u << (c & 7)))
+				set_byte(r->first, c);
+		r->any = 0;
+	}
+	if (pcre2_pattern_info(r->re, PCRE2_INFO_LASTCODETYPE, &type) == 0 && type == 1 &&
+	    pcre2_pattern_info(r->re, PCRE2_INFO_LASTCODEUNIT, &unit) == 0) {
+		r->need = (int)(unit & 0xFF);
+		if ((r->need | 32) >= 'a' && (r->need | 32) <= 'z')
+			r->need2 = r->need ^ 32;
+	}
+}
+
+/* Can rule r match a line whose bytes are `present`? */
+static int rule_may_match(const struct nrule *r, const uint64_t *present)
+{
+	if (r->need >= 0 && !((present[r->need >> 6] >> (r->need & 63)) & 1) &&
+	    !(r->need2 >= 0 && ((present[r->need2 >> 6] >> (r->need2 & 63)) & 1)))
+		return 0;
+	if (r->any)
+		return 1;
+	return ((r->first[0] & present[0]) | (r->first[1] & present[1]) |
+		(r->first[2] & present[2]) | (r->first[3] & present[3])) != 0;
+}
 
 static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_error *err)
 {
@@ -138,6 +191,7 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 	}
 	/* JIT is an optimisation: without it PCRE2 interprets, correctly. */
 	pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+	rule_prefilter(r);
 	return 0;
 }
 
@@ -296,6 +350,9 @@ static int load_confusion(struct norm *n, const struct rules_block *b, struct ex
 	sb_release(&path);
 	if (rc >= 0)
 		conf_relative(n); /* once every line is in */
+	for (size_t i = 0; i < n->nconf; i++)
+		if (n->conf[i].nocr == 1 && n->conf[i].ocr[0] < 0x80)
+			n->wordish_ascii[n->conf[i].ocr[0] >> 6] |= 1ull << (n->conf[i].ocr[0] & 63);
 	return rc;
 }
 
@@ -362,6 +419,11 @@ void norm_free(struct norm *n)
 {
 	if (!n)
 		return;
+	if (getenv("TJX_DEBUG_STATS") && n->lex) {
+		struct lex_stats st;
+		lex_get_stats(n->lex, &st);
+		fprintf(stderr, "lookups %zu hunspell %zu memo %zu\n", st.lookups, st.hunspell_calls, lex_map_count(n->memo));
+	}
 	for (size_t i = 0; i < n->nrules; i++)
 		pcre2_code_free(n->rules[i].re);
 	free(n->rules);
@@ -616,6 +678,10 @@ struct lstate {
 	const char *orig;
 	size_t olen;
 	const struct doc_line *l; /* NULL for rule tests */
+	unsigned gen;             /* bumped whenever cur changes */
+	uint64_t present[4];      /* the bytes of cur, as of present_gen */
+	unsigned present_gen;
+	size_t present_len;
 };
 
 static int ls_start(struct lstate *ls, const char *orig, size_t olen, const struct doc_line *l)
@@ -629,6 +695,7 @@ static int ls_start(struct lstate *ls, const char *orig, size_t olen, const stru
 	if (olen && segs_push(&ls->ss, (struct seg){0, olen, NULL, 0, NULL}) < 0)
 		return -1;
 	segs_text(&ls->ss, orig, &ls->cur);
+	ls->gen++;
 	return ls->cur.oom ? -1 : 0;
 }
 
@@ -646,6 +713,7 @@ static int ls_apply(struct lstate *ls, struct repl *rp, size_t nrp, const char *
 	if (segs_apply(&ls->ss, ls->orig, rp, nrp, rule) < 0)
 		return -1;
 	segs_text(&ls->ss, ls->orig, &ls->cur);
+	ls->gen++;
 	return ls->cur.oom ? -1 : 0;
 }
 
@@ -768,6 +836,8 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 		cand_text(cps, nc, sites, &s.c[i], &t);
 		if (t.oom)
 			break;
+		if (!lex_plausible(n->lex, t.buf, t.len))
+			continue;
 		tries++;
 		int tier = lex_check(n->lex, t.buf, t.len);
 		if (tier == LEX_UNKNOWN)
@@ -816,6 +886,11 @@ static int repair_token(struct norm *n, const char *w, size_t len, int mode, con
  * non-letters the confusion table turns into letters ("6kad", "&r"). */
 static int wordish(const struct norm *n, uint32_t cp)
 {
+	if (cp < 0x80) {
+		if ((cp | 32) >= 'a' && (cp | 32) <= 'z')
+			return 1;
+		return (n->wordish_ascii[cp >> 6] >> (cp & 63)) & 1;
+	}
 	if (utf8_is_alpha(cp))
 		return 1;
 	for (size_t i = 0; i < n->nconf; i++)
@@ -912,13 +987,107 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 	return 0;
 }
 
-static int is_space_at(const char *s, size_t len, size_t i)
+
+/* The words of one whitespace-delimited chunk cur[a, b). */
+static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
+			struct rlist *rl)
 {
-	size_t j = i;
-	return utf8_is_space(utf8_next(s, len, &j));
+	const char *s = ls->cur.buf;
+	int rc = 0;
+	/* addresses are not words */
+	if (memchr(s + a, '@', b - a) || (b - a > 3 && memmem(s + a, b - a, "://", 3)) ||
+	    (b - a > 4 && !strncmp(s + a, "www.", 4)))
+		return 0;
+	/* pieces between '/' and '-' are words of their own */
+	for (size_t p = a; p < b && rc == 0;) {
+		size_t q = p;
+		while (q < b && s[q] != '/' && s[q] != '-')
+			q++;
+		/* trim what cannot be part of a word at either end */
+		size_t x = p, y = q;
+		while (x < y) {
+			size_t k = x;
+			if (wordish(n, utf8_next(s, y, &k)) && (s[x] < '0' || s[x] > '9' || x + 1 < y))
+				break;
+			x = k;
+		}
+		while (y > x) {
+			size_t k = y - 1;
+			while (k > x && ((unsigned char)s[k] & 0xC0) == 0x80)
+				k--;
+			size_t kk = k;
+			if (wordish(n, utf8_next(s, y, &kk)))
+				break;
+			y = k;
+		}
+		if (y > x)
+			rc = word_core(n, ls, x, y, pairs, rl);
+		p = q < b ? q + 1 : b;
+	}
+	return rc;
 }
 
-/* Walk the words of the current line and repair them. */
+/* repair_chunk() through the memo: a chunk met before costs one look-up.  The
+ * memo holds the chunk's edits as (offset, length, replacement length,
+ * replacement) records.  Lines with OCR word confidences bypass it, as the
+ * confidence guard depends on them. */
+static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
+			     struct rlist *rl)
+{
+	if ((ls->l && ls->l->nwords) || b - a > 200)
+		return repair_chunk(n, ls, a, b, pairs, rl);
+	struct sb *key = &n->scratch;
+	sb_reset(key);
+	sb_addc(key, pairs ? 'D' : 'C');
+	sb_add(key, ls->cur.buf + a, b - a);
+	uint32_t cnt;
+	const char *v;
+	size_t vl;
+	if (lex_map_get(n->memo, key->buf, key->len, &cnt, &v, &vl)) {
+		for (uint32_t i = 0; i < cnt; i++) {
+			unsigned char h[3];
+			memcpy(h, v, 3);
+			size_t off = h[0], l = h[1], tl = h[2];
+			if (rlist_add(rl, a + off, a + off + l, v + 3, tl) < 0)
+				return -1;
+			v += 3 + tl;
+		}
+		return 0;
+	}
+	size_t before = rl->n;
+	int rc = repair_chunk(n, ls, a, b, pairs, rl);
+	if (rc < 0)
+		return rc;
+	struct sb val = SB_INIT;
+	int fits = 1;
+	for (size_t i = before; i < rl->n; i++) {
+		const struct repl *r = &rl->r[i];
+		if (r->b - a > 255 || r->tlen > 255) {
+			fits = 0;
+			break;
+		}
+		unsigned char h[3] = {(unsigned char)(r->a - a), (unsigned char)(r->b - r->a),
+				      (unsigned char)r->tlen};
+		sb_add(&val, h, 3);
+		sb_add(&val, r->text, r->tlen);
+	}
+	if (fits && !val.oom) {
+		if (lex_map_count(n->memo) > (1u << 20))
+			lex_map_clear(n->memo);
+		sb_reset(key);
+		sb_addc(key, pairs ? 'D' : 'C');
+		sb_add(key, ls->cur.buf + a, b - a);
+		if (key->oom ||
+		    lex_map_put(n->memo, key->buf, key->len, (uint32_t)(rl->n - before), val.buf,
+				val.len) < 0)
+			rc = -1;
+	}
+	sb_release(&val);
+	return rc;
+}
+
+/* Walk the words of the current line and repair them.  Words are separated
+ * by spaces and tabs (other white space became spaces in 10-characters). */
 static int repair_line(struct norm *n, struct lstate *ls, int pairs, const char *rule)
 {
 	struct rlist rl = {0};
@@ -926,46 +1095,14 @@ static int repair_line(struct norm *n, struct lstate *ls, int pairs, const char 
 	size_t len = ls->cur.len, i = 0;
 	int rc = 0;
 	while (i < len && rc == 0) {
-		while (i < len && is_space_at(s, len, i))
-			utf8_next(s, len, &i);
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
 		size_t a = i;
-		while (i < len && !is_space_at(s, len, i))
-			utf8_next(s, len, &i);
-		size_t b = i;
-		if (a == b)
+		while (i < len && s[i] != ' ' && s[i] != '\t')
+			i++;
+		if (a == i)
 			break;
-		/* addresses are not words */
-		if (memchr(s + a, '@', b - a) || (b - a > 3 && memmem(s + a, b - a, "://", 3)) ||
-		    (b - a > 4 && !strncmp(s + a, "www.", 4)))
-			continue;
-		/* pieces between '/' and '-' are words of their own */
-		for (size_t p = a; p < b && rc == 0;) {
-			size_t q = p;
-			while (q < b && s[q] != '/' && s[q] != '-')
-				q++;
-			/* trim what cannot be part of a word at either end */
-			size_t x = p, y = q;
-			while (x < y) {
-				size_t k = x;
-				if (wordish(n, utf8_next(s, y, &k)) && (s[x] < '0' || s[x] > '9' ||
-									   x + 1 < y))
-					break;
-				x = k;
-			}
-			while (y > x) {
-				size_t k = y - 1;
-				while (k > x && ((unsigned char)s[k] & 0xC0) == 0x80)
-					k--;
-				size_t kk = k;
-				if (wordish(n, utf8_next(s, y, &kk)))
-					break;
-				y = k;
-			}
-			/* a word glued to a full stop or colon ("t.ex", "kl:") is not ours */
-			if (y > x)
-				rc = word_core(n, ls, x, y, pairs, &rl);
-			p = q < b ? q + 1 : b;
-		}
+		rc = repair_chunk_memo(n, ls, a, i, pairs, &rl);
 	}
 	if (rc == 0)
 		rc = ls_apply(ls, rl.r, rl.n, rule);
@@ -988,6 +1125,17 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 			continue;
 		}
 		if (r->kind != RK_REGEX)
+			continue;
+		if (ls->present_len != ls->cur.len || ls->present_gen != ls->gen) {
+			memset(ls->present, 0, sizeof(ls->present));
+			for (size_t k = 0; k < ls->cur.len; k++) {
+				unsigned c = (unsigned char)ls->cur.buf[k];
+				ls->present[c >> 6] |= 1ull << (c & 63);
+			}
+			ls->present_len = ls->cur.len;
+			ls->present_gen = ls->gen;
+		}
+		if (!rule_may_match(r, ls->present))
 			continue;
 		struct repl *rp;
 		size_t nrp;
@@ -1118,6 +1266,8 @@ static int dehyphenate(struct norm *n, struct lstate *a, struct lstate *b, const
 		return -1;
 	segs_text(&a->ss, a->orig, &a->cur);
 	segs_text(&b->ss, b->orig, &b->cur);
+	a->gen++;
+	b->gen++;
 	return a->cur.oom || b->cur.oom ? -1 : 1;
 }
 
@@ -1217,7 +1367,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		}
 	/* Lines go through the rules before the hyphenation step one at a time;
 	 * a line meets its successor there, then goes through the rest. */
-	struct lstate st[2] = {{{0}, SB_INIT, NULL, 0, NULL}, {{0}, SB_INIT, NULL, 0, NULL}};
+	struct lstate st[2] = {{.cur = SB_INIT}, {.cur = SB_INIT}};
 	struct lstate *prev = &st[0], *cur = &st[1];
 	int have_prev = 0, rc = 0;
 	size_t pi = 0;
@@ -1262,7 +1412,7 @@ int norm_check_rules(struct norm *n,
 		     struct ex_error *err)
 {
 	int failures = 0;
-	struct lstate ls = {{0}, SB_INIT, NULL, 0, NULL};
+	struct lstate ls = {.cur = SB_INIT};
 	struct sb msg = SB_INIT;
 	for (size_t i = 0; i < n->nrules; i++) {
 		const struct rules_block *b = n->rules[i].b;
