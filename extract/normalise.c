@@ -72,7 +72,7 @@ struct conf {
 #define MAX_PAIR_EDITS 2  /* ... in a word the lexicon knows (lost diacritics) */
 #define MAX_TRIES 400     /* lexicon look-ups for one word */
 #define MAX_WORD 64       /* code points; longer tokens are left alone */
-#define PAIR_RATIO 3.0    /* a known word changes only when the variant is this
+#define PAIR_RATIO 1.0    /* a known word changes only when the variant is this
 			     much more likely (see pair_repair) */
 
 struct norm {
@@ -793,9 +793,33 @@ static double tier_bonus(int tier)
 }
 
 /* How a word scores as a reading: log prior plus how the lexicon knows it. */
+/* How often a word is seen.  A compound the prior never saw is taken at a
+ * tenth of its head, the longest final part (of at least three letters) the
+ * prior knows: Swedish compounds inflect and mean by their last part, so
+ * "barnrätt" is as likely as "rätt" is, and "barnratt" as "ratt".  Head
+ * and rest have at least four and three letters ("staden" is not "den"). */
+static double word_freq(struct norm *n, const char *w, size_t len)
+{
+	uint32_t f = lex_freq(n->lex, w, len);
+	if (f)
+		return f;
+	size_t i = 0, k = 0;
+	uint32_t cps = (uint32_t)utf8_count(w, len);
+	while (i < len && cps - k > 4) {
+		utf8_next(w, len, &i);
+		k++;
+		if (k < 3)
+			continue;
+		f = lex_freq(n->lex, w + i, len - i);
+		if (f)
+			return f / 10.0;
+	}
+	return 0;
+}
+
 static double word_score(struct norm *n, const char *w, size_t len, int tier)
 {
-	return log((double)lex_freq(n->lex, w, len) + 1) + tier_bonus(tier);
+	return log(word_freq(n, w, len) + 1) + tier_bonus(tier);
 }
 
 /* Find the best repair of w[0..len) into out.  pairs: w is a known word and
@@ -1027,10 +1051,24 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
 	return rc;
 }
 
-/* repair_chunk() through the memo: a chunk met before costs one look-up.  The
- * memo holds the chunk's edits as (offset, length, replacement length,
- * replacement) records.  Lines with OCR word confidences bypass it, as the
- * confidence guard depends on them. */
+/* repair_chunk() through the memo: a chunk met before costs one look-up.  One
+ * memo entry per chunk text ('W' + chunk) holds the edits of both passes
+ * (word-repair, word-pair), each as a count (255: not yet known) followed by
+ * (offset, length, replacement length, replacement) records.  Lines with OCR
+ * word confidences bypass it, as the confidence guard depends on them. */
+static const char *memo_part(const char *v, size_t vl, int pairs)
+{
+	const char *end = v + vl;
+	if (!pairs)
+		return v;
+	unsigned cnt = (unsigned char)*v++;
+	if (cnt == 255)
+		return v;
+	for (unsigned i = 0; i < cnt && v + 3 <= end; i++)
+		v += 3 + (unsigned char)v[2];
+	return v;
+}
+
 static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
 			     struct rlist *rl)
 {
@@ -1038,29 +1076,33 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 		return repair_chunk(n, ls, a, b, pairs, rl);
 	struct sb *key = &n->scratch;
 	sb_reset(key);
-	sb_addc(key, pairs ? 'D' : 'C');
+	sb_addc(key, 'W');
 	sb_add(key, ls->cur.buf + a, b - a);
-	uint32_t cnt;
-	const char *v;
-	size_t vl;
-	if (lex_map_get(n->memo, key->buf, key->len, &cnt, &v, &vl)) {
-		for (uint32_t i = 0; i < cnt; i++) {
-			unsigned char h[3];
-			memcpy(h, v, 3);
-			size_t off = h[0], l = h[1], tl = h[2];
-			if (rlist_add(rl, a + off, a + off + l, v + 3, tl) < 0)
-				return -1;
-			v += 3 + tl;
+	const char *v = NULL;
+	size_t vl = 0;
+	int have = lex_map_get(n->memo, key->buf, key->len, NULL, &v, &vl);
+	if (have) {
+		const char *p = memo_part(v, vl, pairs);
+		unsigned cnt = (unsigned char)*p++;
+		if (cnt != 255) {
+			for (unsigned i = 0; i < cnt; i++) {
+				size_t off = (unsigned char)p[0], l = (unsigned char)p[1],
+				       tl = (unsigned char)p[2];
+				if (rlist_add(rl, a + off, a + off + l, p + 3, tl) < 0)
+					return -1;
+				p += 3 + tl;
+			}
+			return 0;
 		}
-		return 0;
 	}
 	size_t before = rl->n;
 	int rc = repair_chunk(n, ls, a, b, pairs, rl);
 	if (rc < 0)
 		return rc;
-	struct sb val = SB_INIT;
-	int fits = 1;
-	for (size_t i = before; i < rl->n; i++) {
+	struct sb part = SB_INIT, val = SB_INIT;
+	int fits = rl->n - before < 255;
+	sb_addc(&part, (char)(rl->n - before));
+	for (size_t i = before; i < rl->n && fits; i++) {
 		const struct repl *r = &rl->r[i];
 		if (r->b - a > 255 || r->tlen > 255) {
 			fits = 0;
@@ -1068,20 +1110,33 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 		}
 		unsigned char h[3] = {(unsigned char)(r->a - a), (unsigned char)(r->b - r->a),
 				      (unsigned char)r->tlen};
-		sb_add(&val, h, 3);
-		sb_add(&val, r->text, r->tlen);
+		sb_add(&part, h, 3);
+		sb_add(&part, r->text, r->tlen);
 	}
-	if (fits && !val.oom) {
+	if (fits) {
+		/* the other pass's part as it was (or unknown) */
+		sb_reset(key);
+		sb_addc(key, 'W');
+		sb_add(key, ls->cur.buf + a, b - a);
+		have = lex_map_get(n->memo, key->buf, key->len, NULL, &v, &vl);
+		const char *c0 = have ? v : "\xff";
+		const char *d0 = have ? memo_part(v, vl, 1) : "\xff";
+		size_t clen = have ? (size_t)(d0 - v) : 1;
+		size_t dlen = have ? (size_t)(v + vl - d0) : 1;
+		if (pairs) {
+			sb_add(&val, c0, clen);
+			sb_add(&val, part.buf, part.len);
+		} else {
+			sb_add(&val, part.buf, part.len);
+			sb_add(&val, d0, dlen);
+		}
 		if (lex_map_count(n->memo) > (1u << 20))
 			lex_map_clear(n->memo);
-		sb_reset(key);
-		sb_addc(key, pairs ? 'D' : 'C');
-		sb_add(key, ls->cur.buf + a, b - a);
-		if (key->oom ||
-		    lex_map_put(n->memo, key->buf, key->len, (uint32_t)(rl->n - before), val.buf,
-				val.len) < 0)
+		if (val.oom || key->oom ||
+		    lex_map_put(n->memo, key->buf, key->len, 0, val.buf, val.len) < 0)
 			rc = -1;
 	}
+	sb_release(&part);
 	sb_release(&val);
 	return rc;
 }
@@ -1279,7 +1334,7 @@ static int dehyphenate(struct norm *n, struct lstate *a, struct lstate *b, const
  * Swedish about one letter in 25 is å, ä or ö, so 600 letters without any
  * happen by chance with a probability below 1e-10. */
 #define LOST_MIN_LETTERS 600
-static int lost_diacritics(const struct doc *d)
+static int lost_diacritics(const struct doc *d, size_t *nwords)
 {
 	static const char *const fw[] = {"och", "att", "som", "med", "till", "av",
 					 "den", "det", "ett", "om",  "inte", NULL};
@@ -1291,10 +1346,17 @@ static int lost_diacritics(const struct doc *d)
 		int inword = 0;
 		for (size_t i = 0; i <= len;) {
 			size_t at = i;
-			uint32_t cp = i < len ? utf8_next(s, len, &i) : ' ';
-			if (i == at)
-				i++;
-			int alpha = utf8_is_alpha(cp);
+			uint32_t cp;
+			int alpha;
+			if (i < len && (unsigned char)s[i] < 0x80) {
+				cp = (unsigned char)s[i++];
+				alpha = (cp | 32) >= 'a' && (cp | 32) <= 'z';
+			} else {
+				cp = i < len ? utf8_next(s, len, &i) : ' ';
+				if (i == at)
+					i++;
+				alpha = utf8_is_alpha(cp);
+			}
 			if (alpha) {
 				letters++;
 				uint32_t lc = utf8_cp_lower(cp);
@@ -1314,6 +1376,7 @@ static int lost_diacritics(const struct doc *d)
 				break;
 		}
 	}
+	*nwords = words;
 	return letters >= LOST_MIN_LETTERS && swedish * 1000 < letters && hits * 100 >= words * 3;
 }
 
@@ -1356,9 +1419,13 @@ static int finish_line(struct lstate *ls, struct doc_line *l, struct norm_stats 
 
 int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_error *err)
 {
-	int lost = n->force_lost >= 0 ? n->force_lost : lost_diacritics(d);
-	if (stats)
+	size_t words = 0;
+	int signal = lost_diacritics(d, &words);
+	int lost = n->force_lost >= 0 ? n->force_lost : signal;
+	if (stats) {
 		stats->lost_diacritics = lost;
+		stats->words += words;
+	}
 	size_t hy = n->nrules; /* the dehyphenate step, if any */
 	for (size_t i = 0; i < n->nrules; i++)
 		if (n->rules[i].kind == RK_HYPHEN && !(n->rules[i].when_lost && !lost)) {
