@@ -838,7 +838,8 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 			const struct conf *e = &n->conf[j];
 			if (e->ocr[0] != cps[i] || (e->nocr == 2 && (i + 1 >= nc || e->ocr[1] != cps[i + 1])))
 				continue;
-			if (pairs && e->cost > 5) /* only likely ones for a known word */
+			/* a known word: only likely letter-for-letter substitutions */
+			if (pairs && (e->cost > 5 || e->nocr != 1 || utf8_count(e->truth, (size_t)e->tlen) != 1))
 				continue;
 			sites[ns++] = (struct site){i, e->nocr, e};
 		}
