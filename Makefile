@@ -83,7 +83,7 @@ REL_TEST := $(patsubst tests/%.c,$(OBJDIR)/tests/%.o,$(TEST_SRCS))
 ASAN_TEST:= $(patsubst tests/%.c,$(ASANDIR)/tests/%.o,$(TEST_SRCS))
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps deps-test run test test-unit test-asan test-cli test-corpus test-valgrind \
+.PHONY: all deps deps-test run test test-unit test-asan test-valgrind \
         bench fuzz format clean
 
 all: bin/tjx
@@ -163,7 +163,7 @@ run: deps
 
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory bin/tjx bin/asan/tjx bin/unit-tests bin/asan/unit-tests
-	$(Q)$(MAKE) --no-print-directory test-unit test-asan test-cli test-corpus test-valgrind
+	$(Q)$(MAKE) --no-print-directory test-unit test-asan test-valgrind
 
 test-unit: bin/unit-tests bin/tjx
 	@echo "  TEST    unit"
@@ -176,22 +176,23 @@ test-asan: bin/asan/unit-tests bin/asan/tjx
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  bin/asan/unit-tests --jobs 2
 
-test-cli: bin/tjx
-	@echo "  TEST    cli"
-	$(Q)tests/cli.sh bin/tjx
-
-test-corpus: bin/tjx
-	@echo "  TEST    corpus"
-	$(Q)tests/corpus.sh bin/tjx corpus
-
 test-valgrind: bin/tjx
 	@echo "  TEST    valgrind"
 	$(Q)tests/valgrind.sh bin/tjx
 
 # ---- the rest ----------------------------------------------------------------
 
+bin/bench-fields: $(OBJDIR)/bench/fields.o $(REL_LIB)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OBJDIR)/bench/%.o: bench/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
 bench: deps
-	$(Q)$(MAKE) --no-print-directory bin/tjx
+	$(Q)$(MAKE) --no-print-directory bin/tjx bin/bench-fields
 	bench/run
 
 fuzz:
