@@ -505,6 +505,15 @@ int lex_check(struct lex *lx, const char *w, size_t n)
 	return tier;
 }
 
+int lex_listed(struct lex *lx, const char *w, size_t n)
+{
+	if (scratch(lx, n) < 0)
+		return 0;
+	size_t ln = lex_lower(w, n, lx->buf);
+	return lex_map_get(lx->known, lx->buf, ln, NULL, NULL, NULL) ||
+	       lex_map_get(lx->freq, lx->buf, ln, NULL, NULL, NULL);
+}
+
 uint32_t lex_freq(struct lex *lx, const char *w, size_t n)
 {
 	if (scratch(lx, n) < 0)

@@ -50,6 +50,11 @@ void lex_free(struct lex *lx);
 /* The tier of w[0..n) (enum lex_tier). */
 int lex_check(struct lex *lx, const char *w, size_t n);
 
+/* 1 when the lower-case w[0..n) is in one of the word lists (Tesseract's, the
+ * prior's, our additions), without asking hunspell: a hash look-up.  (The
+ * lists alone do not make a word: lex_check() has the final say.) */
+int lex_listed(struct lex *lx, const char *w, size_t n);
+
 /* 0 when w[0..n) cannot be a Swedish word because it has a sequence of three
  * letters (counting the word's start and end as letters) that no word of
  * hunspell's stem list or the lists has; 1 otherwise.  A few nanoseconds:

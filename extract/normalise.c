@@ -70,8 +70,10 @@ struct conf {
 
 #define MAX_EDITS 4       /* substitutions in one repaired word */
 #define MAX_PAIR_EDITS 2  /* ... in a word the lexicon knows (lost diacritics) */
-#define MAX_TRIES 400     /* lexicon look-ups for one word */
+#define MAX_CANDS 20000 /* candidates enumerated for one word (the cheapest are kept) */
+#define MAX_TRIES 120     /* lexicon look-ups for one word */
 #define MAX_WORD 64       /* code points; longer tokens are left alone */
+#define LEX_COMPOUND_PRIOR 7.0 /* ln of a compound's best prior (head/10) + bonus */
 #define PAIR_RATIO 1.0    /* a known word changes only when the variant is this
 			     much more likely (see pair_repair) */
 
@@ -846,7 +848,7 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 		}
 	if (!ns)
 		return 0;
-	struct search s = {sites, ns, pairs ? MAX_PAIR_EDITS : MAX_EDITS, NULL, 0, 0, 20000};
+	struct search s = {sites, ns, pairs ? MAX_PAIR_EDITS : MAX_EDITS, NULL, 0, 0, MAX_CANDS};
 	enumerate(&s, 0, 0, (struct cand){0, 0, {0}});
 	qsort(s.c, s.n, sizeof(*s.c), cand_cmp);
 	double base = -1e9, best = -1e9;
@@ -854,28 +856,38 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 		base = word_score(n, w, len, lex_check(n->lex, w, len)) + log(PAIR_RATIO);
 	struct sb t = SB_INIT;
 	int found = 0, tries = 0;
-	for (size_t i = 0; i < s.n && tries < MAX_TRIES; i++) {
-		/* the prior can add at most ln(freq)+bonus: stop when even the best
-		 * prior cannot lift this cost over what we have */
-		if (found && -s.c[i].cost + 12 < best)
-			break;
-		cand_text(cps, nc, sites, &s.c[i], &t);
-		if (t.oom)
-			break;
-		if (!lex_plausible(n->lex, t.buf, t.len))
-			continue;
-		tries++;
-		int tier = lex_check(n->lex, t.buf, t.len);
-		if (tier == LEX_UNKNOWN)
-			continue;
-		double sc = word_score(n, t.buf, t.len, tier) - s.c[i].cost;
-		if (sc > best && sc > base) {
-			best = sc;
-			found = 1;
-			sb_reset(out);
-			sb_add(out, t.buf, t.len);
+	/* Pass 1: candidates in the word lists (a hash look-up each), in cost
+	 * order, confirmed by hunspell.  Pass 2: the rest, which only hunspell can
+	 * accept (compounds): each costs a hunspell call, so pass 2 stops where
+	 * even a compound's best prior (LEX_COMPOUND_PRIOR) cannot catch up. */
+	for (int pass = 1; pass <= 2; pass++) {
+		double lift = pass == 1 ? 12 : LEX_COMPOUND_PRIOR;
+		for (size_t i = 0; i < s.n && tries < MAX_TRIES; i++) {
+			if (found && -s.c[i].cost + lift < best)
+				break;
+			cand_text(cps, nc, sites, &s.c[i], &t);
+			if (t.oom)
+				break;
+			int listed = lex_listed(n->lex, t.buf, t.len);
+			if (listed != (pass == 1))
+				continue;
+			if (pass == 2 && !lex_plausible(n->lex, t.buf, t.len))
+				continue;
+			tries += pass == 2;
+			int tier = lex_check(n->lex, t.buf, t.len);
+			if (tier == LEX_UNKNOWN)
+				continue;
+			double sc = word_score(n, t.buf, t.len, tier) - s.c[i].cost;
+			if (sc > best && sc > base) {
+				best = sc;
+				found = 1;
+				sb_reset(out);
+				sb_add(out, t.buf, t.len);
+			}
 		}
 	}
+	if (getenv("TJX_DEBUG_STATS"))
+		fprintf(stderr, "search %c %.*s: %zu cands, %d tries, %s\n", pairs ? 'P' : 'N', (int)len, w, s.n, tries, found ? out->buf : "-");
 	sb_release(&t);
 	free(s.c);
 	return found && !out->oom;
@@ -1004,6 +1016,9 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 	} else {
 		if (!pairs || !plain || has_guard(n, ls, a, b))
 			return 0;
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)w[i] >= 0x80)
+				return 0; /* has its diacritics (or was given them) */
 		r = repair_token(n, w, len, 'P', &rep, &rl_len);
 	}
 	if (r < 0)
