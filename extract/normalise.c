@@ -71,9 +71,10 @@ struct conf {
 #define MAX_EDITS 4       /* substitutions in one repaired word */
 #define MAX_PAIR_EDITS 2  /* ... in a word the lexicon knows (lost diacritics) */
 #define MAX_CANDS 20000 /* candidates enumerated for one word (the cheapest are kept) */
+#define MAX_LISTED 200 /* candidates looked up in the word lists, cheapest first */
 #define MAX_TRIES 120     /* lexicon look-ups for one word */
 #define MAX_WORD 64       /* code points; longer tokens are left alone */
-#define LEX_COMPOUND_PRIOR 7.0 /* ln of a compound's best prior (head/10) + bonus */
+#define LEX_COMPOUND_PRIOR 2.5 /* ln of a compound's best prior (head/10) + bonus */
 #define PAIR_RATIO 1.0    /* a known word changes only when the variant is this
 			     much more likely (see pair_repair) */
 
@@ -861,8 +862,9 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 	 * accept (compounds): each costs a hunspell call, so pass 2 stops where
 	 * even a compound's best prior (LEX_COMPOUND_PRIOR) cannot catch up. */
 	for (int pass = 1; pass <= 2; pass++) {
-		double lift = pass == 1 ? 12 : LEX_COMPOUND_PRIOR;
-		for (size_t i = 0; i < s.n && tries < MAX_TRIES; i++) {
+		double lift = pass == 1 ? 10 : LEX_COMPOUND_PRIOR;
+		size_t limit = pass == 1 && s.n > MAX_LISTED ? MAX_LISTED : s.n;
+		for (size_t i = 0; i < limit && tries < MAX_TRIES; i++) {
 			if (found && -s.c[i].cost + lift < best)
 				break;
 			cand_text(cps, nc, sites, &s.c[i], &t);
@@ -1402,6 +1404,9 @@ static int finish_line(struct lstate *ls, struct doc_line *l, struct norm_stats 
 	size_t nedits = 0;
 	for (size_t i = 0; i < ls->ss.n; i++)
 		nedits += ls->ss.s[i].rule != NULL;
+	/* unchanged, and the line was never normalised: its text is its orig */
+	if (!nedits && !l->nedits && l->len == l->orig_len && !memcmp(l->text, l->orig, l->len))
+		return 0;
 	struct doc_edit *edits = nedits ? calloc(nedits, sizeof(*edits)) : NULL;
 	if (nedits && !edits)
 		return -1;
