@@ -12,7 +12,7 @@
 #include "strbuf.h"
 #include "utf8.h"
 
-#define LEX_CACHE_MAX (1u << 20)
+#define LEX_CACHE_MAX     (1u << 20)
 #define LEX_TRUSTED_COUNT 5 /* prose count from which a listed word is taken on trust */
 
 /* ---- the map ---------------------------------------------------------------- */
@@ -89,7 +89,7 @@ static struct slot *map_find(const struct lex_map *m, const char *key, size_t kl
 }
 
 int lex_map_get(const struct lex_map *m, const char *key, size_t klen, uint32_t *num,
-		const char **val, size_t *vlen)
+                const char **val, size_t *vlen)
 {
 	struct slot *s = map_find(m, key, klen, hash_bytes(key, klen));
 	if (!s->hash)
@@ -147,7 +147,7 @@ static int map_grow(struct lex_map *m)
 }
 
 int lex_map_put(struct lex_map *m, const char *key, size_t klen, uint32_t num, const char *val,
-		size_t vlen)
+                size_t vlen)
 {
 	if ((m->count + 1) * 4 > m->cap * 3 && map_grow(m) < 0)
 		return -1;
@@ -209,7 +209,7 @@ size_t lex_lower(const char *w, size_t n, char *out)
 
 struct lex {
 	Hunhandle *hun;
-	uint64_t *tri; /* bitset of hashed lower-case letter trigrams */
+	uint64_t *tri;         /* bitset of hashed lower-case letter trigrams */
 	struct lex_map *known; /* lower-case word -> tier (LEX_LISTED, LEX_OURS) */
 	struct lex_map *freq;  /* lower-case word -> count */
 	struct lex_map *cache; /* word as written -> tier */
@@ -226,7 +226,7 @@ struct lex {
 static uint32_t gram_hash(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
 {
 	uint64_t h = (uint64_t)a * 0x9E3779B97F4A7C15ull ^ (uint64_t)b * 0xC2B2AE3D27D4EB4Full ^
-		     (uint64_t)c * 0x165667B19E3779F9ull ^ (uint64_t)d * 0x27D4EB2F165667C5ull;
+	             (uint64_t)c * 0x165667B19E3779F9ull ^ (uint64_t)d * 0x27D4EB2F165667C5ull;
 	h ^= h >> 31;
 	h *= 0x94D049BB133111EBull;
 	h ^= h >> 29;
@@ -347,8 +347,8 @@ static int add_known(void *vctx, char *line, int lineno)
 	size_t ln = lex_lower(line, n, c->lx->buf);
 	uint32_t old = 0;
 	lex_map_get(c->lx->known, c->lx->buf, ln, &old, NULL, NULL);
-	if ((int)old < c->tier && lex_map_put(c->lx->known, c->lx->buf, ln, (uint32_t)c->tier,
-					      NULL, 0) < 0)
+	if ((int)old < c->tier &&
+	    lex_map_put(c->lx->known, c->lx->buf, ln, (uint32_t)c->tier, NULL, 0) < 0)
 		return ex_fail(c->err, EX_NOMEM, c->path, 0, lineno, "out of memory");
 	if (c->tier == LEX_OURS) {
 		uint32_t f = 0;
@@ -384,13 +384,13 @@ static int add_freq(void *vctx, char *line, int lineno)
 }
 
 static int load_list(struct lex *lx, const char *dir, const char *name,
-		     int (*fn)(void *, char *, int), int tier, struct ex_error *err)
+                     int (*fn)(void *, char *, int), int tier, struct ex_error *err)
 {
 	struct sb path = SB_INIT;
 	sb_addf(&path, "%s/%s", dir, name);
 	struct load_ctx c = {lx, path.buf, tier, err};
 	int rc = path.oom ? ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory")
-			  : rules_read_lines(path.buf, fn, &c, err);
+	                  : rules_read_lines(path.buf, fn, &c, err);
 	sb_release(&path);
 	return rc;
 }
@@ -416,7 +416,7 @@ int lex_new(const struct lex_options *opt, struct lex **out, struct ex_error *er
 	sb_addf(&dic, "%s/%s.dic", dd, lang);
 	if (access(aff.buf, R_OK) < 0 || access(dic.buf, R_OK) < 0) {
 		rc = ex_fail(err, EX_DEP, access(aff.buf, R_OK) < 0 ? aff.buf : dic.buf, 0, 0,
-			     "hunspell dictionary missing (Debian package hunspell-sv)");
+		             "hunspell dictionary missing (Debian package hunspell-sv)");
 	} else if (!(lx->hun = Hunspell_create(aff.buf, dic.buf))) {
 		rc = ex_fail(err, EX_DEP, dic.buf, 0, 0, "hunspell could not load the dictionary");
 	} else if (!(lx->tri = calloc(TRI_BITS / 64, sizeof(uint64_t)))) {
@@ -498,7 +498,8 @@ int lex_check(struct lex *lx, const char *w, size_t n)
 		memcpy(lx->buf, w, n);
 		lx->buf[n] = '\0';
 		lx->st.hunspell_calls++;
-		if (getenv("TJX_DEBUG_HUN")) fprintf(stderr, "hun %s\n", lx->buf);
+		if (getenv("TJX_DEBUG_HUN"))
+			fprintf(stderr, "hun %s\n", lx->buf);
 		int ok = Hunspell_spell(lx->hun, lx->buf) != 0;
 		if (!ok)
 			tier = LEX_UNKNOWN; /* a list word hunspell rejects: the lists are

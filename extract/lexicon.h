@@ -88,10 +88,10 @@ size_t lex_map_count(const struct lex_map *m);
 /* Find key: 1 and *num (and *val, *vlen when not NULL) filled, or 0.  *val
  * points into the map and stays valid until the map is cleared or freed. */
 int lex_map_get(const struct lex_map *m, const char *key, size_t klen, uint32_t *num,
-		const char **val, size_t *vlen);
+                const char **val, size_t *vlen);
 /* Insert or overwrite.  val may be NULL (vlen 0).  Returns 0 or -1 (memory). */
 int lex_map_put(struct lex_map *m, const char *key, size_t klen, uint32_t num, const char *val,
-		size_t vlen);
+                size_t vlen);
 
 /* Lower-case w[0..n) into out (which must hold 2n+1 bytes: lower case can be
  * longer); returns the length.  Fast for ASCII and Latin-1 letters. */

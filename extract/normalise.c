@@ -54,7 +54,7 @@ struct nrule {
 	 * match contains (when `need`) */
 	uint64_t first[4];
 	int any;
-	int need; /* -1: none */
+	int need;  /* -1: none */
 	int need2; /* the other case of `need`, or -1 */
 };
 
@@ -64,18 +64,19 @@ struct conf {
 	int nocr;
 	char truth[16];
 	int tlen;
-	double cost; /* -ln p, less the cost of reading the OCR text as printed */
+	double cost;   /* -ln p, less the cost of reading the OCR text as printed */
 	int diacritic; /* truth is ocr with a diacritic added (a→ä, O→Ö) */
 };
 
-#define MAX_EDITS 4       /* substitutions in one repaired word */
-#define MAX_PAIR_EDITS 2  /* ... in a word the lexicon knows (lost diacritics) */
-#define MAX_CANDS 20000 /* candidates enumerated for one word (the cheapest are kept) */
-#define MAX_LISTED 200 /* candidates looked up in the word lists, cheapest first */
-#define MAX_TRIES 120     /* lexicon look-ups for one word */
-#define MAX_WORD 64       /* code points; longer tokens are left alone */
-#define LEX_COMPOUND_PRIOR 2.5 /* ln of a compound's best prior (head/10) + bonus */
-#define PAIR_RATIO 1.0    /* a known word changes only when the variant is this
+#define MAX_EDITS          4     /* substitutions in one repaired word */
+#define MAX_PAIR_EDITS     2     /* ... in a word the lexicon knows (lost diacritics) */
+#define MAX_CANDS          20000 /* candidates enumerated for one word (the cheapest are kept) */
+#define MAX_LISTED         200   /* candidates looked up in the word lists, cheapest first */
+#define MAX_TRIES          120   /* lexicon look-ups for one word */
+#define MAX_WORD           64    /* code points; longer tokens are left alone */
+#define LEX_COMPOUND_PRIOR 2.5   /* ln of a compound's best prior (head/10) + bonus */
+#define PAIR_RATIO                                                                                 \
+	1.0 /* a known word changes only when the variant is this
 			     much more likely (see pair_repair) */
 
 struct norm {
@@ -84,19 +85,19 @@ struct norm {
 	size_t nrules;
 	pcre2_match_data *md;
 	float conf_guard;
-	int force_lost; /* -1 auto, 0 never, 1 always */
+	int force_lost;  /* -1 auto, 0 never, 1 always */
 	struct lex *lex; /* NULL without the lexicon */
 	struct conf *conf;
 	size_t nconf;
-	struct lex_map *memo; /* token -> repair ("" = none), per mode */
+	struct lex_map *memo;      /* token -> repair ("" = none), per mode */
 	uint64_t wordish_ascii[2]; /* ASCII non-letters the table turns into letters */
-	const char *keep_before; /* dehyphenate: words that keep the hyphen */
+	const char *keep_before;   /* dehyphenate: words that keep the hyphen */
 	struct sb scratch;
 };
 
-static const char *const rule_keys[] = {"why",	    "find", "pattern", "replace", "test",
-					"test-lost", "when", "builtin", "table",   "keep-before",
-					NULL};
+static const char *const rule_keys[] = {"why",   "find",        "pattern", "replace",
+                                        "test",  "test-lost",   "when",    "builtin",
+                                        "table", "keep-before", NULL};
 static const char *const rule_required[] = {"why", NULL};
 
 static void set_byte(uint64_t *bits, unsigned c)
@@ -118,7 +119,7 @@ static void rule_prefilter(struct nrule *r)
 		set_byte(r->first, unit & 0xFF);
 		r->any = 0;
 	} else if (type == 0 && pcre2_pattern_info(r->re, PCRE2_INFO_FIRSTBITMAP, &bitmap) == 0 &&
-		   bitmap) {
+	           bitmap) {
 		for (unsigned c = 0; c < 256; c++)
 			if (bitmap[c >> 3] & (1u << (c & 7)))
 				set_byte(r->first, c);
@@ -141,7 +142,7 @@ static int rule_may_match(const struct nrule *r, const uint64_t *present)
 	if (r->any)
 		return 1;
 	return ((r->first[0] & present[0]) | (r->first[1] & present[1]) |
-		(r->first[2] & present[2]) | (r->first[3] & present[3])) != 0;
+	        (r->first[2] & present[2]) | (r->first[3] & present[3])) != 0;
 }
 
 static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_error *err)
@@ -151,7 +152,7 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 	if (when) {
 		if (strcmp(when, "lost-diacritics"))
 			return ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "when")->line,
-				       "rule '%s': 'when' can only be 'lost-diacritics'", b->id);
+			               "rule '%s': 'when' can only be 'lost-diacritics'", b->id);
 		r->when_lost = 1;
 	}
 	const char *builtin = rules_get(b, "builtin");
@@ -163,12 +164,13 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 		else if (!strcmp(builtin, "dehyphenate"))
 			r->kind = RK_HYPHEN;
 		else
-			return ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
-				       "rule '%s': unknown builtin '%s' (word-repair, word-pair, dehyphenate)",
-				       b->id, builtin);
+			return ex_fail(
+			    err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
+			    "rule '%s': unknown builtin '%s' (word-repair, word-pair, dehyphenate)",
+			    b->id, builtin);
 		if (rules_get(b, "find") || rules_get(b, "pattern"))
 			return ex_fail(err, EX_RULE, b->file, 0, b->line,
-				       "rule '%s': a builtin has no 'find' or 'pattern'", b->id);
+			               "rule '%s': a builtin has no 'find' or 'pattern'", b->id);
 		return 0;
 	}
 	r->kind = RK_REGEX;
@@ -176,7 +178,7 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 	const struct rules_entry *pat = rules_entry(b, "pattern");
 	if (!!find == !!pat)
 		return ex_fail(err, EX_RULE, b->file, 0, b->line,
-			       "rule '%s': give exactly one of 'find' and 'pattern'", b->id);
+		               "rule '%s': give exactly one of 'find' and 'pattern'", b->id);
 	if (!rules_get(b, "replace"))
 		return ex_fail(err, EX_RULE, b->file, 0, b->line, "rule '%s': no 'replace'", b->id);
 	const struct rules_entry *e = find ? find : pat;
@@ -184,13 +186,13 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 	int ecode;
 	PCRE2_SIZE eoff;
 	r->replace = (PCRE2_SPTR)rules_get(b, "replace");
-	r->re = pcre2_compile((PCRE2_SPTR)e->value, PCRE2_ZERO_TERMINATED, opts, &ecode, &eoff,
-			      NULL);
+	r->re =
+	    pcre2_compile((PCRE2_SPTR)e->value, PCRE2_ZERO_TERMINATED, opts, &ecode, &eoff, NULL);
 	if (!r->re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(ecode, msg, sizeof(msg));
 		return ex_fail(err, EX_RULE, b->file, 0, e->line, "rule '%s': %s at offset %zu",
-			       b->id, (const char *)msg, (size_t)eoff);
+		               b->id, (const char *)msg, (size_t)eoff);
 	}
 	/* JIT is an optimisation: without it PCRE2 interprets, correctly. */
 	if (rules_jit_enabled())
@@ -266,7 +268,7 @@ static int conf_line(void *vctx, char *line, int lineno)
 	}
 	if (nf != 4)
 		return ex_fail(c->err, EX_RULE, c->path, 0, lineno,
-			       "expected 'ocr<TAB>source<TAB>seen<TAB>p'");
+		               "expected 'ocr<TAB>source<TAB>seen<TAB>p'");
 	char *end;
 	double p = strtod(f[3], &end);
 	if (*end || !(p > 0 && p <= 1))
@@ -277,14 +279,14 @@ static int conf_line(void *vctx, char *line, int lineno)
 	e.nocr = decode(f[0], strlen(f[0]), e.ocr, 2);
 	if (e.nocr <= 0 || nt <= 0 || strlen(f[1]) >= sizeof(e.truth))
 		return ex_fail(c->err, EX_RULE, c->path, 0, lineno,
-			       "each side is one or two characters");
+		               "each side is one or two characters");
 	e.tlen = (int)strlen(f[1]);
 	memcpy(e.truth, f[1], (size_t)e.tlen + 1);
 	/* cost relative to keeping the printed text, whose probability is what
 	 * the table leaves over for it (never less than 1e-3) */
 	e.cost = -log(p);
 	e.diacritic = e.nocr == 1 && nt == 1 && e.ocr[0] < 0x80 && t[0] >= 0x80 &&
-		      strchr("aoAO", (int)e.ocr[0]) != NULL;
+	              strchr("aoAO", (int)e.ocr[0]) != NULL;
 	if (conf_push(c, &e) < 0)
 		return ex_fail(c->err, EX_NOMEM, c->path, 0, lineno, "out of memory");
 	/* The same confusion in the other case: "a"→"ä" learnt, "A"→"Ä" implied
@@ -346,7 +348,7 @@ static int load_confusion(struct norm *n, const struct rules_block *b, struct ex
 			sb_add(&path, p, l);
 			c.path = path.buf;
 			rc = path.oom ? ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory")
-				      : rules_read_lines(path.buf, conf_line, &c, err);
+			              : rules_read_lines(path.buf, conf_line, &c, err);
 		}
 		p += l;
 		p += strspn(p, " \t\n");
@@ -356,7 +358,8 @@ static int load_confusion(struct norm *n, const struct rules_block *b, struct ex
 		conf_relative(n); /* once every line is in */
 	for (size_t i = 0; i < n->nconf; i++)
 		if (n->conf[i].nocr == 1 && n->conf[i].ocr[0] < 0x80)
-			n->wordish_ascii[n->conf[i].ocr[0] >> 6] |= 1ull << (n->conf[i].ocr[0] & 63);
+			n->wordish_ascii[n->conf[i].ocr[0] >> 6] |= 1ull
+			                                            << (n->conf[i].ocr[0] & 63);
 	return rc;
 }
 
@@ -369,8 +372,8 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 	sb_init(&n->scratch);
 	n->conf_guard = opt->conf_guard > 0 ? opt->conf_guard : 90;
 	n->force_lost = opt->lost_diacritics == NORM_LOST_NEVER    ? 0
-			: opt->lost_diacritics == NORM_LOST_ALWAYS ? 1
-								  : -1;
+	                : opt->lost_diacritics == NORM_LOST_ALWAYS ? 1
+	                                                           : -1;
 	struct sb dir = SB_INIT;
 	sb_addf(&dir, "%s/normalise", opt->rules_dir);
 	int rc = rules_load_dir(&n->set, dir.buf, ".rules", err);
@@ -426,7 +429,8 @@ void norm_free(struct norm *n)
 	if (getenv("TJX_DEBUG_STATS") && n->lex) {
 		struct lex_stats st;
 		lex_get_stats(n->lex, &st);
-		fprintf(stderr, "lookups %zu hunspell %zu memo %zu\n", st.lookups, st.hunspell_calls, lex_map_count(n->memo));
+		fprintf(stderr, "lookups %zu hunspell %zu memo %zu\n", st.lookups,
+		        st.hunspell_calls, lex_map_count(n->memo));
 	}
 	for (size_t i = 0; i < n->nrules; i++)
 		pcre2_code_free(n->rules[i].re);
@@ -525,7 +529,7 @@ static int segs_split(struct segs *ss, size_t i, size_t cut)
  * edit absorbs it whole (its text around the span is kept), so each edit maps
  * a span of the original to a span of the current text. */
 static int segs_replace(struct segs *ss, const char *orig, size_t a, size_t b, const char *t,
-			size_t tl, const char *rule)
+                        size_t tl, const char *rule)
 {
 	size_t i = 0, pos = 0;
 	while (i < ss->n && pos + seg_len(&ss->s[i]) <= a && !(a == b && pos == a)) {
@@ -566,7 +570,8 @@ static int segs_replace(struct segs *ss, const char *orig, size_t a, size_t b, c
 		oend = ss->s[j - 1].off + ss->s[j - 1].len;
 	} else {
 		ostart = oend = i < ss->n ? ss->s[i].off
-				  : ss->n ? ss->s[ss->n - 1].off + ss->s[ss->n - 1].len : 0;
+		                : ss->n   ? ss->s[ss->n - 1].off + ss->s[ss->n - 1].len
+		                          : 0;
 	}
 	if (nt.oom) {
 		sb_release(&nt);
@@ -595,7 +600,7 @@ static int segs_replace(struct segs *ss, const char *orig, size_t a, size_t b, c
 /* Apply replacements sorted by position and not overlapping: last first, so
  * the positions of the others stay valid. */
 static int segs_apply(struct segs *ss, const char *orig, struct repl *rp, size_t nrp,
-		      const char *rule)
+                      const char *rule)
 {
 	for (size_t k = nrp; k-- > 0;)
 		if (segs_replace(ss, orig, rp[k].a, rp[k].b, rp[k].text, rp[k].tlen, rule) < 0)
@@ -605,7 +610,7 @@ static int segs_apply(struct segs *ss, const char *orig, struct repl *rp, size_t
 
 /* Apply one rule to text[0..len); collect replacements. */
 static int rule_matches(struct norm *n, const struct nrule *r, const char *text, size_t len,
-			struct repl **rp, size_t *nrp)
+                        struct repl **rp, size_t *nrp)
 {
 	*rp = NULL;
 	*nrp = 0;
@@ -618,11 +623,11 @@ static int rule_matches(struct norm *n, const struct nrule *r, const char *text,
 		size_t a = ov[0], b = ov[1];
 		PCRE2_UCHAR buf[1024];
 		PCRE2_SIZE blen = sizeof(buf);
-		int s = pcre2_substitute(r->re, (PCRE2_SPTR)text, len, start,
-					 PCRE2_SUBSTITUTE_MATCHED | PCRE2_SUBSTITUTE_REPLACEMENT_ONLY |
-						 PCRE2_SUBSTITUTE_EXTENDED |
-						 PCRE2_SUBSTITUTE_UNSET_EMPTY,
-					 n->md, NULL, r->replace, PCRE2_ZERO_TERMINATED, buf, &blen);
+		int s =
+		    pcre2_substitute(r->re, (PCRE2_SPTR)text, len, start,
+		                     PCRE2_SUBSTITUTE_MATCHED | PCRE2_SUBSTITUTE_REPLACEMENT_ONLY |
+		                         PCRE2_SUBSTITUTE_EXTENDED | PCRE2_SUBSTITUTE_UNSET_EMPTY,
+		                     n->md, NULL, r->replace, PCRE2_ZERO_TERMINATED, buf, &blen);
 		if (s < 0)
 			return -1;
 		if (!(b - a == blen && !memcmp(text + a, buf, blen))) {
@@ -668,7 +673,7 @@ static size_t segs_orig_off(const struct segs *ss, size_t pos)
 		size_t l = seg_len(&ss->s[i]);
 		if (pos < at + l || i + 1 == ss->n)
 			return ss->s[i].rule ? ss->s[i].off
-					     : ss->s[i].off + (pos - at < l ? pos - at : l);
+			                     : ss->s[i].off + (pos - at < l ? pos - at : l);
 		at += l;
 	}
 	return 0;
@@ -774,7 +779,7 @@ static int cand_cmp(const void *a, const void *b)
 
 /* The word cps[0..n) with candidate c's substitutions made, into out. */
 static void cand_text(const uint32_t *cps, int n, const struct site *sites, const struct cand *c,
-		      struct sb *out)
+                      struct sb *out)
 {
 	sb_reset(out);
 	int k = 0;
@@ -838,12 +843,15 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 	struct site sites[160];
 	int ns = 0;
 	for (int i = 0; i < nc; i++)
-		for (size_t j = 0; j < n->nconf && ns < (int)(sizeof(sites) / sizeof(*sites)); j++) {
+		for (size_t j = 0; j < n->nconf && ns < (int)(sizeof(sites) / sizeof(*sites));
+		     j++) {
 			const struct conf *e = &n->conf[j];
-			if (e->ocr[0] != cps[i] || (e->nocr == 2 && (i + 1 >= nc || e->ocr[1] != cps[i + 1])))
+			if (e->ocr[0] != cps[i] ||
+			    (e->nocr == 2 && (i + 1 >= nc || e->ocr[1] != cps[i + 1])))
 				continue;
 			/* a known word: only likely letter-for-letter substitutions */
-			if (pairs && (e->cost > 5 || e->nocr != 1 || utf8_count(e->truth, (size_t)e->tlen) != 1))
+			if (pairs && (e->cost > 5 || e->nocr != 1 ||
+			              utf8_count(e->truth, (size_t)e->tlen) != 1))
 				continue;
 			sites[ns++] = (struct site){i, e->nocr, e};
 		}
@@ -889,7 +897,8 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 		}
 	}
 	if (getenv("TJX_DEBUG_STATS"))
-		fprintf(stderr, "search %c %.*s: %zu cands, %d tries, %s\n", pairs ? 'P' : 'N', (int)len, w, s.n, tries, found ? out->buf : "-");
+		fprintf(stderr, "search %c %.*s: %zu cands, %d tries, %s\n", pairs ? 'P' : 'N',
+		        (int)len, w, s.n, tries, found ? out->buf : "-");
 	sb_release(&t);
 	free(s.c);
 	return found && !out->oom;
@@ -898,7 +907,7 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 /* Memoised repair of one token.  mode: 'N' a word the lexicon rejects,
  * 'P' a known word in a document that lost its diacritics. */
 static int repair_token(struct norm *n, const char *w, size_t len, int mode, const char **rep,
-			size_t *replen)
+                        size_t *replen)
 {
 	struct sb *key = &n->scratch;
 	sb_reset(key);
@@ -979,6 +988,14 @@ static int rlist_add(struct rlist *rl, size_t a, size_t b, const char *t, size_t
 	return 0;
 }
 
+static int has_digit(const char *w, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (w[i] >= '0' && w[i] <= '9')
+			return 1;
+	return 0;
+}
+
 static int all_caps(const char *w, size_t len)
 {
 	for (size_t i = 0; i < len;)
@@ -989,7 +1006,7 @@ static int all_caps(const char *w, size_t len)
 
 /* One candidate core cur[a, b): repair it when the lexicon says so. */
 static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
-		     struct rlist *rl)
+                     struct rlist *rl)
 {
 	const char *w = ls->cur.buf + a;
 	size_t len = b - a;
@@ -1005,6 +1022,8 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 	}
 	if (!letters || others > letters || letters + others > MAX_WORD)
 		return 0;
+	if (letters + others <= 2 && has_digit(w, len))
+		return 0; /* "i1", "2a": too short to tell a digit from a letter */
 	if (letters <= 4 && !others && all_caps(w, len))
 		return 0; /* an acronym ("IOP", "SISAB" is five): not ours to judge */
 	int tier = lex_check(n->lex, w, len);
@@ -1030,10 +1049,9 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 	return 0;
 }
 
-
 /* The words of one whitespace-delimited chunk cur[a, b). */
 static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
-			struct rlist *rl)
+                        struct rlist *rl)
 {
 	const char *s = ls->cur.buf;
 	int rc = 0;
@@ -1050,7 +1068,8 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
 		size_t x = p, y = q;
 		while (x < y) {
 			size_t k = x;
-			if (wordish(n, utf8_next(s, y, &k)) && (s[x] < '0' || s[x] > '9' || x + 1 < y))
+			if (wordish(n, utf8_next(s, y, &k)) &&
+			    (s[x] < '0' || s[x] > '9' || x + 1 < y))
 				break;
 			x = k;
 		}
@@ -1089,7 +1108,7 @@ static const char *memo_part(const char *v, size_t vl, int pairs)
 }
 
 static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
-			     struct rlist *rl)
+                             struct rlist *rl)
 {
 	if ((ls->l && ls->l->nwords) || b - a > 200)
 		return repair_chunk(n, ls, a, b, pairs, rl);
@@ -1128,7 +1147,7 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 			break;
 		}
 		unsigned char h[3] = {(unsigned char)(r->a - a), (unsigned char)(r->b - r->a),
-				      (unsigned char)r->tlen};
+		                      (unsigned char)r->tlen};
 		sb_add(&part, h, 3);
 		sb_add(&part, r->text, r->tlen);
 	}
@@ -1356,7 +1375,7 @@ static int dehyphenate(struct norm *n, struct lstate *a, struct lstate *b, const
 static int lost_diacritics(const struct doc *d, size_t *nwords)
 {
 	static const char *const fw[] = {"och", "att", "som", "med", "till", "av",
-					 "den", "det", "ett", "om",  "inte", NULL};
+	                                 "den", "det", "ett", "om",  "inte", NULL};
 	size_t letters = 0, swedish = 0, words = 0, hits = 0;
 	for (size_t li = 0; li < d->nlines; li++) {
 		const char *s = d->lines[li].orig;
@@ -1414,7 +1433,7 @@ static int finish_line(struct lstate *ls, struct doc_line *l, struct norm_stats 
 	for (size_t i = 0; i < ls->ss.n; i++) {
 		if (ls->ss.s[i].rule) {
 			edits[k] = (struct doc_edit){ls->ss.s[i].off, ls->ss.s[i].len, pos,
-						     ls->ss.s[i].tlen, strdup(ls->ss.s[i].rule)};
+			                             ls->ss.s[i].tlen, strdup(ls->ss.s[i].rule)};
 			if (!edits[k].rule) {
 				for (size_t j = 0; j < k; j++)
 					free(edits[j].rule);
@@ -1497,8 +1516,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 }
 
 int norm_check_rules(struct norm *n,
-		     void (*fn)(void *ctx, const char *file, int line, const char *msg), void *ctx,
-		     struct ex_error *err)
+                     void (*fn)(void *ctx, const char *file, int line, const char *msg), void *ctx,
+                     struct ex_error *err)
 {
 	int failures = 0;
 	struct lstate ls = {.cur = SB_INIT};
@@ -1515,7 +1534,8 @@ int norm_check_rules(struct norm *n,
 				ls_release(&ls);
 				sb_release(&msg);
 				return ex_fail(err, EX_RULE, b->file, 0, e->line,
-					       "rule '%s': a test reads 'input => expected'", b->id);
+				               "rule '%s': a test reads 'input => expected'",
+				               b->id);
 			}
 			if ((n->rules[i].kind == RK_WORDS || n->rules[i].kind == RK_PAIRS) &&
 			    !n->lex)
@@ -1532,7 +1552,7 @@ int norm_check_rules(struct norm *n,
 				failures++;
 				sb_reset(&msg);
 				sb_addf(&msg, "rule '%s': '%.*s' gave '%s', expected '%s'", b->id,
-					(int)inlen, e->value, ls.cur.buf, want);
+				        (int)inlen, e->value, ls.cur.buf, want);
 				if (fn)
 					fn(ctx, b->file, e->line, msg.buf);
 			}

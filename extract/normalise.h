@@ -52,9 +52,9 @@ struct norm_options {
 };
 
 struct norm_stats {
-	size_t lines;      /* lines seen */
-	size_t words;      /* words seen */
-	size_t changed;    /* edits made */
+	size_t lines;        /* lines seen */
+	size_t words;        /* words seen */
+	size_t changed;      /* edits made */
 	int lost_diacritics; /* the document-level signal fired: å/ä/ö were lost */
 };
 
@@ -73,7 +73,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
  * failures (0 = all pass) or a negative error.  Word-repair tests are skipped
  * when the normaliser was built without the lexicon. */
 int norm_check_rules(struct norm *n,
-		     void (*fn)(void *ctx, const char *file, int line, const char *msg), void *ctx,
-		     struct ex_error *err);
+                     void (*fn)(void *ctx, const char *file, int line, const char *msg), void *ctx,
+                     struct ex_error *err);
 
 #endif

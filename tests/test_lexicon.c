@@ -52,7 +52,7 @@ Test(lexicon, additions_are_ours)
 	cr_expect_eq(check("Kärrtorps"), LEX_OURS);
 	cr_expect_eq(check("Södertörn"), LEX_OURS);
 	cr_expect_geq(lex_freq(lx, "funktionshinderrådet", strlen("funktionshinderrådet")),
-		      LEX_ADDITION_COUNT);
+	              LEX_ADDITION_COUNT);
 }
 
 Test(lexicon, listed_tier)
@@ -98,7 +98,8 @@ Test(lex_map, put_get_grow_clear)
 	cr_assert_not_null(m);
 	char k[32], v[32];
 	for (int i = 0; i < 5000; i++) {
-		int kl = snprintf(k, sizeof(k), "ord%d", i), vl = snprintf(v, sizeof(v), "v%d", i * 7);
+		int kl = snprintf(k, sizeof(k), "ord%d", i),
+		    vl = snprintf(v, sizeof(v), "v%d", i * 7);
 		cr_assert_eq(lex_map_put(m, k, (size_t)kl, (uint32_t)i, v, (size_t)vl), 0);
 	}
 	cr_expect_eq(lex_map_count(m), 5000);

@@ -18,7 +18,7 @@ static void setup(void)
 	struct ex_error err;
 	struct norm_options o = {.rules_dir = "rules"};
 	cr_assert_eq(norm_new(&o, &nm, &err), 0, "norm_new: %s:%d: %s", err.file, err.line,
-		     err.msg);
+	             err.msg);
 }
 
 static void teardown(void)
@@ -58,22 +58,22 @@ static char *norm_text(const char *in)
 
 /* A page of Swedish whose å/ä/ö were lost: enough letters for the signal. */
 static const char *const lost_page =
-	"Forvaltningen har bedomt att ett idéburet offentligt partnerskap ar en\n"
-	"andamalsenlig avtalsform for samarbetet, bland annat da museet ar verksamhetens\n"
-	"karna. Forvaltningen bedomer att den framtagna modellen for samarbetet bidrar\n"
-	"till okad maluppfyllelse och ar ett komplement till skolornas verksamhet.\n"
-	"Stiftelsen har ett specifikt arbetssatt och kompetens for att genomfora\n"
-	"verksamheten. I foreslaget partnerskap finansierar utbildningsnamnden\n"
-	"verksamheten med totalt 2,4 mnkr. Forvaltningen foreslar att namnden\n"
-	"beslutar att inga partnerskap med stiftelsen och delegerar till\n"
-	"utbildningsdirektoren att underteckna avtalet. Beslutet justeras omedelbart.\n"
-	"Stockholms stad har i sina riktlinjer om idéburet offentligt partnerskap\n"
-	"bedomt att en okad samverkan med den ideburna sektorn kan bidra till okad\n"
-	"samhallsnytta. Utover detta har staden bedomt att det bor finnas utrymme\n"
-	"for att inga idéburet offentligt partnerskap i vissa fall, och det ar\n"
-	"darfor en viktig del for att skapa kunskap och intresse for amnesomradena.\n"
-	"Under hosten ingick parterna en avsiktsforklaring for att gemensamt ta fram\n"
-	"ett inspirerande innehall som fyller kraven for utvalda kurser.\n";
+    "Forvaltningen har bedomt att ett idéburet offentligt partnerskap ar en\n"
+    "andamalsenlig avtalsform for samarbetet, bland annat da museet ar verksamhetens\n"
+    "karna. Forvaltningen bedomer att den framtagna modellen for samarbetet bidrar\n"
+    "till okad maluppfyllelse och ar ett komplement till skolornas verksamhet.\n"
+    "Stiftelsen har ett specifikt arbetssatt och kompetens for att genomfora\n"
+    "verksamheten. I foreslaget partnerskap finansierar utbildningsnamnden\n"
+    "verksamheten med totalt 2,4 mnkr. Forvaltningen foreslar att namnden\n"
+    "beslutar att inga partnerskap med stiftelsen och delegerar till\n"
+    "utbildningsdirektoren att underteckna avtalet. Beslutet justeras omedelbart.\n"
+    "Stockholms stad har i sina riktlinjer om idéburet offentligt partnerskap\n"
+    "bedomt att en okad samverkan med den ideburna sektorn kan bidra till okad\n"
+    "samhallsnytta. Utover detta har staden bedomt att det bor finnas utrymme\n"
+    "for att inga idéburet offentligt partnerskap i vissa fall, och det ar\n"
+    "darfor en viktig del for att skapa kunskap och intresse for amnesomradena.\n"
+    "Under hosten ingick parterna en avsiktsforklaring for att gemensamt ta fram\n"
+    "ett inspirerande innehall som fyller kraven for utvalda kurser.\n";
 
 Test(normalise, repairs_lost_diacritics_and_keeps_lines)
 {
@@ -82,15 +82,16 @@ Test(normalise, repairs_lost_diacritics_and_keeps_lines)
 	cr_expect(st.lost_diacritics, "the signal should fire on a page without å/ä/ö");
 	cr_assert_eq(d->nlines, 16);
 	cr_expect_str_eq(d->lines[0].text,
-			 "Förvaltningen har bedömt att ett idéburet offentligt partnerskap är en");
+	                 "Förvaltningen har bedömt att ett idéburet offentligt partnerskap är en");
 	cr_expect_str_eq(d->lines[1].text,
-			 "ändamålsenlig avtalsform för samarbetet, bland annat då museet är "
-			 "verksamhetens");
-	cr_expect_str_eq(d->lines[3].text,
-			 "till ökad måluppfyllelse och är ett komplement till skolornas verksamhet.");
+	                 "ändamålsenlig avtalsform för samarbetet, bland annat då museet är "
+	                 "verksamhetens");
+	cr_expect_str_eq(
+	    d->lines[3].text,
+	    "till ökad måluppfyllelse och är ett komplement till skolornas verksamhet.");
 	/* "har" and "man" stay: their variants are not much commoner */
 	cr_expect(strstr(d->lines[11].text, "Utöver detta har staden") != NULL, "%s",
-		  d->lines[11].text);
+	          d->lines[11].text);
 	doc_free(d);
 }
 
@@ -130,23 +131,26 @@ Test(normalise, known_words_stay_without_the_signal)
 Test(normalise, correct_swedish_is_untouched)
 {
 	const char *clean =
-		"Förvaltningen föreslår att nämnden beslutar att ingå ett idéburet offentligt\n"
-		"partnerskap med stiftelsen. Det är bra för alla på skolan, så länge man har\n"
-		"mått och steg. Sedan år 2003 har samarbetet pågått i tio år. Han for hem.\n";
+	    "Förvaltningen föreslår att nämnden beslutar att ingå ett idéburet offentligt\n"
+	    "partnerskap med stiftelsen. Det är bra för alla på skolan, så länge man har\n"
+	    "mått och steg. Sedan år 2003 har samarbetet pågått i tio år. Han for hem.\n";
 	struct norm_stats st = {0};
 	struct doc *d = run(nm, clean, &st);
 	cr_expect_not(st.lost_diacritics);
 	for (size_t i = 0; i < d->nlines; i++)
-		cr_expect_eq(d->lines[i].nedits, 0, "line %zu changed: %s", i + 1, d->lines[i].text);
+		cr_expect_eq(d->lines[i].nedits, 0, "line %zu changed: %s", i + 1,
+		             d->lines[i].text);
 	doc_free(d);
 }
 
 Test(normalise, symbols_the_swe_model_cannot_print)
 {
-	char *s = norm_text("Handläggare Björn Rosborg\nBjorn.RosborgÖhuddinge.se\n"
-			    "Kommunfullmäktige 2019-06-12, 8 87.\nökade med 12 ?o under 2023-2030.\n");
-	cr_expect_str_eq(s, "Handläggare Björn Rosborg\nBjorn.Rosborg@huddinge.se\n"
-			    "Kommunfullmäktige 2019-06-12, § 87.\nökade med 12 % under 2023–2030.\n");
+	char *s =
+	    norm_text("Handläggare Björn Rosborg\nBjorn.RosborgÖhuddinge.se\n"
+	              "Kommunfullmäktige 2019-06-12, 8 87.\nökade med 12 ?o under 2023-2030.\n");
+	cr_expect_str_eq(s,
+	                 "Handläggare Björn Rosborg\nBjorn.Rosborg@huddinge.se\n"
+	                 "Kommunfullmäktige 2019-06-12, § 87.\nökade med 12 % under 2023–2030.\n");
 	free(s);
 }
 
@@ -255,7 +259,7 @@ Test(normalise_rules, broken_rule_is_reported_at_its_line)
 	mkdir(p, 0700);
 	snprintf(p, sizeof(p), "%s/normalise/10-x.rules", dir);
 	write_file(p, "# a comment\n[ok]\nwhy = fine\nfind = a\nreplace = b\n\n"
-		      "[broken]\nwhy = unbalanced\npattern = (abc\nreplace = x\n");
+	              "[broken]\nwhy = unbalanced\npattern = (abc\nreplace = x\n");
 	struct norm *n2 = NULL;
 	struct ex_error err;
 	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};

@@ -113,7 +113,7 @@ struct figures {
 };
 
 static void measure(struct norm *nm, const char *truth_path, const char *ocr_path,
-		    struct figures *f)
+                    struct figures *f)
 {
 	struct words t, o, h;
 	split(read_all(truth_path), &t);
@@ -137,8 +137,8 @@ static void measure(struct norm *nm, const char *truth_path, const char *ocr_pat
 		}
 	}
 	fprintf(stderr, "  %-44s WER %5.1f%% -> %4.1f%%  repaired %4zu/%-4zu  changed %zu/%zu\n",
-		ocr_path, 100.0 * (double)before / (double)t.n, 100.0 * (double)after / (double)t.n,
-		x.repaired, x.damaged, x.changed, x.correct);
+	        ocr_path, 100.0 * (double)before / (double)t.n, 100.0 * (double)after / (double)t.n,
+	        x.repaired, x.damaged, x.changed, x.correct);
 	f->words += x.words;
 	f->before += x.before;
 	f->after += x.after;
@@ -179,16 +179,16 @@ static void measure_set(const char *const *names, const char *title, struct figu
 		for (size_t s = 0; s < 3; s++) {
 			snprintf(tp, sizeof(tp), "tests/data/normalise/truth/%s.txt", names[i]);
 			snprintf(op, sizeof(op), "tests/data/normalise/eng/%s.%s.txt", names[i],
-				 styles[s]);
+			         styles[s]);
 			measure(nm, tp, op, f);
 		}
 	fprintf(stderr,
-		"  total: WER %.2f%% -> %.2f%%, repaired %.1f%% (%zu/%zu), changed %.2f%% "
-		"(%zu/%zu)\n",
-		100.0 * (double)f->before / (double)f->words,
-		100.0 * (double)f->after / (double)f->words,
-		100.0 * (double)f->repaired / (double)f->damaged, f->repaired, f->damaged,
-		100.0 * (double)f->changed / (double)f->correct, f->changed, f->correct);
+	        "  total: WER %.2f%% -> %.2f%%, repaired %.1f%% (%zu/%zu), changed %.2f%% "
+	        "(%zu/%zu)\n",
+	        100.0 * (double)f->before / (double)f->words,
+	        100.0 * (double)f->after / (double)f->words,
+	        100.0 * (double)f->repaired / (double)f->damaged, f->repaired, f->damaged,
+	        100.0 * (double)f->changed / (double)f->correct, f->changed, f->correct);
 }
 
 /* The thresholds are the figures measured when this was written (README of
@@ -276,7 +276,7 @@ Test(normalise_corpus, seed000_word_list)
 			sb_addf(&wrong, " %s->%s(%s)", bad, o, good);
 	}
 	fprintf(stderr, "seed 000 word list: %zu/%zu repaired (%.1f%%); missed:%s\n", right, total,
-		100.0 * (double)right / (double)total, wrong.buf);
+	        100.0 * (double)right / (double)total, wrong.buf);
 	cr_expect_geq(total, 150);
 	cr_expect_geq(right * 1000, total * 940, "fewer than 94%% of the listed words repaired");
 	sb_release(&wrong);
