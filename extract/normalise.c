@@ -506,6 +506,7 @@ struct repl {
 	size_t a, b;
 	char *text;
 	size_t tlen;
+	const char *rule; /* NULL: the rule of the whole list */
 };
 
 static int segs_insert(struct segs *ss, size_t at, struct seg sg)
@@ -603,7 +604,8 @@ static int segs_apply(struct segs *ss, const char *orig, struct repl *rp, size_t
                       const char *rule)
 {
 	for (size_t k = nrp; k-- > 0;)
-		if (segs_replace(ss, orig, rp[k].a, rp[k].b, rp[k].text, rp[k].tlen, rule) < 0)
+		if (segs_replace(ss, orig, rp[k].a, rp[k].b, rp[k].text, rp[k].tlen,
+				 rp[k].rule ? rp[k].rule : rule) < 0)
 			return -1;
 	return 0;
 }
@@ -643,7 +645,7 @@ static int rule_matches(struct norm *n, const struct nrule *r, const char *text,
 				return -1;
 			memcpy(t, buf, blen);
 			t[blen] = '\0';
-			(*rp)[(*nrp)++] = (struct repl){a, b, t, blen};
+			(*rp)[(*nrp)++] = (struct repl){a, b, t, blen, NULL};
 		}
 		if (b == a) {
 			if (b >= len)
@@ -984,7 +986,7 @@ static int rlist_add(struct rlist *rl, size_t a, size_t b, const char *t, size_t
 		return -1;
 	memcpy(c, t, tl);
 	c[tl] = '\0';
-	rl->r[rl->n++] = (struct repl){a, b, c, tl};
+	rl->r[rl->n++] = (struct repl){a, b, c, tl, NULL};
 	return 0;
 }
 
@@ -1203,6 +1205,72 @@ static int repair_line(struct norm *n, struct lstate *ls, int pairs, const char 
 	return rc;
 }
 
+/* word-repair immediately followed by word-pair, in a document that lost its
+ * diacritics: one walk, one memo look-up per chunk.  A chunk word-repair
+ * changed is looked at again by word-pair afterwards, in its new text, as if
+ * the two ran one after the other. */
+static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_c,
+			    const char *rule_d)
+{
+	struct rlist rl = {0};
+	const char *s = ls->cur.buf;
+	size_t len = ls->cur.len, i = 0;
+	int rc = 0;
+	/* chunks word-repair changed: their range in the text after it */
+	size_t *again = NULL, nagain = 0, aalloc = 0;
+	long delta = 0;
+	while (i < len && rc == 0) {
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		size_t a = i;
+		while (i < len && s[i] != ' ' && s[i] != '\t')
+			i++;
+		if (a == i)
+			break;
+		size_t before = rl.n;
+		rc = repair_chunk_memo(n, ls, a, i, 0, &rl);
+		if (rc < 0)
+			break;
+		if (rl.n == before) {
+			rc = repair_chunk_memo(n, ls, a, i, 1, &rl);
+			for (size_t k = before; k < rl.n; k++)
+				rl.r[k].rule = rule_d;
+			for (size_t k = before; k < rl.n; k++)
+				delta += (long)rl.r[k].tlen - (long)(rl.r[k].b - rl.r[k].a);
+			continue;
+		}
+		long d0 = delta;
+		for (size_t k = before; k < rl.n; k++) {
+			rl.r[k].rule = rule_c;
+			delta += (long)rl.r[k].tlen - (long)(rl.r[k].b - rl.r[k].a);
+		}
+		if (nagain + 2 > aalloc) {
+			aalloc = aalloc ? aalloc * 2 : 16;
+			size_t *na = realloc(again, aalloc * sizeof(*na));
+			if (!na) {
+				rc = -1;
+				break;
+			}
+			again = na;
+		}
+		again[nagain++] = (size_t)((long)a + d0);
+		again[nagain++] = (size_t)((long)i + delta);
+	}
+	if (rc == 0)
+		rc = ls_apply(ls, rl.r, rl.n, rule_c);
+	repl_free(rl.r, rl.n);
+	if (rc == 0 && nagain) {
+		struct rlist r2 = {0};
+		for (size_t k = 0; k < nagain && rc == 0; k += 2)
+			rc = repair_chunk_memo(n, ls, again[k], again[k + 1], 1, &r2);
+		if (rc == 0)
+			rc = ls_apply(ls, r2.r, r2.n, rule_d);
+		repl_free(r2.r, r2.n);
+	}
+	free(again);
+	return rc;
+}
+
 /* ---- the rules over a line ---------------------------------------------------------- */
 
 static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, int lost)
@@ -1211,6 +1279,13 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 		const struct nrule *r = &n->rules[i];
 		if (r->when_lost && !lost)
 			continue;
+		if (r->kind == RK_WORDS && i + 1 < to && n->rules[i + 1].kind == RK_PAIRS && lost &&
+		    n->lex && n->nconf) {
+			if (repair_line_both(n, ls, r->b->id, n->rules[i + 1].b->id) < 0)
+				return -1;
+			i++;
+			continue;
+		}
 		if (r->kind == RK_WORDS || r->kind == RK_PAIRS) {
 			if (n->lex && n->nconf &&
 			    repair_line(n, ls, r->kind == RK_PAIRS, r->b->id) < 0)
@@ -1372,12 +1447,13 @@ static int dehyphenate(struct norm *n, struct lstate *a, struct lstate *b, const
  * Swedish about one letter in 25 is å, ä or ö, so 600 letters without any
  * happen by chance with a probability below 1e-10. */
 #define LOST_MIN_LETTERS 600
-static int lost_diacritics(const struct doc *d, size_t *nwords)
+#define LOST_SAMPLE 200000 /* letters enough to decide; a long document stops there */
+static int lost_diacritics(const struct doc *d)
 {
 	static const char *const fw[] = {"och", "att", "som", "med", "till", "av",
 	                                 "den", "det", "ett", "om",  "inte", NULL};
 	size_t letters = 0, swedish = 0, words = 0, hits = 0;
-	for (size_t li = 0; li < d->nlines; li++) {
+	for (size_t li = 0; li < d->nlines && letters < LOST_SAMPLE; li++) {
 		const char *s = d->lines[li].orig;
 		size_t len = d->lines[li].orig_len;
 		size_t ws = 0;
@@ -1414,7 +1490,6 @@ static int lost_diacritics(const struct doc *d, size_t *nwords)
 				break;
 		}
 	}
-	*nwords = words;
 	return letters >= LOST_MIN_LETTERS && swedish * 1000 < letters && hits * 100 >= words * 3;
 }
 
@@ -1461,7 +1536,16 @@ static int finish_line(struct lstate *ls, struct doc_line *l, struct norm_stats 
 int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_error *err)
 {
 	size_t words = 0;
-	int signal = lost_diacritics(d, &words);
+	for (size_t li = 0; stats && li < d->nlines; li++) {
+		const char *s = d->lines[li].orig;
+		int in = 0;
+		for (size_t i = 0; i < d->lines[li].orig_len; i++) {
+			int sp = s[i] == ' ' || s[i] == '\t';
+			words += !sp && !in;
+			in = !sp;
+		}
+	}
+	int signal = lost_diacritics(d);
 	int lost = n->force_lost >= 0 ? n->force_lost : signal;
 	if (stats) {
 		stats->lost_diacritics = lost;
