@@ -72,12 +72,11 @@ struct conf {
 #define MAX_PAIR_EDITS     2     /* ... in a word the lexicon knows (lost diacritics) */
 #define MAX_CANDS          20000 /* candidates enumerated for one word (the cheapest are kept) */
 #define MAX_LISTED         200   /* candidates looked up in the word lists, cheapest first */
-#define MAX_TRIES          120   /* lexicon look-ups for one word */
+#define MAX_TRIES          40    /* hunspell look-ups for one word's compounds */
 #define MAX_WORD           64    /* code points; longer tokens are left alone */
 #define LEX_COMPOUND_PRIOR 2.5   /* ln of a compound's best prior (head/10) + bonus */
-#define PAIR_RATIO                                                                                 \
-	1.0 /* a known word changes only when the variant is this
-			     much more likely (see pair_repair) */
+/* a known word changes only when its variant is this much more likely */
+#define PAIR_RATIO 1.0
 
 struct norm {
 	struct rules_set set;
@@ -605,7 +604,7 @@ static int segs_apply(struct segs *ss, const char *orig, struct repl *rp, size_t
 {
 	for (size_t k = nrp; k-- > 0;)
 		if (segs_replace(ss, orig, rp[k].a, rp[k].b, rp[k].text, rp[k].tlen,
-				 rp[k].rule ? rp[k].rule : rule) < 0)
+		                 rp[k].rule ? rp[k].rule : rule) < 0)
 			return -1;
 	return 0;
 }
@@ -990,14 +989,6 @@ static int rlist_add(struct rlist *rl, size_t a, size_t b, const char *t, size_t
 	return 0;
 }
 
-static int has_digit(const char *w, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (w[i] >= '0' && w[i] <= '9')
-			return 1;
-	return 0;
-}
-
 static int all_caps(const char *w, size_t len)
 {
 	for (size_t i = 0; i < len;)
@@ -1024,8 +1015,6 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 	}
 	if (!letters || others > letters || letters + others > MAX_WORD)
 		return 0;
-	if (letters + others <= 2 && has_digit(w, len))
-		return 0; /* "i1", "2a": too short to tell a digit from a letter */
 	if (letters <= 4 && !others && all_caps(w, len))
 		return 0; /* an acronym ("IOP", "SISAB" is five): not ours to judge */
 	int tier = lex_check(n->lex, w, len);
@@ -1210,7 +1199,7 @@ static int repair_line(struct norm *n, struct lstate *ls, int pairs, const char 
  * changed is looked at again by word-pair afterwards, in its new text, as if
  * the two ran one after the other. */
 static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_c,
-			    const char *rule_d)
+                            const char *rule_d)
 {
 	struct rlist rl = {0};
 	const char *s = ls->cur.buf;
@@ -1447,7 +1436,7 @@ static int dehyphenate(struct norm *n, struct lstate *a, struct lstate *b, const
  * Swedish about one letter in 25 is å, ä or ö, so 600 letters without any
  * happen by chance with a probability below 1e-10. */
 #define LOST_MIN_LETTERS 600
-#define LOST_SAMPLE 200000 /* letters enough to decide; a long document stops there */
+#define LOST_SAMPLE      200000 /* letters enough to decide; a long document stops there */
 static int lost_diacritics(const struct doc *d)
 {
 	static const char *const fw[] = {"och", "att", "som", "med", "till", "av",
