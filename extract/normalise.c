@@ -1437,46 +1437,58 @@ static int dehyphenate(struct norm *n, struct lstate *a, struct lstate *b, const
  * happen by chance with a probability below 1e-10. */
 #define LOST_MIN_LETTERS 600
 #define LOST_SAMPLE      200000 /* letters enough to decide; a long document stops there */
+/* Is s[0..n) one of the commonest Swedish words (och, att, som, ...)? */
+static int function_word(const char *s, size_t n)
+{
+	switch (n) {
+	case 2:
+		return !memcmp(s, "av", 2) || !memcmp(s, "om", 2);
+	case 3:
+		return !memcmp(s, "och", 3) || !memcmp(s, "att", 3) || !memcmp(s, "som", 3) ||
+		       !memcmp(s, "med", 3) || !memcmp(s, "den", 3) || !memcmp(s, "det", 3) ||
+		       !memcmp(s, "ett", 3);
+	case 4:
+		return !memcmp(s, "till", 4) || !memcmp(s, "inte", 4);
+	}
+	return 0;
+}
+
 static int lost_diacritics(const struct doc *d)
 {
-	static const char *const fw[] = {"och", "att", "som", "med", "till", "av",
-	                                 "den", "det", "ett", "om",  "inte", NULL};
 	size_t letters = 0, swedish = 0, words = 0, hits = 0;
 	for (size_t li = 0; li < d->nlines && letters < LOST_SAMPLE; li++) {
-		const char *s = d->lines[li].orig;
-		size_t len = d->lines[li].orig_len;
-		size_t ws = 0;
+		const unsigned char *s = (const unsigned char *)d->lines[li].orig;
+		size_t len = d->lines[li].orig_len, ws = 0, i = 0;
 		int inword = 0;
-		for (size_t i = 0; i <= len;) {
+		while (i <= len) {
 			size_t at = i;
-			uint32_t cp;
 			int alpha;
-			if (i < len && (unsigned char)s[i] < 0x80) {
-				cp = (unsigned char)s[i++];
-				alpha = (cp | 32) >= 'a' && (cp | 32) <= 'z';
+			if (i == len) {
+				alpha = 0;
+				i++;
+			} else if (s[i] < 0x80) {
+				alpha = ((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z');
+				i++;
+			} else if (s[i] == 0xC3 && i + 1 < len && s[i + 1] >= 0x80 &&
+			           s[i + 1] <= 0xBF && s[i + 1] != 0x97 && s[i + 1] != 0xB7) {
+				/* À..ÿ but × ÷: Latin-1 letters, å ä ö among them */
+				unsigned c = s[i + 1] | 0x20;
+				alpha = 1;
+				swedish += c == 0xA5 || c == 0xA4 || c == 0xB6;
+				i += 2;
 			} else {
-				cp = i < len ? utf8_next(s, len, &i) : ' ';
-				if (i == at)
-					i++;
-				alpha = utf8_is_alpha(cp);
+				alpha = utf8_is_alpha(utf8_next((const char *)s, len, &i));
 			}
 			if (alpha) {
 				letters++;
-				uint32_t lc = utf8_cp_lower(cp);
-				swedish += lc == 0xE5 || lc == 0xE4 || lc == 0xF6;
 				if (!inword)
 					ws = at;
 				inword = 1;
 			} else if (inword) {
 				inword = 0;
 				words++;
-				size_t wl = at - ws;
-				for (int f = 0; fw[f]; f++)
-					if (strlen(fw[f]) == wl && !strncmp(fw[f], s + ws, wl))
-						hits++;
+				hits += function_word((const char *)s + ws, at - ws);
 			}
-			if (i >= len && at >= len)
-				break;
 		}
 	}
 	return letters >= LOST_MIN_LETTERS && swedish * 1000 < letters && hits * 100 >= words * 3;
