@@ -2,7 +2,6 @@
 #include "lexicon.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <hunspell/hunspell.h>
 #include <stdlib.h>
 #include <string.h>
@@ -498,8 +497,6 @@ int lex_check(struct lex *lx, const char *w, size_t n)
 		memcpy(lx->buf, w, n);
 		lx->buf[n] = '\0';
 		lx->st.hunspell_calls++;
-		if (getenv("TJX_DEBUG_HUN"))
-			fprintf(stderr, "hun %s\n", lx->buf);
 		int ok = Hunspell_spell(lx->hun, lx->buf) != 0;
 		if (!ok)
 			tier = LEX_UNKNOWN; /* a list word hunspell rejects: the lists are

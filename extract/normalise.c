@@ -425,12 +425,6 @@ void norm_free(struct norm *n)
 {
 	if (!n)
 		return;
-	if (getenv("TJX_DEBUG_STATS") && n->lex) {
-		struct lex_stats st;
-		lex_get_stats(n->lex, &st);
-		fprintf(stderr, "lookups %zu hunspell %zu memo %zu\n", st.lookups,
-		        st.hunspell_calls, lex_map_count(n->memo));
-	}
 	for (size_t i = 0; i < n->nrules; i++)
 		pcre2_code_free(n->rules[i].re);
 	free(n->rules);
@@ -897,9 +891,6 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 			}
 		}
 	}
-	if (getenv("TJX_DEBUG_STATS"))
-		fprintf(stderr, "search %c %.*s: %zu cands, %d tries, %s\n", pairs ? 'P' : 'N',
-		        (int)len, w, s.n, tries, found ? out->buf : "-");
 	sb_release(&t);
 	free(s.c);
 	return found && !out->oom;
