@@ -28,6 +28,7 @@ DEB_BUILD := gcc make libc6-dev pkg-config libtesseract-dev tesseract-ocr tesser
              libjpeg-dev libfreetype-dev libharfbuzz-dev libhunspell-dev hunspell-sv \
              libunistring-dev
 DEB_TEST  := libcriterion-dev valgrind libxml2-utils
+DEB_BENCH := hunspell time
 DEB_FUZZ  := clang libclang-rt-14-dev
 
 ifeq ($(V),1)
@@ -56,6 +57,7 @@ LIB_OBJS += utf8.o
 LIB_OBJS += doc.o
 LIB_OBJS += rules.o
 LIB_OBJS += normalise.o
+LIB_OBJS += lexicon.o
 LIB_OBJS += fields.o
 LIB_OBJS += record.o
 LIB_OBJS += pipeline.o
@@ -198,6 +200,7 @@ $(OBJDIR)/bench/%.o: bench/%.c
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 bench: deps
+	$(call install_missing,$(DEB_BENCH))
 	$(Q)$(MAKE) --no-print-directory bin/tjx bin/bench-fields
 	bench/run
 

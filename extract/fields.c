@@ -16,7 +16,8 @@
  *     groups name the fields they fill (`case_number`, `officer_name`, or
  *     `value` for the rule's own `field`).  The first rule to fill a field
  *     wins; `repeat = yes` rules collect every match (amounts, references),
- *     `group = yes` makes each match a new signatory or party.
+ *     `group = yes` makes each match a new signatory or party, `pick =
+ *     latest` keeps the match with the greatest value (the last date).
  *  5. Structure: the body is cut into blocks (runs of non-blank lines);
  *     headings (fields/headings.rules, or the shape of a heading) start
  *     parts whose role sends their text to the proposed decisions, the
@@ -54,6 +55,7 @@ struct prule {
 	enum scope scope;
 	int repeat;    /* collect every match */
 	int grouped;   /* each match is a new signatory / party */
+	int latest;    /* of all matches, keep the one with the greatest value */
 	int raw_group; /* group number of (?<raw>...), or 0 */
 	struct group_map *groups;
 	size_t ngroups;
@@ -76,10 +78,12 @@ enum role {
 	ROLE_NOT_HEADING, /* a line that looks like a heading but is not one */
 	ROLE_SIGNING,     /* an empty signature field ("Datum _____"): dropped */
 	ROLE_SIGNATURES,  /* starts the signature area ("Stockholm 2020-06-09") */
+	ROLE_PARTIES,     /* "Parter": the text is read by the party rules, no section */
 	ROLE__COUNT
 };
 static const char *const role_names[] = {"section", "decisions", "summary",   "attachments",
-					 "distribution", "none", "signing", "signatures"};
+					 "distribution", "none", "signing", "signatures",
+					 "parties"};
 
 struct lrule { /* a rule matched against one line */
 	const struct rules_block *b;
@@ -210,8 +214,8 @@ static int field_for_group(const char *name)
 
 static int load_pattern_rule(struct fields *fs, const struct rules_block *b, struct ex_error *err)
 {
-	static const char *const keys[] = {"why",    "field", "pattern", "scope",
-					   "repeat", "group", "test",    NULL};
+	static const char *const keys[] = {"why",   "field", "pattern", "scope", "repeat",
+					   "group", "pick",  "test",    NULL};
 	static const char *const req[] = {"why", "pattern", NULL};
 	int rc = rules_check_keys(b, keys, req, err);
 	if (rc < 0)
@@ -225,6 +229,11 @@ static int load_pattern_rule(struct fields *fs, const struct rules_block *b, str
 	r->scope = (enum scope)sc;
 	r->repeat = yes(b, "repeat");
 	r->grouped = yes(b, "group");
+	static const char *const picks[] = {"first", "latest"};
+	int pk = pick(b, "pick", picks, 2, 0, err);
+	if (pk < 0)
+		return -EX_RULE;
+	r->latest = pk == 1;
 	int own = -1;
 	const char *fname = rules_get(b, "field");
 	if (fname && (own = record_field_from_path(fname)) < 0)
@@ -1022,11 +1031,58 @@ static int family(int f)
 								 : RF_PARTY_NAME;
 }
 
+/* pick = latest: the match whose first field has the greatest value (ISO
+ * dates compare as strings). */
+static int run_pattern_latest(struct fields *fs, const struct prule *r, const struct doc *d,
+			      const struct view *v, struct found *fd)
+{
+	int f = r->groups[0].field, num = r->groups[0].number;
+	if (fd->have[f])
+		return 0;
+	size_t start = 0, ba = 0, bb = 0;
+	char *best = NULL;
+	while (start <= v->text.len) {
+		int m = pcre2_match(r->re, (PCRE2_SPTR)v->text.buf, v->text.len, start, 0, fs->md,
+				    NULL);
+		if (m < 0)
+			break;
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(fs->md);
+		size_t m0 = ov[0], m1 = ov[1];
+		if (num < m && ov[2 * num] != PCRE2_UNSET) {
+			size_t a = ov[2 * num], b = ov[2 * num + 1];
+			char *val = convert(fs, f, v->text.buf + a, b - a);
+			if (val && (!best || strcmp(val, best) > 0)) {
+				free(best);
+				best = val;
+				ba = a;
+				bb = b;
+			} else {
+				free(val);
+			}
+		}
+		start = m1 > m0 ? m1 : m0 + 1;
+	}
+	if (!best)
+		return 0;
+	free(best);
+	if (add_value(fd, fs, d, v, f, 0, ba, bb, NULL, NULL) < 0)
+		return -1;
+	if (fd->have[f] && !fd->rule[f]) {
+		fd->rule[f] = r->b->id;
+		if (fd->debug)
+			sb_addf(fd->debug, "  %s: rule '%s' (%s:%d), the latest of its matches\n",
+				record_field_path(f), r->b->id, r->b->file, r->b->line);
+	}
+	return 0;
+}
+
 static int run_pattern(struct fields *fs, const struct prule *r, const struct doc *d,
 		       const struct view *v, struct found *fd)
 {
 	size_t start = 0;
 	int any = 0;
+	if (r->latest)
+		return run_pattern_latest(fs, r, d, v, fd);
 	while (start <= v->text.len) {
 		int m = pcre2_match(r->re, (PCRE2_SPTR)v->text.buf, v->text.len, start, 0, fs->md,
 				    NULL);
@@ -1181,15 +1237,29 @@ static void mark_furniture(struct fields *fs, const struct doc *d, char *keep)
 	}
 	view_release(&all);
 	/* repeated blocks: runs of non-blank short lines (blank lines inside a
-	 * run are allowed when the next line is short too) */
+	 * run are allowed when the other run has them too) */
 	size_t n = d->nlines;
+	char *edge = calloc(n ? n : 1, 1); /* first or last text line of its page */
+	if (edge && d->npages > 1)
+		for (int p = 0; p < d->npages; p++) {
+			const struct doc_page *pg = &d->pages[p];
+			size_t a0 = pg->first_line, z = pg->first_line + pg->nlines;
+			while (a0 < z && is_blank_text(d->lines[a0].text, d->lines[a0].len))
+				a0++;
+			while (z > a0 && is_blank_text(d->lines[z - 1].text, d->lines[z - 1].len))
+				z--;
+			if (a0 < z) {
+				edge[a0] = 1;
+				edge[z - 1] = 1;
+			}
+		}
 	for (size_t i = 0; i < n; i++) {
 		if (!keep[i] || is_blank_text(d->lines[i].text, d->lines[i].len))
 			continue;
 		/* does a block starting at i repeat one starting earlier at j? */
 		for (size_t j = 0; j < i; j++) {
 			size_t a = i, b = j, matched = 0, last = i;
-			int digits = 0;
+			int digits = 0, at_edge = 0;
 			while (a < n && b < i) {
 				const struct doc_line *la = &d->lines[a], *lb = &d->lines[b];
 				int ba = is_blank_text(la->text, la->len);
@@ -1199,25 +1269,42 @@ static void mark_furniture(struct fields *fs, const struct doc *d, char *keep)
 					b++;
 					continue;
 				}
-				if (ba || bb || la->len != lb->len || la->len > 60 ||
+				/* running heads and feet (at a page edge both times) may be
+				 * long; other repeats are short */
+				int both = edge && edge[a] && edge[b];
+				size_t lim = both ? 200 : 60;
+				if (ba || bb || la->len != lb->len || la->len > lim ||
 				    memcmp(la->text, lb->text, la->len))
 					break;
 				matched++;
 				last = a;
+				at_edge |= both;
 				for (size_t c = 0; c < la->len && !digits; c++)
 					digits = la->text[c] >= '0' && la->text[c] <= '9';
 				a++;
 				b++;
 			}
-			/* three lines, or two with a number (date, dnr): a name
-			 * and title signing twice are not furniture */
-			if (matched >= 3 || (matched >= 2 && digits)) {
+			/* next to a page number or at a page's top or foot: furniture
+			 * (a letterhead, a running foot); elsewhere three lines, or
+			 * two with a number (date, dnr), or one header-like line with
+			 * a number and no full stop -- a name and title signing twice
+			 * are not furniture */
+			size_t after = last + 1;
+			while (after < n && is_blank_text(d->lines[after].text, d->lines[after].len))
+				after++;
+			int by_furniture = after < n && !keep[after];
+			const struct doc_line *ll = &d->lines[last];
+			int header_like = matched == 1 && digits && ll->len <= 80 &&
+					  !strchr(".!?", last_char(ll->text, ll->len));
+			if (matched >= 3 || (matched >= 2 && (digits || by_furniture)) ||
+			    (matched >= 1 && at_edge) || header_like) {
 				for (size_t k = i; k <= last; k++)
 					keep[k] = 0;
 				break;
 			}
 		}
 	}
+	free(edge);
 }
 
 /* ---- structure ----------------------------------------------------------------------- */
@@ -1229,7 +1316,8 @@ enum bkind { B_PARA, B_HEADING, B_SIGNATURE, B_SIGAREA };
 struct block {
 	enum bkind kind;
 	int role;      /* for headings */
-	int vocab;     /* a heading named by fields/headings.rules, not by its shape */
+	int vocab;     /* a heading named by fields/headings.rules, or numbered: not by
+			  its shape alone */
 	size_t first, last;
 	size_t nlines;
 };
@@ -1280,6 +1368,42 @@ static int starts_with_item_number(const char *s, size_t n)
 	return i > d && i - d <= 2 && i + 1 < n && (s[i] == '.' || s[i] == ')') && s[i + 1] == ' ';
 }
 
+/* "5.1.2 Ansvar för insatsen", "10 Ändringar och tillägg": a numbered
+ * heading, short, capitalised after its number, no closing full stop.  Such
+ * a line is a heading wherever it stands, even glued to the text around it
+ * (OCR drops the blank lines around headings). */
+static int numbered_heading(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	size_t d0 = i;
+	int groups = 0;
+	for (;;) {
+		size_t g = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == g || i - g > 2)
+			return 0;
+		groups++;
+		if (i < n && s[i] == '.' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9') {
+			i++;
+			continue;
+		}
+		break;
+	}
+	if (groups == 1 && i < n && (s[i] == '.' || s[i] == ')'))
+		return 0; /* "1. Text": a list item */
+	if (groups > 1 && i < n && s[i] == '.')
+		i++;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i >= n || i == d0 || !utf8_is_upper(first_cp(s + i, n - i)))
+		return 0;
+	char lc = last_char(s, n);
+	return trimmed_len(s, n) <= 100 && lc != '.' && lc != ',' && lc != ';' && lc != ':';
+}
+
 /* Could the block be a heading by its shape: one or two short lines, no
  * closing punctuation, capitalised or numbered, not a list item? */
 static int heading_shape(const struct doc *d, size_t first, size_t last, size_t nlines)
@@ -1298,13 +1422,9 @@ static int heading_shape(const struct doc *d, size_t first, size_t last, size_t 
 	uint32_t c = first_cp(a->text, a->len);
 	if (!(utf8_is_upper(c) || (c >= '0' && c <= '9')))
 		return 0;
-	if (nlines == 2) {
-		/* a heading broken over two lines goes on in lower case */
-		if (!utf8_is_lower(first_cp(z->text, z->len)))
-			return 0;
-	} else if (ends_with_function_word(z->text, z->len)) {
+	/* a heading broken over two lines goes on in lower case */
+	if (nlines == 2 && !utf8_is_lower(first_cp(z->text, z->len)))
 		return 0;
-	}
 	/* a date or a number alone is not a heading */
 	int letters = 0;
 	for (size_t i = 0; i < a->len; i++)
@@ -1336,7 +1456,46 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 		const struct doc_line *l = &d->lines[i];
 		int vr = line_vocab(fs, d, i);
 		if (vr == ROLE_SIGNING) {
-			i++; /* "Datum _____": an empty signature field, not text */
+			/* "Datum" over a date is a header label, not a field */
+			size_t nd = i + 1;
+			while (nd < to && (!keep[nd] || is_blank_text(d->lines[nd].text, d->lines[nd].len)))
+				nd++;
+			uint32_t c0 = nd < to ? first_cp(d->lines[nd].text, d->lines[nd].len) : 0;
+			if (c0 >= '0' && c0 <= '9')
+				vr = -1;
+		}
+		if (vr == ROLE_SIGNING) {
+			/* "Datum _____": an empty signature field.  The short lines
+			 * just before it (who is to sign) and everything up to the
+			 * next named heading are a signature area, not text. */
+			size_t from = i;
+			while (bs->n) {
+				struct block *pb = &bs->b[bs->n - 1];
+				if (pb->kind == B_SIGAREA) {
+					from = pb->first;
+					bs->n--;
+					break;
+				}
+				const struct doc_line *pl = &d->lines[pb->last];
+				if (pb->nlines > 2 || (pb->kind == B_HEADING && pb->vocab) ||
+				    strchr(".:;!?", last_char(pl->text, pl->len)) ||
+				    trimmed_len(pl->text, pl->len) > 60)
+					break;
+				from = pb->first;
+				bs->n--;
+			}
+			size_t e = i + 1, last = i;
+			for (; e < to; e++) {
+				if (!keep[e] || is_blank_text(d->lines[e].text, d->lines[e].len))
+					continue;
+				int r = line_vocab(fs, d, e);
+				if ((r >= 0 && r <= ROLE_DISTRIBUTION) || r == ROLE_PARTIES)
+					break;
+				last = e;
+			}
+			if (add_block(bs, B_SIGAREA, -1, 0, from, last, last - from + 1) < 0)
+				return -1;
+			i = e;
 			continue;
 		}
 		if (vr == ROLE_SIGNATURES) {
@@ -1346,7 +1505,7 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 				if (!keep[e] || is_blank_text(d->lines[e].text, d->lines[e].len))
 					continue;
 				int r = line_vocab(fs, d, e);
-				if (r >= 0 && r <= ROLE_DISTRIBUTION)
+				if ((r >= 0 && r <= ROLE_DISTRIBUTION) || r == ROLE_PARTIES)
 					break;
 				last = e;
 			}
@@ -1388,6 +1547,8 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			int r = line_vocab(fs, d, k);
 			if (r >= 0 && r != ROLE_NOT_HEADING)
 				break; /* a heading or a signing line ends the run */
+			if (numbered_heading(m->text, m->len))
+				break;
 			size_t k2 = k + 1;
 			while (k2 < to && !keep[k2])
 				k2++;
@@ -1400,19 +1561,23 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 		 * end a sentence, followed by a capitalised line */
 		enum bkind kind = B_PARA;
 		size_t hl = (size_t)-1;
-		if (n >= 2) {
+		int numbered = numbered_heading(l->text, l->len);
+		if (n >= 2 && numbered)
+			hl = i;
+		else if (n >= 2) {
 			size_t second = i + 1;
 			while (!keep[second])
 				second++;
 			const struct doc_line *s2 = &d->lines[second];
 			if (heading_shape(d, i, i, 1) && trimmed_len(l->text, l->len) <= 60 &&
+			    !ends_with_function_word(l->text, l->len) &&
 			    vr != ROLE_NOT_HEADING && utf8_is_upper(first_cp(s2->text, s2->len)) &&
 			    !line_sig(fs, d, i, SIG_NAME) &&
 			    trimmed_len(s2->text, s2->len) > 40)
 				hl = i;
 		}
 		if (hl != (size_t)-1) {
-			if (add_block(bs, B_HEADING, ROLE_SECTION, 0, i, i, 1) < 0)
+			if (add_block(bs, B_HEADING, ROLE_SECTION, numbered, i, i, 1) < 0)
 				return -1;
 			size_t s = i + 1;
 			while (!keep[s])
@@ -1426,13 +1591,30 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			while (nk < to && (!keep[nk] || is_blank_text(d->lines[nk].text,
 								       d->lines[nk].len)))
 				nk++;
-			int continued = nk < to && utf8_is_lower(first_cp(d->lines[nk].text,
-									  d->lines[nk].len));
-			if (vr != ROLE_NOT_HEADING && !continued && heading_shape(d, i, last, n) &&
-			    !line_sig(fs, d, i, SIG_NAME))
+			/* ... also a list whose items go on in lower case: the line
+			 * is the lead-in of a sentence ("Huvudmannen ansvarar för
+			 * att" over "- frigöra tid ...") */
+			int continued = 0;
+			if (nk < to) {
+				const struct doc_line *nl = &d->lines[nk];
+				size_t off = 0;
+				while (off < nl->len && (nl->text[off] == ' ' || nl->text[off] == '\t'))
+					off++;
+				if (starts_with_bullet(nl->text, nl->len)) {
+					off += !strncmp(nl->text + off, "•", 3) ||
+							       !strncmp(nl->text + off, "–", 3)
+						       ? 3
+						       : 1;
+					while (off < nl->len && nl->text[off] == ' ')
+						off++;
+				}
+				continued = utf8_is_lower(first_cp(nl->text + off, nl->len - off));
+			}
+			if (vr != ROLE_NOT_HEADING && (numbered || (!continued && heading_shape(d, i, last, n) &&
+			    !line_sig(fs, d, i, SIG_NAME))))
 				kind = B_HEADING;
-			if (add_block(bs, kind, kind == B_HEADING ? ROLE_SECTION : -1, 0, i, last, n) <
-			    0)
+			if (add_block(bs, kind, kind == B_HEADING ? ROLE_SECTION : -1,
+				      kind == B_HEADING && numbered, i, last, n) < 0)
 				return -1;
 		}
 		i = k;
@@ -1558,12 +1740,43 @@ static void bullet(struct sb *p)
 
 /* The paragraphs of blocks [from, to) as text, paragraphs separated by "\n".
  * *first_line gets the doc line of the first text. */
+/* The line each paragraph of block_text() starts on. */
+struct plines {
+	size_t *at;
+	size_t n, alloc;
+};
+
+static void plines_push(struct plines *pl, size_t line)
+{
+	if (!pl)
+		return;
+	if (pl->n == pl->alloc) {
+		size_t na = pl->alloc ? pl->alloc * 2 : 16;
+		size_t *nat = realloc(pl->at, na * sizeof(size_t));
+		if (!nat)
+			return;
+		pl->at = nat;
+		pl->alloc = na;
+	}
+	pl->at[pl->n++] = line;
+}
+
 static char *block_text(struct fields *fs, const struct doc *d, const char *keep,
 			const struct blocks *bs, size_t from, size_t to, size_t width,
-			size_t *first_line)
+			size_t *first_line, struct plines *pl)
 {
 	struct sb out = SB_INIT, para = SB_INIT;
+	size_t pstart = (size_t)-1; /* the line the paragraph being built starts on */
 	*first_line = (size_t)-1;
+#define FLUSH()                                                                             \
+	do {                                                                                \
+		bullet(&para);                                                              \
+		if (out.len)                                                                \
+			sb_addc(&out, '\n');                                                \
+		sb_add(&out, para.buf, para.len);                                           \
+		sb_reset(&para);                                                            \
+		plines_push(pl, pstart);                                                    \
+	} while (0)
 	for (size_t k = from; k < to; k++) {
 		const struct block *b = &bs->b[k];
 		if (b->kind != B_PARA)
@@ -1581,6 +1794,8 @@ static char *block_text(struct fields *fs, const struct doc *d, const char *keep
 			sb_reset(&para);
 			sb_add(&para, out.buf + at, out.len - at);
 			sb_setlen(&out, at ? at - 1 : 0);
+			if (pl && pl->n)
+				pstart = pl->at[--pl->n];
 		}
 		size_t prev = (size_t)-1;
 		for (size_t i = b->first; i <= b->last; i++) {
@@ -1595,26 +1810,20 @@ static char *block_text(struct fields *fs, const struct doc *d, const char *keep
 				wrapped = !starts_with_bullet(l->text, l->len) &&
 					  !starts_with_item_number(l->text, l->len) &&
 					  (trimmed_len(p->text, p->len) >= width ||
-					   (utf8_is_lower(c) && !strchr(".!?", lc)) || lc == '-');
+					   ((utf8_is_lower(c) || utf8_is_digit(c)) && !strchr(".!?", lc)) ||
+					   lc == '-');
 			}
-			if (prev != (size_t)-1 && !wrapped) {
-				bullet(&para);
-				if (out.len)
-					sb_addc(&out, '\n');
-				sb_add(&out, para.buf, para.len);
-				sb_reset(&para);
-			}
+			if (prev != (size_t)-1 && !wrapped)
+				FLUSH();
+			if (!para.len)
+				pstart = i;
 			join_line(&para, l->text, l->len);
 			prev = i;
 		}
-		if (para.len) {
-			bullet(&para);
-			if (out.len)
-				sb_addc(&out, '\n');
-			sb_add(&out, para.buf, para.len);
-			sb_reset(&para);
-		}
+		if (para.len)
+			FLUSH();
 	}
+#undef FLUSH
 	sb_release(&para);
 	char *s = sb_detach(&out, NULL);
 	return clean_text(fs, s);
@@ -1626,6 +1835,8 @@ static char *heading_text(const struct doc *d, const struct block *b)
 	struct sb t = SB_INIT;
 	for (size_t i = b->first; i <= b->last; i++)
 		join_line(&t, d->lines[i].text, d->lines[i].len);
+	if (t.len && t.buf[t.len - 1] == '.')
+		sb_setlen(&t, t.len - 1); /* the title of an enclosed document */
 	return sb_detach(&t, NULL);
 }
 
@@ -1654,7 +1865,7 @@ static int decisions(struct fields *fs, const struct doc *d, const char *keep,
 		if (b->kind != B_PARA)
 			continue;
 		size_t fl;
-		char *text = block_text(fs, d, keep, bs, k, k + 1, width, &fl);
+		char *text = block_text(fs, d, keep, bs, k, k + 1, width, &fl, NULL);
 		if (!text)
 			return -1;
 		/* one decision a paragraph; numbered items keep their number */
@@ -1700,13 +1911,18 @@ static int list_items(struct fields *fs, const struct doc *d, const char *keep,
 		      const struct blocks *bs, size_t from, size_t to, size_t width, int f,
 		      struct found *fd)
 {
-	size_t fl;
-	char *text = block_text(fs, d, keep, bs, from, to, width, &fl);
-	if (!text)
+	size_t fl, item = 0;
+	struct plines pl = {0};
+	char *text = block_text(fs, d, keep, bs, from, to, width, &fl, &pl);
+	if (!text) {
+		free(pl.at);
 		return -1;
+	}
 	char *save = NULL;
 	int pos = 0, rc = 0;
-	for (char *p = strtok_r(text, "\n", &save); p && rc == 0; p = strtok_r(NULL, "\n", &save)) {
+	for (char *p = strtok_r(text, "\n", &save); p && rc == 0;
+	     p = strtok_r(NULL, "\n", &save), item++) {
+		size_t line = item < pl.n ? pl.at[item] : fl;
 		if (!strncmp(p, "- ", 2))
 			p += 2;
 		char qual[16] = "";
@@ -1728,9 +1944,10 @@ static int list_items(struct fields *fs, const struct doc *d, const char *keep,
 		pos++;
 		if (f == RF_ATTACHMENT && !*qual)
 			snprintf(qual, sizeof(qual), "%d", pos);
-		rc = add_text_value(fd, d, f, p, fl, f == RF_ATTACHMENT ? qual : NULL);
+		rc = add_text_value(fd, d, f, p, line, f == RF_ATTACHMENT ? qual : NULL);
 	}
 	free(text);
+	free(pl.at);
 	return rc;
 }
 
@@ -1818,8 +2035,9 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 	size_t *tline = calloc(n, sizeof(size_t)); /* a title's first line (prefix) */
 	int *pair = calloc(n, sizeof(int));         /* name -> title line index + 1 */
 	int *used = calloc(n, sizeof(int));
+	size_t *tword = calloc(n, sizeof(size_t)); /* title = the line's words from here */
 	int rc = 0;
-	if (!kind || !tline || !pair || !used) {
+	if (!kind || !tline || !pair || !used || !tword) {
 		rc = -1;
 		goto out;
 	}
@@ -1845,14 +2063,6 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 			tline[i + 1] = li;
 		}
 	}
-	/* the next non-empty line after i */
-#define NEXT(i, j)                                                                          \
-	for (j = (i) + 1; j < n && (!keep[b->first + j] ||                                  \
-				    is_blank_text(d->lines[b->first + j].text,               \
-						  d->lines[b->first + j].len) ||             \
-				    tline[j] != b->first + j);                              \
-	     j++)                                                                           \
-		;
 	for (size_t i = 0; i < n; i++) {
 		if (kind[i] != O_NAME)
 			continue;
@@ -1870,7 +2080,32 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 			used[j] = 1;
 		}
 	}
-#undef NEXT
+	/* "... granskats av enhetschef" over a name: the title ends the line */
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (kind[i] != O_OTHER)
+			continue;
+		const struct doc_line *l = &d->lines[b->first + i];
+		size_t j;
+		for (j = i + 1; j < n && (!keep[b->first + j] ||
+					  is_blank_text(d->lines[b->first + j].text,
+							d->lines[b->first + j].len));
+		     j++)
+			;
+		if (j >= n || kind[j] != O_NAME || pair[j])
+			continue;
+		size_t e = l->len;
+		while (e && (l->text[e - 1] == ' ' || l->text[e - 1] == '\t'))
+			e--;
+		size_t w = e;
+		while (w && l->text[w - 1] != ' ')
+			w--;
+		if (w == 0 || e == w || !sig_match(fs, SIG_TITLE_WORD, l->text + w, e - w))
+			continue;
+		kind[i] = O_TITLE;
+		pair[j] = (int)i + 1;
+		used[i] = 1;
+		tword[i] = w + 1;
+	}
 	/* leftovers in reading order */
 	size_t t = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -1896,10 +2131,29 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 		if (rc == 0 && pair[i]) {
 			size_t ti = (size_t)pair[i] - 1;
 			struct sb title = SB_INIT;
-			for (size_t li = tline[ti]; li <= b->first + ti; li++)
-				if (keep[li] && !is_blank_text(d->lines[li].text, d->lines[li].len))
-					join_line(&title, d->lines[li].text, d->lines[li].len);
-			const struct doc_line *tl = &d->lines[tline[ti]];
+			const struct doc_line *tl;
+			if (tword[ti]) {
+				/* the last word of a sentence, capitalised */
+				size_t w = tword[ti] - 1;
+				tl = &d->lines[b->first + ti];
+				char *word = squeeze(tl->text + w, tl->len - w);
+				char *up = word ? utf8_upper(word, strlen(word), NULL) : NULL;
+				if (word && up) {
+					size_t k1 = 0;
+					utf8_next(up, strlen(up), &k1);
+					sb_add(&title, up, k1);
+					sb_adds(&title, word + k1);
+				}
+				free(word);
+				free(up);
+			} else {
+				for (size_t li = tline[ti]; li <= b->first + ti; li++)
+					if (keep[li] &&
+					    !is_blank_text(d->lines[li].text, d->lines[li].len))
+						join_line(&title, d->lines[li].text,
+							  d->lines[li].len);
+				tl = &d->lines[tline[ti]];
+			}
 			struct rec_value rt = {.field = RF_SIGNATORY_ROLE, .group = group,
 					       .value = title.buf, .page = tl->page,
 					       .line = tl->lineno, .conf = -1};
@@ -1912,6 +2166,7 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 	}
 out:
 	free(kind);
+	free(tword);
 	free(tline);
 	free(pair);
 	free(used);
@@ -1920,13 +2175,17 @@ out:
 
 /* The first block of the body that starts the document's structure: the
  * first "Förslag till beslut" or "Sammanfattning", or failing that the first
- * heading after the title. */
+ * heading after the title (or the title itself, when it stands as a heading
+ * over text: a plan section's lead paragraph). */
 static size_t first_structural(const struct blocks *bs)
 {
 	for (size_t k = 0; k < bs->n; k++)
 		if (bs->b[k].kind == B_HEADING &&
 		    (bs->b[k].role == ROLE_DECISIONS || bs->b[k].role == ROLE_SUMMARY))
 			return k;
+	/* a title standing as a heading over text opens the first section */
+	if (bs->n > 1 && bs->b[0].kind == B_HEADING && bs->b[1].kind == B_PARA)
+		return 0;
 	for (size_t k = 1; k < bs->n; k++)
 		if (bs->b[k].kind == B_HEADING)
 			return k;
@@ -1960,8 +2219,9 @@ static int structure(struct fields *fs, const struct doc *d, const char *keep,
 		 * headings found by shape only (a lead-in such as "Kommunstyrelsens
 		 * förslag till kommunfullmäktige") up to the next named one */
 		size_t end = k + 1;
-		while (end < bs->n && (bs->b[end].kind != B_HEADING ||
-				       (role == ROLE_DECISIONS && !bs->b[end].vocab)))
+		while (end < bs->n &&
+		       (bs->b[end].kind != B_HEADING ||
+			((role == ROLE_DECISIONS || role == ROLE_PARTIES) && !bs->b[end].vocab)))
 			end++;
 		size_t fl;
 		char *text;
@@ -1977,7 +2237,7 @@ static int structure(struct fields *fs, const struct doc *d, const char *keep,
 			break;
 		}
 		case ROLE_SUMMARY:
-			text = block_text(fs, d, keep, bs, k + 1, end, width, &fl);
+			text = block_text(fs, d, keep, bs, k + 1, end, width, &fl, NULL);
 			if (!text)
 				rc = -1;
 			else if (*text)
@@ -1988,12 +2248,14 @@ static int structure(struct fields *fs, const struct doc *d, const char *keep,
 		case ROLE_ATTACHMENTS:
 			rc = list_items(fs, d, keep, bs, k + 1, end, width, RF_ATTACHMENT, fd);
 			break;
+		case ROLE_PARTIES:
+			break; /* read by the party rules (fields/parties.rules) */
 		case ROLE_DISTRIBUTION:
 			rc = list_items(fs, d, keep, bs, k + 1, end, width, RF_RECIPIENT, fd);
 			break;
 		default: {
 			char *head = heading_text(d, h);
-			text = block_text(fs, d, keep, bs, k + 1, end, width, &fl);
+			text = block_text(fs, d, keep, bs, k + 1, end, width, &fl, NULL);
 			if (!head || !text) {
 				rc = -1;
 			} else {
