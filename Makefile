@@ -28,6 +28,7 @@ DEB_BUILD := gcc make libc6-dev pkg-config libtesseract-dev tesseract-ocr tesser
              libjpeg-dev libfreetype-dev libharfbuzz-dev libhunspell-dev hunspell-sv \
              libunistring-dev
 DEB_TEST  := libcriterion-dev valgrind libxml2-utils
+DEB_BENCH := poppler-utils time
 
 ifeq ($(V),1)
 Q :=
@@ -197,6 +198,7 @@ $(OBJDIR)/bench/%.o: bench/%.c
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 bench: deps
+	$(call install_missing,$(DEB_BENCH))
 	$(Q)$(MAKE) --no-print-directory bin/tjx bin/bench-fields
 	bench/run
 

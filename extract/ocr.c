@@ -35,6 +35,8 @@
 /* Deskew: Leptonica's own thresholds (skew.c) for a trustworthy angle. */
 #define SKEW_MIN_CONF 3.0f
 #define SKEW_MIN_ANGLE 0.1f
+/* A skew this large is worth telling the archivist (the scanner's feed). */
+#define SKEW_REPORT 1.0f
 /* A page whose background varies more than this (grey levels between the
  * lightest and darkest tile backgrounds), or whose background is darker
  * than BG_DARK, is background-normalised and binarised before Tesseract. */
@@ -788,6 +790,11 @@ static int recognise(struct ocr *o, struct ocr_input *in, int k, PIX *pix, int f
 	p->seconds = now() - t0;
 	if (pr.assumed)
 		doc_warn(d, k, "no resolution in the image: assumed %d dpi", o->opt.dpi);
+	if (fabsf(pr.skew) >= SKEW_REPORT)
+		doc_warn(d, k, "the page was skewed: turned %.1f degrees", pr.skew);
+	if (pr.rotation)
+		doc_warn(d, k, "the page was upside down or sideways: turned %d degrees",
+			 pr.rotation);
 	if (dl.passed) {
 		p->partial = 1;
 		d->partial = 1;

@@ -46,6 +46,7 @@ Test(ocr, skewed_noisy_scan_is_deskewed_and_read)
 	cr_assert_eq(ot_read_doc(OT_DATA "skew.png", NULL, &d, &err), 0, "%s", err.msg);
 	/* the page was turned 2.5 degrees anticlockwise: deskewing turns it back */
 	cr_assert_lt(fabsf(d->pages[0].skew + 2.5f), 0.3f, "skew %.2f", d->pages[0].skew);
+	cr_assert(ot_warned(d, "page 1: the page was skewed: turned -2.5 degrees"));
 	double c = ot_page_cer(d, 1, "skew.txt");
 	cr_assert_leq(c, 0.01, "CER %.4f", c);
 	doc_free(d);
@@ -91,6 +92,7 @@ Test(ocr, upside_down_page_is_turned_with_rotate)
 	struct ex_error err;
 	cr_assert_eq(ot_read_doc(OT_DATA "rotated.png", &opt, &d, &err), 0, "%s", err.msg);
 	cr_assert_eq(d->pages[0].rotation, 180);
+	cr_assert(ot_warned(d, "turned 180 degrees"));
 	double c = ot_page_cer(d, 1, "rotated.txt");
 	cr_assert_leq(c, 0.01, "CER %.4f", c);
 	doc_free(d);
