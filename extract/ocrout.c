@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ALTO_NS "http://www.loc.gov/standards/alto/ns-v4#"
+#define ALTO_NS  "http://www.loc.gov/standards/alto/ns-v4#"
 #define ALTO_XSD "http://www.loc.gov/alto/v4/alto-4-4.xsd"
 
 int ocrout_parse_format(const char *name, enum ocrout_format *fmt)
@@ -15,8 +15,8 @@ int ocrout_parse_format(const char *name, enum ocrout_format *fmt)
 		const char *name;
 		enum ocrout_format fmt;
 	} names[] = {
-		{"text", OCROUT_TEXT}, {"txt", OCROUT_TEXT},   {"tsv", OCROUT_TSV},
-		{"alto", OCROUT_ALTO}, {"hocr", OCROUT_HOCR},
+	    {"text", OCROUT_TEXT}, {"txt", OCROUT_TEXT},  {"tsv", OCROUT_TSV},
+	    {"alto", OCROUT_ALTO}, {"hocr", OCROUT_HOCR},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(name, names[i].name)) {
@@ -56,8 +56,8 @@ static void write_tsv(const struct doc *d, struct sb *out)
 			for (size_t k = 0; k < l[i].nwords; k++) {
 				const struct doc_word *w = &l[i].words[k];
 				sb_addf(out, "%d\t%d\t%zu\t%d\t%d\t%d\t%d\t%.2f\t%.*s\n", p + 1,
-					l[i].lineno, k + 1, w->x0, w->y0, w->x1 - w->x0,
-					w->y1 - w->y0, w->conf, (int)w->len, l[i].orig + w->off);
+				        l[i].lineno, k + 1, w->x0, w->y0, w->x1 - w->x0,
+				        w->y1 - w->y0, w->conf, (int)w->len, l[i].orig + w->off);
 			}
 	}
 }
@@ -82,7 +82,7 @@ static void xw_end(struct xw *x)
 }
 
 static void xw_attr(struct xw *x, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void xw_attr(struct xw *x, const char *name, const char *fmt, ...)
 {
 	if (x->failed)
@@ -194,7 +194,7 @@ static void write_alto(struct xw *x, const struct doc *d, const char *software)
 				xw_attr_n(x, "CONTENT", l[i].orig + w->off, w->len);
 				if (w->conf >= 0)
 					xw_attr(x, "WC", "%.2f",
-						(w->conf > 100 ? 100 : w->conf) / 100.0);
+					        (w->conf > 100 ? 100 : w->conf) / 100.0);
 				xw_end(x);
 			}
 			xw_end(x); /* TextLine */
@@ -211,9 +211,9 @@ static void write_alto(struct xw *x, const struct doc *d, const char *software)
 static void write_hocr(struct xw *x, const struct doc *d, const char *software)
 {
 	if (!x->failed &&
-	    xmlTextWriterWriteDTD(x->w, BAD_CAST "html", BAD_CAST "-//W3C//DTD XHTML 1.0 Transitional//EN",
-				  BAD_CAST "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd",
-				  NULL) < 0)
+	    xmlTextWriterWriteDTD(
+	        x->w, BAD_CAST "html", BAD_CAST "-//W3C//DTD XHTML 1.0 Transitional//EN",
+	        BAD_CAST "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd", NULL) < 0)
 		x->failed = 1;
 	xw_start(x, "html");
 	xw_attr(x, "xmlns", "http://www.w3.org/1999/xhtml");
@@ -243,11 +243,12 @@ static void write_hocr(struct xw *x, const struct doc *d, const char *software)
 		xw_attr(x, "class", "ocr_page");
 		xw_attr(x, "id", "page_%d", p + 1);
 		if (pg->dpi)
-			xw_attr(x, "title", "image \"%s\"; bbox 0 0 %d %d; ppageno %d; scan_res %d %d",
-				d->name, pg->width, pg->height, p, pg->dpi, pg->dpi);
+			xw_attr(x, "title",
+			        "image \"%s\"; bbox 0 0 %d %d; ppageno %d; scan_res %d %d", d->name,
+			        pg->width, pg->height, p, pg->dpi, pg->dpi);
 		else
 			xw_attr(x, "title", "image \"%s\"; bbox 0 0 %d %d; ppageno %d", d->name,
-				pg->width, pg->height, p);
+			        pg->width, pg->height, p);
 		for (size_t i = 0; i < n; i++) {
 			xw_start(x, "span");
 			xw_attr(x, "class", "ocr_line");
@@ -264,10 +265,10 @@ static void write_hocr(struct xw *x, const struct doc *d, const char *software)
 				xw_attr(x, "id", "word_%d_%zu_%zu", p + 1, i + 1, k + 1);
 				if (w->conf >= 0)
 					xw_attr(x, "title", "bbox %d %d %d %d; x_wconf %d", w->x0,
-						w->y0, w->x1, w->y1, (int)(w->conf + 0.5f));
+					        w->y0, w->x1, w->y1, (int)(w->conf + 0.5f));
 				else
 					xw_attr(x, "title", "bbox %d %d %d %d", w->x0, w->y0, w->x1,
-						w->y1);
+					        w->y1);
 				xw_text(x, l[i].orig + w->off, w->len);
 				xw_end(x);
 			}
@@ -281,7 +282,7 @@ static void write_hocr(struct xw *x, const struct doc *d, const char *software)
 }
 
 static int write_xml(const struct doc *d, enum ocrout_format fmt, const char *software,
-		     struct sb *out, struct ex_error *err)
+                     struct sb *out, struct ex_error *err)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
@@ -305,15 +306,15 @@ static int write_xml(const struct doc *d, enum ocrout_format fmt, const char *so
 	int rc = 0;
 	if (x.failed)
 		rc = ex_fail(err, EX_INTERNAL, d->name, 0, 0, "cannot write the %s document",
-			     fmt == OCROUT_ALTO ? "ALTO" : "hOCR");
+		             fmt == OCROUT_ALTO ? "ALTO" : "hOCR");
 	else if (sb_add(out, xmlBufferContent(buf), (size_t)xmlBufferLength(buf)) < 0)
 		rc = ex_fail(err, EX_NOMEM, d->name, 0, 0, "out of memory");
 	xmlBufferFree(buf);
 	return rc;
 }
 
-int ocrout_write(const struct doc *d, enum ocrout_format fmt, const char *software,
-		 struct sb *out, struct ex_error *err)
+int ocrout_write(const struct doc *d, enum ocrout_format fmt, const char *software, struct sb *out,
+                 struct ex_error *err)
 {
 	switch (fmt) {
 	case OCROUT_TEXT:

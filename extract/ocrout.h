@@ -34,7 +34,7 @@ int ocrout_parse_format(const char *name, enum ocrout_format *fmt);
 /* Append d in format fmt to out.  `software` (may be NULL) names what made
  * the text, for ALTO's processingSoftware and hOCR's ocr-system, e.g.
  * "tjx 0.1.0 (tesseract 5.3.0, swe)". */
-int ocrout_write(const struct doc *d, enum ocrout_format fmt, const char *software,
-		 struct sb *out, struct ex_error *err);
+int ocrout_write(const struct doc *d, enum ocrout_format fmt, const char *software, struct sb *out,
+                 struct ex_error *err);
 
 #endif

@@ -1,5 +1,6 @@
 /* test_ocr.c - the OCR stage: recognition quality, page order, text layers,
  * deadlines, resolution, orientation, bad inputs, the page-by-page API */
+#include <allheaders.h>
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
@@ -83,6 +84,59 @@ Test(ocr, image_without_resolution_warns_and_reads_at_300)
 	cr_assert_eq(ot_read_doc(OT_DATA "p2.tif", NULL, &d, &err), 0);
 	cr_assert_not(ot_warned(d, "no resolution"));
 	doc_free(d);
+}
+
+/* nodpi.png written again with the given resolution and scale. */
+static char *with_resolution(int dpi, float scale)
+{
+	PIX *pix = pixRead(OT_DATA "nodpi.png");
+	cr_assert_not_null(pix);
+	if (scale != 1) {
+		PIX *s = pixScale(pix, scale, scale);
+		pixDestroy(&pix);
+		pix = s;
+	}
+	pixSetResolution(pix, dpi, dpi);
+	l_uint8 *data = NULL;
+	size_t len = 0;
+	cr_assert_eq(pixWriteMem(&data, &len, pix, IFF_PNG), 0);
+	pixDestroy(&pix);
+	char *p = ot_tmpfile("page.png", data, len);
+	free(data);
+	return p;
+}
+
+Test(ocr, resolutions_are_believed_only_when_believable)
+{
+	/* "72 dpi" on a 2093 px wide page (29 inches): a tool's default, not a
+	 * scan's resolution; the page is read as it is, at 300 dpi */
+	char *p = with_resolution(72, 1);
+	struct doc *d = NULL;
+	struct ex_error err;
+	cr_assert_eq(ot_read_doc(p, NULL, &d, &err), 0, "%s", err.msg);
+	cr_assert(ot_warned(d, "claims 72 dpi"));
+	cr_assert_eq(d->pages[0].dpi, 300);
+	cr_assert_eq(d->pages[0].width, 2093, "not scaled up");
+	cr_assert_leq(ot_page_cer(d, 1, "nodpi.txt"), 0.01);
+	doc_free(d);
+	ot_unlink(p);
+	/* a real 150 dpi scan (a fax) is read at its own resolution */
+	p = with_resolution(150, 0.5f);
+	cr_assert_eq(ot_read_doc(p, NULL, &d, &err), 0, "%s", err.msg);
+	cr_assert_eq(d->nwarnings, 0, "%s", d->nwarnings ? d->warnings[0] : "");
+	cr_assert_eq(d->pages[0].dpi, 150);
+	cr_assert_eq(d->pages[0].width, 1046);
+	cr_assert_leq(ot_page_cer(d, 1, "nodpi.txt"), 0.01);
+	doc_free(d);
+	ot_unlink(p);
+	/* a 600 dpi scan is scaled down to 300 */
+	p = with_resolution(600, 2.0f);
+	cr_assert_eq(ot_read_doc(p, NULL, &d, &err), 0, "%s", err.msg);
+	cr_assert_eq(d->pages[0].dpi, 300);
+	cr_assert_lt(abs(d->pages[0].width - 2093), 3, "width %d", d->pages[0].width);
+	cr_assert_leq(ot_page_cer(d, 1, "nodpi.txt"), 0.01);
+	doc_free(d);
+	ot_unlink(p);
 }
 
 Test(ocr, upside_down_page_is_turned_with_rotate)
@@ -215,7 +269,7 @@ Test(ocr, words_index_the_stored_line_text)
 				cr_assert_geq(w->x0, l->x0 - 1);
 				cr_assert_leq(w->x1, l->x1 + 1);
 				sb_addf(&joined, "%s%.*s", k ? " " : "", (int)w->len,
-					l->orig + w->off);
+				        l->orig + w->off);
 				sum += w->conf;
 			}
 			/* the line is its words joined by single spaces, in NFC */
@@ -322,7 +376,7 @@ Test(ocr, engine_loads_lazily_and_missing_languages_are_dependency_errors)
 /* ---- bad input ---------------------------------------------------------------- */
 
 static void expect_error(const char *path, const struct ocr_options *opt, enum ex_code code,
-			 int page, const char *words)
+                         int page, const char *words)
 {
 	struct doc *d = NULL;
 	struct ex_error err;
@@ -362,8 +416,8 @@ Test(ocr_bad, corrupt_truncated_and_empty_pdfs)
 	expect_error(p, NULL, EX_INPUT, 0, "damaged");
 	ot_unlink(p);
 	static const char zero[] = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-				   "2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-				   "trailer\n<< /Root 1 0 R >>\n%%EOF\n";
+	                           "2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+	                           "trailer\n<< /Root 1 0 R >>\n%%EOF\n";
 	p = ot_tmpfile("zero.pdf", zero, sizeof(zero) - 1);
 	expect_error(p, NULL, EX_INPUT, 0, "no pages");
 	ot_unlink(p);
