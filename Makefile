@@ -173,11 +173,11 @@ test: deps-test
 
 test-unit: bin/unit-tests bin/tjx
 	@echo "  TEST    unit"
-	$(Q)OMP_THREAD_LIMIT=1 TJX_BIN=bin/tjx bin/unit-tests --jobs 2
+	$(Q)TJX_BIN=bin/tjx bin/unit-tests --jobs 2
 
 test-asan: bin/asan/unit-tests bin/asan/tjx
 	@echo "  TEST    unit (AddressSanitizer+UBSan)"
-	$(Q)OMP_THREAD_LIMIT=1 TJX_BIN=bin/asan/tjx ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	$(Q)TJX_BIN=bin/asan/tjx ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  bin/asan/unit-tests --jobs 2

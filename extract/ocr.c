@@ -3,6 +3,7 @@
 
 #include <allheaders.h>
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -282,6 +283,22 @@ static TessBaseAPI *tess_create(const char *datapath, const char *lang, TessOcrE
 	return api;
 }
 
+/* Tesseract parallelises its network with OpenMP (up to 4 threads a page).
+ * tjx runs one engine per worker process, where those threads only compete
+ * for the same cores, and spin while they wait: so, as OMP_THREAD_LIMIT=1
+ * would, every OpenMP region runs on the calling thread alone, unless the
+ * caller set OMP_THREAD_LIMIT or OMP_NUM_THREADS.  (The environment is read
+ * by the OpenMP runtime when it loads, before main(): setting it here would
+ * be too late, hence the runtime call, found without linking libgomp.) */
+static void limit_openmp(void)
+{
+	if (getenv("OMP_THREAD_LIMIT") || getenv("OMP_NUM_THREADS"))
+		return;
+	void (*set_levels)(int) = (void (*)(int))dlsym(RTLD_DEFAULT, "omp_set_max_active_levels");
+	if (set_levels)
+		set_levels(0);
+}
+
 const char *ocr_engine_version(void)
 {
 	return TessVersion();
@@ -297,6 +314,7 @@ int ocr_engine_load(struct ocr *o, struct ex_error *err)
 		return -(int)o->load_err.code;
 	}
 	char why[600];
+	limit_openmp();
 	o->api = tess_create(o->tessdata, o->lang, OEM_DEFAULT, why, sizeof(why));
 	if (!o->api) {
 		char first[64];

@@ -22,8 +22,10 @@
  *
  * A `struct ocr` holds the Tesseract engine, created on the first page that
  * needs it and reused for every later page (the model is loaded once).  It is
- * not thread-safe: one per worker process.  Tesseract's OpenMP threads must
- * be limited before the process starts (OMP_THREAD_LIMIT=1, see main.c).
+ * not thread-safe: one per worker process.  Recognition runs on the calling
+ * thread only, as with OMP_THREAD_LIMIT=1 (Tesseract's OpenMP threads would
+ * only compete with the other workers), unless the environment sets
+ * OMP_THREAD_LIMIT or OMP_NUM_THREADS.
  *
  * Ownership: every object returned is the caller's and is freed with the
  * matching *_free()/ocr_close(); strings passed in are copied.

@@ -310,6 +310,30 @@ Test(ocr, page_past_its_deadline_is_kept_and_marked_partial)
 	doc_free(d);
 }
 
+/* The number of threads of this process. */
+static int threads(void)
+{
+	char *status = ot_read("/proc/self/status", NULL);
+	cr_assert_not_null(status);
+	const char *t = strstr(status, "\nThreads:");
+	int n = t ? atoi(t + 9) : -1;
+	free(status);
+	return n;
+}
+
+Test(ocr, recognition_runs_on_one_thread)
+{
+	cr_assert_null(getenv("OMP_NUM_THREADS"), "run the tests without OpenMP settings");
+	cr_assert_null(getenv("OMP_THREAD_LIMIT"), "run the tests without OpenMP settings");
+	int before = threads();
+	struct doc *d = NULL;
+	struct ex_error err;
+	cr_assert_eq(ot_read_doc(OT_DATA "scan.jpg", NULL, &d, &err), 0, "%s", err.msg);
+	doc_free(d);
+	/* OpenMP keeps the threads of its pool once started: none were */
+	cr_assert_eq(threads(), before);
+}
+
 /* ---- the page-by-page API ----------------------------------------------------- */
 
 Test(ocr, any_page_can_be_read_on_its_own)
