@@ -575,6 +575,25 @@ int pdfin_page_text(struct pdfin_page *pg, int dpi, struct pdfin_text *t, struct
 
 /* ---- the page as an image --------------------------------------------------- */
 
+/* A greyscale MuPDF pixmap of a bilevel image (samples 0 or 255) into a new
+ * 1 bpp Pix (1 = black): an eighth of the memory, and nothing to threshold. */
+static PIX *pix1_from_pixmap(const fz_pixmap *pm)
+{
+	PIX *pix = pixCreate(pm->w, pm->h, 1);
+	if (!pix)
+		return NULL;
+	l_uint32 *data = pixGetData(pix);
+	int wpl = pixGetWpl(pix);
+	for (int y = 0; y < pm->h; y++) {
+		const unsigned char *s = pm->samples + (size_t)y * pm->stride;
+		l_uint32 *line = data + (size_t)y * wpl;
+		for (int x = 0; x < pm->w; x++)
+			if (s[x] < 128)
+				SET_DATA_BIT(line, x);
+	}
+	return pix;
+}
+
 /* A greyscale MuPDF pixmap into a new 8 bpp Pix. */
 static PIX *pix_from_pixmap(const fz_pixmap *pm)
 {
@@ -629,7 +648,8 @@ int pdfin_page_image(struct pdfin_page *pg, int dpi, int min_dpi, int max_dpi, l
 		             caught(p));
 	}
 	if (rc == 0) {
-		*out = pix_from_pixmap(grey ? grey : pm);
+		int bilevel = use_scan && pg->scan->bpc == 1 && !grey;
+		*out = bilevel ? pix1_from_pixmap(pm) : pix_from_pixmap(grey ? grey : pm);
 		if (!*out)
 			rc = ex_fail(err, EX_NOMEM, p->name, pg->number, 0, "out of memory");
 	}
