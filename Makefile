@@ -28,7 +28,7 @@ DEB_BUILD := gcc make libc6-dev pkg-config libtesseract-dev tesseract-ocr tesser
              libjpeg-dev libfreetype-dev libharfbuzz-dev libhunspell-dev hunspell-sv \
              libunistring-dev
 DEB_TEST  := libcriterion-dev valgrind libxml2-utils
-DEB_BENCH := poppler-utils time
+DEB_BENCH := hunspell time poppler-utils
 
 ifeq ($(V),1)
 Q :=
@@ -56,6 +56,7 @@ LIB_OBJS += utf8.o
 LIB_OBJS += doc.o
 LIB_OBJS += rules.o
 LIB_OBJS += normalise.o
+LIB_OBJS += lexicon.o
 LIB_OBJS += fields.o
 LIB_OBJS += record.o
 LIB_OBJS += pipeline.o
