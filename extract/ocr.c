@@ -439,6 +439,7 @@ struct pline {
 	struct pw *words;
 	size_t nwords;
 	int x0, y0, x1, y1;
+	int para; /* the first line of a paragraph */
 };
 
 struct ppage {
@@ -457,7 +458,7 @@ static void ppage_release(struct ppage *pp)
 	pp->nlines = 0;
 }
 
-static struct pline *ppage_line(struct ppage *pp, int x0, int y0, int x1, int y1)
+static struct pline *ppage_line(struct ppage *pp, int para, int x0, int y0, int x1, int y1)
 {
 	struct pline *l = realloc(pp->lines, (pp->nlines + 1) * sizeof(*l));
 	if (!l)
@@ -467,6 +468,7 @@ static struct pline *ppage_line(struct ppage *pp, int x0, int y0, int x1, int y1
 	memset(l, 0, sizeof(*l));
 	sb_init(&l->text);
 	l->x0 = x0, l->y0 = y0, l->x1 = x1, l->y1 = y1;
+	l->para = para;
 	return l;
 }
 
@@ -510,13 +512,21 @@ static int pline_word(struct pline *l, const char *s, size_t n, int x0, int y0, 
 	return l->text.oom ? -1 : 0;
 }
 
-/* Append pp's lines to d's last page. */
+/* Append pp's lines to d's last page.  Paragraphs are separated by an empty
+ * line, as in the text the tesseract command writes (and as readers of
+ * plain text expect); an empty line has no words and no box. */
 static int ppage_commit(struct ppage *pp, struct doc *d, int ocr)
 {
+	int lines = 0, para = 0;
 	for (size_t i = 0; i < pp->nlines; i++) {
 		struct pline *pl = &pp->lines[i];
+		para |= pl->para;
 		if (!pl->nwords)
 			continue;
+		if (para && lines && !doc_add_line(d, "", 0))
+			return -1;
+		para = 0;
+		lines++;
 		struct doc_line *l = doc_add_line(d, pl->text.buf, pl->text.len);
 		if (!l)
 			return -1;
@@ -749,7 +759,8 @@ static int collect_words(TessBaseAPI *api, struct ppage *pp)
 		if (!l || TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE)) {
 			if (!TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &x0, &y0, &x1, &y1))
 				x0 = y0 = x1 = y1 = 0;
-			if (!(l = ppage_line(pp, x0, y0, x1, y1))) {
+			int para = TessPageIteratorIsAtBeginningOf(pi, RIL_PARA);
+			if (!(l = ppage_line(pp, para, x0, y0, x1, y1))) {
 				rc = -1;
 				break;
 			}
@@ -905,8 +916,9 @@ static int pdf_page_read(struct ocr *o, struct ocr_input *in, int k, double t0, 
 			return rc;
 		for (size_t i = 0; i < t.nlines && rc == 0; i++) {
 			const struct pdfin_line *tl = &t.lines[i];
-			struct pline *l = ppage_line(&pp, (int)floorf(tl->x0), (int)floorf(tl->y0),
-			                             (int)ceilf(tl->x1), (int)ceilf(tl->y1));
+			struct pline *l =
+			    ppage_line(&pp, tl->block_start, (int)floorf(tl->x0),
+			               (int)floorf(tl->y0), (int)ceilf(tl->x1), (int)ceilf(tl->y1));
 			if (!l)
 				rc = -1;
 			for (size_t w = 0; l && w < tl->nwords && rc == 0; w++) {

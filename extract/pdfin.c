@@ -519,8 +519,10 @@ static int collect_text(const fz_stext_page *st, struct pdfin_text *t)
 	for (const fz_stext_block *b = st->first_block; b; b = b->next) {
 		if (b->type != FZ_STEXT_BLOCK_TEXT)
 			continue;
+		int first = 1;
 		for (const fz_stext_line *ln = b->u.t.first_line; ln; ln = ln->next) {
 			struct pdfin_line l = {0};
+			l.block_start = first;
 			struct pdfin_line *nl = NULL;
 			if (collect_line(ln, &l, &w) < 0 ||
 			    (l.nwords &&
@@ -531,6 +533,7 @@ static int collect_text(const fz_stext_page *st, struct pdfin_text *t)
 			}
 			if (!l.nwords)
 				continue;
+			first = 0;
 			t->lines = nl;
 			t->lines[t->nlines++] = l;
 		}

@@ -62,6 +62,7 @@ struct pdfin_line {
 	struct pdfin_word *words; /* owned */
 	size_t nwords;
 	float x0, y0, x1, y1;
+	int block_start; /* the first line of a block of text (a paragraph) */
 };
 
 struct pdfin_text {

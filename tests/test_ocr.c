@@ -24,6 +24,11 @@ Test(ocr, tiff_pages_read_in_order_with_low_cer)
 	/* and each page is its own text, not the other's */
 	cr_assert_gt(ot_page_cer(d, 1, "p2-2.txt"), 0.5);
 	cr_assert_gt(ot_page_cer(d, 2, "p2-1.txt"), 0.5);
+	/* page 2: a heading, then two paragraphs, each after an empty line */
+	const struct doc_line *l2 = &d->lines[d->pages[1].first_line];
+	cr_assert_str_eq(l2[0].text, "Sammanfattning");
+	cr_assert_str_eq(l2[1].text, "");
+	cr_assert_eq(strncmp(l2[2].text, "Innovationer och utveckling", 27), 0);
 	for (int p = 0; p < 2; p++) {
 		cr_assert_eq(d->pages[p].source, DOC_PAGE_OCR);
 		cr_assert_eq(d->pages[p].dpi, 300);
@@ -253,10 +258,22 @@ Test(ocr, words_index_the_stored_line_text)
 		struct ex_error err;
 		cr_assert_eq(ot_read_doc(files[f], NULL, &d, &err), 0, "%s", err.msg);
 		size_t words = 0;
+		size_t blanks = 0;
 		for (size_t i = 0; i < d->nlines; i++) {
 			const struct doc_line *l = &d->lines[i];
 			struct sb joined = SB_INIT;
 			double sum = 0;
+			if (l->len == 0) {
+				/* a paragraph break: never first or last on its page,
+				 * never two in a row */
+				const struct doc_page *pg = &d->pages[l->page - 1];
+				cr_assert_eq(l->nwords, 0);
+				cr_assert_gt(i, pg->first_line);
+				cr_assert_lt(i + 1, pg->first_line + pg->nlines);
+				cr_assert_gt(d->lines[i + 1].len, 0);
+				blanks++;
+				continue;
+			}
 			cr_assert_gt(l->nwords, 0);
 			for (size_t k = 0; k < l->nwords; k++) {
 				const struct doc_word *w = &l->words[k];
@@ -286,6 +303,7 @@ Test(ocr, words_index_the_stored_line_text)
 			words += l->nwords;
 		}
 		cr_assert_gt(words, 50);
+		cr_assert_gt(blanks, 0, "%s: paragraphs are separated", files[f]);
 		doc_free(d);
 	}
 }

@@ -83,6 +83,20 @@ Test(ocrout, alto_is_valid_alto_4_with_every_word)
 	xmlXPathObjectPtr pages = xpath(x, "//a:Page");
 	cr_assert_eq(pages->nodesetval->nodeNr, 2);
 	xmlXPathFreeObject(pages);
+	/* one TextBlock per paragraph, one TextLine per line that has text */
+	size_t paras = 0, lines = 0;
+	for (size_t i = 0; i < d->nlines; i++) {
+		int text = d->lines[i].len > 0;
+		lines += text;
+		paras += text && (i == 0 || d->lines[i - 1].len == 0 ||
+				  d->lines[i - 1].page != d->lines[i].page);
+	}
+	xmlXPathObjectPtr blocks = xpath(x, "//a:TextBlock"), tl = xpath(x, "//a:TextLine");
+	cr_assert_eq((size_t)blocks->nodesetval->nodeNr, paras);
+	cr_assert_eq((size_t)tl->nodesetval->nodeNr, lines);
+	cr_assert_gt(paras, 2);
+	xmlXPathFreeObject(blocks);
+	xmlXPathFreeObject(tl);
 	xmlXPathObjectPtr s = xpath(x, "//a:String");
 	cr_assert_eq((size_t)s->nodesetval->nodeNr, count_words(d));
 	/* every word, in order, with its confidence in 0-1 */
