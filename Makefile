@@ -28,7 +28,7 @@ DEB_BUILD := gcc make libc6-dev pkg-config libtesseract-dev tesseract-ocr tesser
              libjpeg-dev libfreetype-dev libharfbuzz-dev libhunspell-dev hunspell-sv \
              libunistring-dev
 DEB_TEST  := libcriterion-dev valgrind libxml2-utils
-DEB_BENCH := hunspell time
+DEB_BENCH := hunspell time poppler-utils
 DEB_FUZZ  := clang libclang-rt-14-dev
 
 ifeq ($(V),1)
@@ -175,11 +175,11 @@ test: deps-test
 
 test-unit: bin/unit-tests bin/tjx
 	@echo "  TEST    unit"
-	$(Q)OMP_THREAD_LIMIT=1 TJX_BIN=bin/tjx bin/unit-tests --jobs 2
+	$(Q)TJX_BIN=bin/tjx bin/unit-tests --jobs 2
 
 test-asan: bin/asan/unit-tests bin/asan/tjx
 	@echo "  TEST    unit (AddressSanitizer+UBSan)"
-	$(Q)OMP_THREAD_LIMIT=1 TJX_BIN=bin/asan/tjx ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	$(Q)TJX_BIN=bin/asan/tjx ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  bin/asan/unit-tests --jobs 2

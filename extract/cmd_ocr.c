@@ -12,31 +12,31 @@
 #include "strbuf.h"
 
 static const char ocr_help[] =
-	"usage: tjx ocr [options] FILE\n\n"
-	"Read a scanned PDF or a page image (TIFF, PNG, JPEG, PNM, ...; the type is\n"
-	"found from the content, not the name) and print its text.  PDF pages that\n"
-	"carry a text layer use it; other pages are cleaned (deskew, resolution,\n"
-	"binarisation where the background is uneven) and recognised by Tesseract.\n"
-	"The text is printed as read: 'tjx normalise' repairs it.\n\n"
-	"Options:\n"
-	"  -f, --format FMT       text (default; pages end with a form feed), tsv (one\n"
-	"                         row per word: page, line, word, box, conf), alto\n"
-	"                         (ALTO 4.4, WC in 0-1), hocr\n"
-	"  -o, --output FILE      write there (atomically) instead of standard output\n"
-	"      --ocr MODE         auto (default: OCR pages without a text layer),\n"
-	"                         always, never\n"
-	"  -l, --lang LANGS       Tesseract languages (default: swe; e.g. swe+eng)\n"
-	"      --tessdata DIR     where the .traineddata files are\n"
-	"      --page-timeout S   recognition deadline per page in seconds (default:\n"
-	"                         120); a page that passes it is kept, marked partial\n"
-	"      --rotate           detect and correct page orientation (osd)\n"
-	"      --pages A[-B]      read only these pages\n"
-	"      --max-pages N      refuse documents with more pages (default: no limit)\n"
-	"      --max-pixels N     refuse page images larger than N pixels (default:\n"
-	"                         100000000)\n"
-	"  -v, --verbose          report each page on stderr: source, size, dpi, skew,\n"
-	"                         time\n"
-	"  -h, --help             this text\n\n";
+    "usage: tjx ocr [options] FILE\n\n"
+    "Read a scanned PDF or a page image (TIFF, PNG, JPEG, PNM, ...; the type is\n"
+    "found from the content, not the name) and print its text.  PDF pages that\n"
+    "carry a text layer use it; other pages are cleaned (deskew, resolution,\n"
+    "binarisation where the background is uneven) and recognised by Tesseract.\n"
+    "The text is printed as read: 'tjx normalise' repairs it.\n\n"
+    "Options:\n"
+    "  -f, --format FMT       text (default; pages end with a form feed), tsv (one\n"
+    "                         row per word: page, line, word, box, conf), alto\n"
+    "                         (ALTO 4.4, WC in 0-1), hocr\n"
+    "  -o, --output FILE      write there (atomically) instead of standard output\n"
+    "      --ocr MODE         auto (default: OCR pages without a text layer),\n"
+    "                         always, never\n"
+    "  -l, --lang LANGS       Tesseract languages (default: swe; e.g. swe+eng)\n"
+    "      --tessdata DIR     where the .traineddata files are\n"
+    "      --page-timeout S   recognition deadline per page in seconds (default:\n"
+    "                         120); a page that passes it is kept, marked partial\n"
+    "      --rotate           detect and correct page orientation (osd)\n"
+    "      --pages A[-B]      read only these pages\n"
+    "      --max-pages N      refuse documents with more pages (default: no limit)\n"
+    "      --max-pixels N     refuse page images larger than N pixels (default:\n"
+    "                         100000000)\n"
+    "  -v, --verbose          report each page on stderr: source, size, dpi, skew,\n"
+    "                         time\n"
+    "  -h, --help             this text\n\n";
 
 static int parse_mode(const char *s, enum ocr_mode *m)
 {
@@ -78,19 +78,19 @@ static const char *source_name(enum doc_page_source s)
 int cmd_ocr(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"ocr", required_argument, NULL, 'M'},
-		{"lang", required_argument, NULL, 'l'},
-		{"tessdata", required_argument, NULL, 'T'},
-		{"page-timeout", required_argument, NULL, 't'},
-		{"rotate", no_argument, NULL, 'r'},
-		{"pages", required_argument, NULL, 'p'},
-		{"max-pages", required_argument, NULL, 'P'},
-		{"max-pixels", required_argument, NULL, 'X'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"ocr", required_argument, NULL, 'M'},
+	    {"lang", required_argument, NULL, 'l'},
+	    {"tessdata", required_argument, NULL, 'T'},
+	    {"page-timeout", required_argument, NULL, 't'},
+	    {"rotate", no_argument, NULL, 'r'},
+	    {"pages", required_argument, NULL, 'p'},
+	    {"max-pages", required_argument, NULL, 'P'},
+	    {"max-pixels", required_argument, NULL, 'X'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ocr_options oo = {0};
 	enum ocrout_format fmt = OCROUT_TEXT;
@@ -102,7 +102,8 @@ int cmd_ocr(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			if (ocrout_parse_format(optarg, &fmt) < 0)
-				return cli_usage_error("ocr", "--format is text, tsv, alto or hocr");
+				return cli_usage_error("ocr",
+				                       "--format is text, tsv, alto or hocr");
 			break;
 		case 'o':
 			output = optarg;
@@ -176,7 +177,7 @@ int cmd_ocr(int argc, char **argv)
 	}
 	if (from > pages) {
 		ex_fail(&err, EX_USAGE, path, 0, 0, "--pages %d: the document has %d page%s", from,
-			pages, pages == 1 ? "" : "s");
+		        pages, pages == 1 ? "" : "s");
 		goto fail;
 	}
 	if (to > pages)
@@ -192,9 +193,10 @@ int cmd_ocr(int argc, char **argv)
 		const struct doc_page *p = &d->pages[d->npages - 1];
 		if (verbose)
 			cli_msg("%s: page %d: %s, %dx%d px, %d dpi, skew %.2f°, rotated %d°, %zu "
-				"lines, %.2f s%s",
-				path, k, source_name(p->source), p->width, p->height, p->dpi, p->skew,
-				p->rotation, p->nlines, p->seconds, p->partial ? ", partial" : "");
+			        "lines, %.2f s%s",
+			        path, k, source_name(p->source), p->width, p->height, p->dpi,
+			        p->skew, p->rotation, p->nlines, p->seconds,
+			        p->partial ? ", partial" : "");
 	}
 	d->kind = ocr_doc_kind(in, d);
 	for (size_t i = 0; i < d->nwarnings; i++)
@@ -225,17 +227,17 @@ done:
 /* ---- the OCR options of 'tjx run' and 'tjx fields' (cli.h) ------------------ */
 
 const char cli_ocr_help[] =
-	"OCR (PDFs and images; the type is found from the content):\n"
-	"      --ocr MODE         auto (default: OCR pages without a text layer, use\n"
-	"                         the layer where there is one), always, never\n"
-	"      --lang LANGS       Tesseract languages (default: swe; e.g. swe+eng)\n"
-	"      --tessdata DIR     where the .traineddata files are\n"
-	"      --page-timeout S   recognition deadline per page, in seconds (default:\n"
-	"                         120); a page past it is kept and its record partial\n"
-	"      --rotate           detect and correct page orientation (osd)\n"
-	"      --max-pages N      refuse documents with more pages (default: no limit)\n"
-	"      --max-pixels N     refuse page images larger than N pixels (default:\n"
-	"                         100000000)\n\n";
+    "OCR (PDFs and images; the type is found from the content):\n"
+    "      --ocr MODE         auto (default: OCR pages without a text layer, use\n"
+    "                         the layer where there is one), always, never\n"
+    "      --lang LANGS       Tesseract languages (default: swe; e.g. swe+eng)\n"
+    "      --tessdata DIR     where the .traineddata files are\n"
+    "      --page-timeout S   recognition deadline per page, in seconds (default:\n"
+    "                         120); a page past it is kept and its record partial\n"
+    "      --rotate           detect and correct page orientation (osd)\n"
+    "      --max-pages N      refuse documents with more pages (default: no limit)\n"
+    "      --max-pixels N     refuse page images larger than N pixels (default:\n"
+    "                         100000000)\n\n";
 
 int cli_ocr_option(const char *cmd, int c, const char *arg, struct pipe_options *po)
 {
@@ -245,9 +247,9 @@ int cli_ocr_option(const char *cmd, int c, const char *arg, struct pipe_options 
 		enum ocr_mode m;
 		if (parse_mode(arg, &m) < 0)
 			return cli_usage_error(cmd, "--ocr is auto, always or never");
-		po->ocr = m == OCR_ALWAYS ? PIPE_OCR_ALWAYS
-			  : m == OCR_NEVER ? PIPE_OCR_NEVER
-					   : PIPE_OCR_AUTO;
+		po->ocr = m == OCR_ALWAYS  ? PIPE_OCR_ALWAYS
+		          : m == OCR_NEVER ? PIPE_OCR_NEVER
+		                           : PIPE_OCR_AUTO;
 		return 0;
 	}
 	case CLI_OPT_LANG:
@@ -259,7 +261,8 @@ int cli_ocr_option(const char *cmd, int c, const char *arg, struct pipe_options 
 	case CLI_OPT_PAGE_TIMEOUT: {
 		long s = strtol(arg, &end, 10);
 		if (*end || s < 1 || s > 86400)
-			return cli_usage_error(cmd, "--page-timeout takes whole seconds (1 or more)");
+			return cli_usage_error(cmd,
+			                       "--page-timeout takes whole seconds (1 or more)");
 		po->page_timeout = (int)s;
 		return 0;
 	}

@@ -25,7 +25,7 @@ static uint64_t rd(const unsigned char *p, int size, int big)
 
 /* Walk a TIFF's directory chain without decoding anything. */
 static int tiff_count(const char *name, const unsigned char *d, size_t len, int *pages,
-		      struct ex_error *err)
+                      struct ex_error *err)
 {
 	if (len < 8)
 		return ex_fail(err, EX_INPUT, name, 0, 0, "truncated TIFF header");
@@ -49,15 +49,15 @@ static int tiff_count(const char *name, const unsigned char *d, size_t len, int 
 	while (off != 0) {
 		if ((uint64_t)n >= maxdirs)
 			return ex_fail(err, EX_INPUT, name, n + 1, 0,
-				       "TIFF directory chain loops back on itself");
+			               "TIFF directory chain loops back on itself");
 		if (off > len || len - off < countsize)
 			return ex_fail(err, EX_INPUT, name, n + 1, 0,
-				       "TIFF directory beyond the end of the file (truncated)");
+			               "TIFF directory beyond the end of the file (truncated)");
 		uint64_t entries = rd(d + off, (int)countsize, big);
 		uint64_t next = off + countsize + entries * entrysize;
 		if (entries > len || next > len || len - next < nextsize)
 			return ex_fail(err, EX_INPUT, name, n + 1, 0,
-				       "TIFF directory runs past the end of the file (truncated)");
+			               "TIFF directory runs past the end of the file (truncated)");
 		off = rd(d + next, (int)nextsize, big);
 		n++;
 	}
@@ -70,7 +70,7 @@ static int tiff_count(const char *name, const unsigned char *d, size_t len, int 
 static int is_tiff(const unsigned char *d, size_t len)
 {
 	return len >= 4 && ((d[0] == 'I' && d[1] == 'I' && (d[2] == 42 || d[2] == 43) && !d[3]) ||
-			    (d[0] == 'M' && d[1] == 'M' && !d[2] && (d[3] == 42 || d[3] == 43)));
+	                    (d[0] == 'M' && d[1] == 'M' && !d[2] && (d[3] == 42 || d[3] == 43)));
 }
 
 static int is_jpeg(const unsigned char *d, size_t len)
@@ -79,7 +79,7 @@ static int is_jpeg(const unsigned char *d, size_t len)
 }
 
 int img_count_pages(const char *name, const unsigned char *data, size_t len, int *pages,
-		    struct ex_error *err)
+                    struct ex_error *err)
 {
 	lept_quiet();
 	*pages = 0;
@@ -104,8 +104,8 @@ static int jpeg_complete(const unsigned char *d, size_t len)
 }
 
 int img_read_page(const char *name, const unsigned char *data, size_t len, int page,
-		  long long max_pixels, struct Pix **out, int *res, char *warn, size_t warnsize,
-		  struct ex_error *err)
+                  long long max_pixels, struct Pix **out, int *res, char *warn, size_t warnsize,
+                  struct ex_error *err)
 {
 	lept_quiet();
 	*out = NULL;
@@ -117,24 +117,26 @@ int img_read_page(const char *name, const unsigned char *data, size_t len, int p
 	if (tiff) {
 		if (readHeaderMemTiff(data, len, page - 1, &w, &h, &bps, &spp, &r, &cmap, &format))
 			return ex_fail(err, EX_INPUT, name, page, 0,
-				       "unreadable TIFF page header (corrupt or truncated)");
+			               "unreadable TIFF page header (corrupt or truncated)");
 	} else {
 		if (page != 1)
 			return ex_fail(err, EX_USAGE, name, page, 0, "the image has one page");
 		if (pixReadHeaderMem(data, len, &format, &w, &h, &bps, &spp, &cmap))
 			return ex_fail(err, EX_INPUT, name, page, 0,
-				       "unreadable image header (corrupt or truncated)");
+			               "unreadable image header (corrupt or truncated)");
 	}
 	if (w <= 0 || h <= 0)
-		return ex_fail(err, EX_INPUT, name, page, 0, "the image has no pixels (%dx%d)", w, h);
+		return ex_fail(err, EX_INPUT, name, page, 0, "the image has no pixels (%dx%d)", w,
+		               h);
 	if (max_pixels > 0 && (long long)w * h > max_pixels)
-		return ex_fail(err, EX_LIMIT, name, page, 0,
-			       "the image is %dx%d pixels (%.3g megapixels), more than the limit of "
-			       "%.3g megapixels (--max-pixels)",
-			       w, h, (double)w * h / 1e6, (double)max_pixels / 1e6);
+		return ex_fail(
+		    err, EX_LIMIT, name, page, 0,
+		    "the image is %dx%d pixels (%.3g megapixels), more than the limit of "
+		    "%.3g megapixels (--max-pixels)",
+		    w, h, (double)w * h / 1e6, (double)max_pixels / 1e6);
 	if (is_jpeg(data, len) && !jpeg_complete(data, len))
 		return ex_fail(err, EX_INPUT, name, page, 0,
-			       "truncated JPEG (the data ends before the image does)");
+		               "truncated JPEG (the data ends before the image does)");
 	/* the decoders (libpng, libjpeg, libtiff) report on stderr: keep it */
 	PIX *pix = NULL;
 	char why[300];
@@ -146,23 +148,23 @@ int img_read_page(const char *name, const unsigned char *data, size_t len, int p
 		l_int32 nwarn = 0;
 		pix = pixReadMemJpeg(data, len, 0, 1, &nwarn, 0);
 		if (pix && nwarn && warn)
-			snprintf(warn, warnsize, "damaged JPEG data (%d decoder warnings): read as decoded",
-				 nwarn);
+			snprintf(warn, warnsize,
+			         "damaged JPEG data (%d decoder warnings): read as decoded", nwarn);
 	} else {
 		pix = pixReadMem(data, len);
 	}
 	quiet_end(&q, why, sizeof(why));
 	if (!pix)
 		return ex_fail(err, EX_INPUT, name, page, 0,
-			       "cannot decode the image (corrupt or truncated)%s%s", why[0] ? ": " : "",
-			       why);
+		               "cannot decode the image (corrupt or truncated)%s%s",
+		               why[0] ? ": " : "", why);
 	l_int32 pw, ph, pd;
 	pixGetDimensions(pix, &pw, &ph, &pd);
 	if (pw != w || ph != h) {
 		pixDestroy(&pix);
 		return ex_fail(err, EX_INPUT, name, page, 0,
-			       "the image decodes to %dx%d pixels but its header says %dx%d", pw, ph,
-			       w, h);
+		               "the image decodes to %dx%d pixels but its header says %dx%d", pw,
+		               ph, w, h);
 	}
 	*res = pixGetXRes(pix);
 	if (*res <= 0 && tiff)

@@ -21,7 +21,7 @@ struct Pix;
  * BigTIFF), 1 for every other format.  EX_INPUT when the file is not an image
  * Leptonica can read, or a TIFF's directory chain is broken or empty. */
 int img_count_pages(const char *name, const unsigned char *data, size_t len, int *pages,
-		    struct ex_error *err);
+                    struct ex_error *err);
 
 /* Decode page `page` (1-based) into a new Pix the caller frees with
  * pixDestroy().  *res is the resolution recorded in the file (pixels per
@@ -30,7 +30,7 @@ int img_count_pages(const char *name, const unsigned char *data, size_t len, int
  * EX_LIMIT when the page has more than max_pixels pixels (checked before
  * decoding), EX_INPUT when it is corrupt or truncated. */
 int img_read_page(const char *name, const unsigned char *data, size_t len, int page,
-		  long long max_pixels, struct Pix **out, int *res, char *warn, size_t warnsize,
-		  struct ex_error *err);
+                  long long max_pixels, struct Pix **out, int *res, char *warn, size_t warnsize,
+                  struct ex_error *err);
 
 #endif

@@ -133,21 +133,8 @@ const char *cli_base_name(const char *path)
 	return s && s[1] ? s + 1 : path;
 }
 
-/* Tesseract parallelises with OpenMP, whose runtime reads OMP_THREAD_LIMIT
- * once, when the library loads (before main).  tjx runs one engine per
- * worker process, where OpenMP threads only compete for the same cores:
- * unless the caller chose a limit, set it to 1 and start again. */
-static void limit_openmp(char **argv)
-{
-	if (getenv("OMP_THREAD_LIMIT"))
-		return;
-	if (setenv("OMP_THREAD_LIMIT", "1", 1) == 0)
-		execv("/proc/self/exe", argv); /* returns only when it failed: go on */
-}
-
 int main(int argc, char **argv)
 {
-	limit_openmp(argv);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -3,6 +3,7 @@
 
 #include <allheaders.h>
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -21,25 +22,32 @@
 #include "strbuf.h"
 #include "utf8.h"
 
-/* A page image outside this range of resolutions is rescaled to the default
- * (300 dpi) before recognition: Tesseract reads best at about 300. */
-#define OCR_MIN_DPI 200
+/* A page image of a higher resolution is scaled down to the default (300
+ * dpi) before recognition: Tesseract reads as well at 300, in a quarter of
+ * the time of 600.  Lower resolutions are left as they are (with the true
+ * resolution given to Tesseract): scaling a 150 dpi scan up was seen to
+ * make things worse (a ring of å taken for a line of its own). */
 #define OCR_MAX_DPI 400
-/* An embedded scan outside this range is not taken as it is: the page is
- * rendered at the default resolution instead. */
-#define SCAN_MIN_DPI 150
+/* An embedded scan finer than this is not decoded at its full size: the
+ * page is rendered at the default resolution instead (MuPDF subsamples as it
+ * decodes).  A coarser one is taken as it is, like an image file. */
 #define SCAN_MAX_DPI 600
 /* Resolutions a file may claim; outside them it has none worth believing. */
 #define PLAUSIBLE_MIN_DPI 50
 #define PLAUSIBLE_MAX_DPI 4800
+/* Nor is one that makes the page larger than A2 (420 x 594 mm). */
+#define PLAUSIBLE_MAX_INCHES_SHORT 17
+#define PLAUSIBLE_MAX_INCHES_LONG  24
 /* Deskew: Leptonica's own thresholds (skew.c) for a trustworthy angle. */
-#define SKEW_MIN_CONF 3.0f
+#define SKEW_MIN_CONF  3.0f
 #define SKEW_MIN_ANGLE 0.1f
+/* A skew this large is worth telling the archivist (the scanner's feed). */
+#define SKEW_REPORT 1.0f
 /* A page whose background varies more than this (grey levels between the
  * lightest and darkest tile backgrounds), or whose background is darker
  * than BG_DARK, is background-normalised and binarised before Tesseract. */
 #define BG_UNEVEN 60
-#define BG_DARK 150
+#define BG_DARK   150
 /* Orientation: the osd confidence needed to turn a page (OCRmyPDF's default
  * --rotate-pages-threshold). */
 #define ROTATE_MIN_CONF 14.0f
@@ -59,10 +67,10 @@ static double now(void)
 const char *ocr_type_name(enum ocr_type type)
 {
 	static const char *const names[] = {
-		[OCR_TYPE_UNKNOWN] = "unknown", [OCR_TYPE_TEXT] = "text", [OCR_TYPE_PDF] = "pdf",
-		[OCR_TYPE_TIFF] = "tiff",       [OCR_TYPE_PNG] = "png",   [OCR_TYPE_JPEG] = "jpeg",
-		[OCR_TYPE_PNM] = "pnm",         [OCR_TYPE_BMP] = "bmp",   [OCR_TYPE_GIF] = "gif",
-		[OCR_TYPE_WEBP] = "webp",       [OCR_TYPE_JP2] = "jp2",
+	    [OCR_TYPE_UNKNOWN] = "unknown", [OCR_TYPE_TEXT] = "text", [OCR_TYPE_PDF] = "pdf",
+	    [OCR_TYPE_TIFF] = "tiff",       [OCR_TYPE_PNG] = "png",   [OCR_TYPE_JPEG] = "jpeg",
+	    [OCR_TYPE_PNM] = "pnm",         [OCR_TYPE_BMP] = "bmp",   [OCR_TYPE_GIF] = "gif",
+	    [OCR_TYPE_WEBP] = "webp",       [OCR_TYPE_JP2] = "jp2",
 	};
 	if ((unsigned)type < sizeof(names) / sizeof(names[0]) && names[type])
 		return names[type];
@@ -121,7 +129,7 @@ enum ocr_type ocr_detect(const void *buf, size_t len)
 	if (len >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
 		return OCR_TYPE_JPEG;
 	if (len >= 4 && ((b[0] == 'I' && b[1] == 'I' && (b[2] == 42 || b[2] == 43) && !b[3]) ||
-			 (b[0] == 'M' && b[1] == 'M' && !b[2] && (b[3] == 42 || b[3] == 43))))
+	                 (b[0] == 'M' && b[1] == 'M' && !b[2] && (b[3] == 42 || b[3] == 43))))
 		return OCR_TYPE_TIFF;
 	if (len >= 6 && (!memcmp(b, "GIF87a", 6) || !memcmp(b, "GIF89a", 6)))
 		return OCR_TYPE_GIF;
@@ -174,8 +182,8 @@ struct ocr {
 	struct ocr_options opt;
 	char *lang;
 	char *tessdata;
-	TessBaseAPI *api; /* created on the first page that needs OCR */
-	TessBaseAPI *osd; /* orientation detection, with --rotate */
+	TessBaseAPI *api;         /* created on the first page that needs OCR */
+	TessBaseAPI *osd;         /* orientation detection, with --rotate */
 	struct ex_error load_err; /* why the engine could not be loaded */
 	int load_failed;
 };
@@ -197,8 +205,7 @@ static int lang_ok(const char *s)
 	if (!*s)
 		return 0;
 	for (const char *p = s; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '+' && *p != '-' &&
-		    *p != '/')
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '+' && *p != '-' && *p != '/')
 			return 0;
 	return s[0] != '+' && s[strlen(s) - 1] != '+' && !strstr(s, "++") && !strstr(s, "..");
 }
@@ -209,7 +216,7 @@ int ocr_new(const struct ocr_options *opt, struct ocr **out, struct ex_error *er
 	const char *lang = opt->lang && *opt->lang ? opt->lang : OCR_DEFAULT_LANG;
 	if (!lang_ok(lang))
 		return ex_fail(err, EX_USAGE, NULL, 0, 0,
-			       "'%s' is not a Tesseract language list (e.g. swe or swe+eng)", lang);
+		               "'%s' is not a Tesseract language list (e.g. swe or swe+eng)", lang);
 	struct ocr *o = calloc(1, sizeof(*o));
 	if (!o)
 		return ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
@@ -254,7 +261,7 @@ void ocr_free(struct ocr *o)
  * any variable could send them elsewhere: they are kept and turned into the
  * error message. */
 static TessBaseAPI *tess_create(const char *datapath, const char *lang, TessOcrEngineMode oem,
-				char *why, size_t whysize)
+                                char *why, size_t whysize)
 {
 	TessBaseAPI *api = TessBaseAPICreate();
 	if (!api) {
@@ -276,6 +283,22 @@ static TessBaseAPI *tess_create(const char *datapath, const char *lang, TessOcrE
 	return api;
 }
 
+/* Tesseract parallelises its network with OpenMP (up to 4 threads a page).
+ * tjx runs one engine per worker process, where those threads only compete
+ * for the same cores, and spin while they wait: so, as OMP_THREAD_LIMIT=1
+ * would, every OpenMP region runs on the calling thread alone, unless the
+ * caller set OMP_THREAD_LIMIT or OMP_NUM_THREADS.  (The environment is read
+ * by the OpenMP runtime when it loads, before main(): setting it here would
+ * be too late, hence the runtime call, found without linking libgomp.) */
+static void limit_openmp(void)
+{
+	if (getenv("OMP_THREAD_LIMIT") || getenv("OMP_NUM_THREADS"))
+		return;
+	void (*set_levels)(int) = (void (*)(int))dlsym(RTLD_DEFAULT, "omp_set_max_active_levels");
+	if (set_levels)
+		set_levels(0);
+}
+
 const char *ocr_engine_version(void)
 {
 	return TessVersion();
@@ -291,15 +314,16 @@ int ocr_engine_load(struct ocr *o, struct ex_error *err)
 		return -(int)o->load_err.code;
 	}
 	char why[600];
+	limit_openmp();
 	o->api = tess_create(o->tessdata, o->lang, OEM_DEFAULT, why, sizeof(why));
 	if (!o->api) {
 		char first[64];
 		snprintf(first, sizeof(first), "%.*s", (int)strcspn(o->lang, "+"), o->lang);
 		o->load_failed = 1;
 		ex_fail(&o->load_err, EX_DEP, o->tessdata, 0, 0,
-			"cannot load the Tesseract language '%s': %s (install its traineddata, "
-			"e.g. tesseract-ocr-%s, or give --tessdata)",
-			o->lang, why, first);
+		        "cannot load the Tesseract language '%s': %s (install its traineddata, "
+		        "e.g. tesseract-ocr-%s, or give --tessdata)",
+		        o->lang, why, first);
 		if (err)
 			*err = o->load_err;
 		return -(int)EX_DEP;
@@ -323,7 +347,7 @@ void ocr_close(struct ocr_input *in)
 }
 
 int ocr_open(struct ocr *o, const char *path, const char *name, struct ocr_input **out,
-	     struct ex_error *err)
+             struct ex_error *err)
 {
 	*out = NULL;
 	if (!name)
@@ -353,7 +377,7 @@ int ocr_open(struct ocr *o, const char *path, const char *name, struct ocr_input
 	if (in->data == MAP_FAILED) {
 		in->data = NULL;
 		rc = ex_fail(err, errno == ENOMEM ? EX_NOMEM : EX_IO, path, 0, 0, "cannot read: %s",
-			     strerror(errno));
+		             strerror(errno));
 		goto out;
 	}
 	in->type = ocr_detect(in->data, in->len);
@@ -374,8 +398,8 @@ int ocr_open(struct ocr *o, const char *path, const char *name, struct ocr_input
 	}
 	if (o->opt.max_pages > 0 && in->pages > o->opt.max_pages)
 		rc = ex_fail(err, EX_LIMIT, path, 0, 0,
-			     "%d pages, more than the limit of %d (--max-pages)", in->pages,
-			     o->opt.max_pages);
+		             "%d pages, more than the limit of %d (--max-pages)", in->pages,
+		             o->opt.max_pages);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -415,6 +439,7 @@ struct pline {
 	struct pw *words;
 	size_t nwords;
 	int x0, y0, x1, y1;
+	int para; /* the first line of a paragraph */
 };
 
 struct ppage {
@@ -433,7 +458,7 @@ static void ppage_release(struct ppage *pp)
 	pp->nlines = 0;
 }
 
-static struct pline *ppage_line(struct ppage *pp, int x0, int y0, int x1, int y1)
+static struct pline *ppage_line(struct ppage *pp, int para, int x0, int y0, int x1, int y1)
 {
 	struct pline *l = realloc(pp->lines, (pp->nlines + 1) * sizeof(*l));
 	if (!l)
@@ -443,13 +468,14 @@ static struct pline *ppage_line(struct ppage *pp, int x0, int y0, int x1, int y1
 	memset(l, 0, sizeof(*l));
 	sb_init(&l->text);
 	l->x0 = x0, l->y0 = y0, l->x1 = x1, l->y1 = y1;
+	l->para = para;
 	return l;
 }
 
 /* Add a word: control characters and U+FEFF are dropped and the rest put in
  * NFC, as doc_add_line() would, so that offsets index the stored text. */
 static int pline_word(struct pline *l, const char *s, size_t n, int x0, int y0, int x1, int y1,
-		      float conf)
+                      float conf)
 {
 	struct sb clean = SB_INIT;
 	size_t i = 0;
@@ -486,17 +512,26 @@ static int pline_word(struct pline *l, const char *s, size_t n, int x0, int y0, 
 	return l->text.oom ? -1 : 0;
 }
 
-/* Append pp's lines to d's last page. */
+/* Append pp's lines to d's last page.  Paragraphs are separated by an empty
+ * line, as in the text the tesseract command writes (and as readers of
+ * plain text expect); an empty line has no words and no box. */
 static int ppage_commit(struct ppage *pp, struct doc *d, int ocr)
 {
+	int lines = 0, para = 0;
 	for (size_t i = 0; i < pp->nlines; i++) {
 		struct pline *pl = &pp->lines[i];
+		para |= pl->para;
 		if (!pl->nwords)
 			continue;
+		if (para && lines && !doc_add_line(d, "", 0))
+			return -1;
+		para = 0;
+		lines++;
 		struct doc_line *l = doc_add_line(d, pl->text.buf, pl->text.len);
 		if (!l)
 			return -1;
-		int same = l->orig_len == pl->text.len && !memcmp(l->orig, pl->text.buf, l->orig_len);
+		int same =
+		    l->orig_len == pl->text.len && !memcmp(l->orig, pl->text.buf, l->orig_len);
 		size_t from = 0;
 		double sum = 0;
 		for (size_t k = 0; k < pl->nwords; k++) {
@@ -505,14 +540,14 @@ static int ppage_commit(struct ppage *pp, struct doc *d, int ocr)
 			if (!same) {
 				/* the doc changed the text after all: find each word in it */
 				const char *at = memmem(l->orig + from, l->orig_len - from,
-							pl->text.buf + w->off, w->len);
+				                        pl->text.buf + w->off, w->len);
 				if (!at)
 					continue;
 				off = (size_t)(at - l->orig);
 			}
 			from = off + w->len;
 			if (doc_line_add_word(l, off, w->len, w->x0, w->y0, w->x1, w->y1,
-					      ocr ? w->conf : -1) < 0)
+			                      ocr ? w->conf : -1) < 0)
 				return -1;
 			sum += w->conf;
 		}
@@ -525,11 +560,13 @@ static int ppage_commit(struct ppage *pp, struct doc *d, int ocr)
 /* ---- preprocessing ----------------------------------------------------------- */
 
 struct prep {
-	int dpi;         /* resolution of the image handed to Tesseract */
-	int assumed;     /* the file had no resolution: OCR_DEFAULT_DPI assumed */
-	float skew;      /* degrees turned to deskew */
-	int rotation;    /* degrees turned clockwise (osd) */
-	int binarised;   /* background normalised and binarised here */
+	int dpi;     /* resolution of the image handed to Tesseract */
+	int assumed; /* 1: the file had no resolution, 2: not a believable one (claimed);
+			    the default was assumed */
+	int claimed;
+	float skew;    /* degrees turned to deskew */
+	int rotation;  /* degrees turned clockwise (osd) */
+	int binarised; /* background normalised and binarised here */
 };
 
 /* Take ownership of *pix's replacement: destroy the old one. */
@@ -589,9 +626,17 @@ static int prepare(struct ocr *o, PIX **pix, int file_dpi, struct prep *pr, stru
 {
 	memset(pr, 0, sizeof(*pr));
 	pr->dpi = file_dpi;
+	l_int32 w = pixGetWidth(*pix), h = pixGetHeight(*pix);
 	if (file_dpi < PLAUSIBLE_MIN_DPI || file_dpi > PLAUSIBLE_MAX_DPI) {
 		pr->dpi = o->opt.dpi;
 		pr->assumed = 1;
+	} else if ((w < h ? w : h) > PLAUSIBLE_MAX_INCHES_SHORT * file_dpi ||
+	           (w < h ? h : w) > PLAUSIBLE_MAX_INCHES_LONG * file_dpi) {
+		/* "72 dpi" written by a tool that knew no better: a page that
+		 * size would be a poster */
+		pr->dpi = o->opt.dpi;
+		pr->assumed = 2;
+		pr->claimed = file_dpi;
 	}
 	if (pixGetColormap(*pix) &&
 	    swap_pix(pix, pixRemoveColormap(*pix, REMOVE_CMAP_TO_GRAYSCALE)) < 0)
@@ -601,17 +646,11 @@ static int prepare(struct ocr *o, PIX **pix, int file_dpi, struct prep *pr, stru
 	int depth = pixGetDepth(*pix);
 	if (depth != 1 && depth != 8 && swap_pix(pix, pixConvertTo8(*pix, 0)) < 0)
 		goto nomem;
-	/* resolution: bring it to about 300 dpi */
-	if (!pr->assumed && (pr->dpi < OCR_MIN_DPI || pr->dpi > OCR_MAX_DPI)) {
+	/* resolution: scale very fine scans down to the default */
+	if (!pr->assumed && pr->dpi > OCR_MAX_DPI) {
 		float scale = (float)o->opt.dpi / (float)pr->dpi;
-		PIX *next;
-		if (pixGetDepth(*pix) == 1 && scale < 1) {
-			next = pixScaleToGray(*pix, scale); /* smooth grey, not dropped pixels */
-		} else {
-			if (pixGetDepth(*pix) == 1 && swap_pix(pix, pixConvertTo8(*pix, 0)) < 0)
-				goto nomem;
-			next = pixScale(*pix, scale, scale);
-		}
+		PIX *next = pixGetDepth(*pix) == 1 ? pixScaleToGray(*pix, scale) /* smooth grey */
+		                                   : pixScale(*pix, scale, scale);
 		if (swap_pix(pix, next) < 0)
 			goto nomem;
 		pr->dpi = o->opt.dpi;
@@ -632,7 +671,7 @@ static int prepare(struct ocr *o, PIX **pix, int file_dpi, struct prep *pr, stru
 	    fabsf(angle) >= SKEW_MIN_ANGLE) {
 		int type = pixGetDepth(*pix) == 1 ? L_ROTATE_SAMPLING : L_ROTATE_AREA_MAP;
 		PIX *rot = pixRotate(*pix, (l_float32)(angle * M_PI / 180.0), type,
-				     L_BRING_IN_WHITE, 0, 0);
+		                     L_BRING_IN_WHITE, 0, 0);
 		if (rot) {
 			swap_pix(pix, rot);
 			pr->skew = angle;
@@ -647,7 +686,7 @@ static int prepare(struct ocr *o, PIX **pix, int file_dpi, struct prep *pr, stru
 		if (lightest - darkest > BG_UNEVEN || darkest < BG_DARK) {
 			l_int32 thresh;
 			PIX *b = pixOtsuThreshOnBackgroundNorm(*pix, NULL, 10, 15, 100, 50, 255, 2,
-							       2, 0.1f, &thresh);
+			                                       2, 0.1f, &thresh);
 			if (b) {
 				swap_pix(pix, b);
 				pr->binarised = 1;
@@ -668,9 +707,9 @@ static int detect_rotation(struct ocr *o, PIX *pix, int dpi, int *quads, struct 
 		o->osd = tess_create(o->tessdata, "osd", OEM_TESSERACT_ONLY, why, sizeof(why));
 		if (!o->osd)
 			return ex_fail(err, EX_DEP, o->tessdata, 0, 0,
-				       "--rotate needs Tesseract's osd data: %s (install "
-				       "tesseract-ocr-osd)",
-				       why);
+			               "--rotate needs Tesseract's osd data: %s (install "
+			               "tesseract-ocr-osd)",
+			               why);
 		TessBaseAPISetPageSegMode(o->osd, PSM_OSD_ONLY);
 	}
 	TessBaseAPISetImage2(o->osd, pix);
@@ -720,7 +759,8 @@ static int collect_words(TessBaseAPI *api, struct ppage *pp)
 		if (!l || TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE)) {
 			if (!TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &x0, &y0, &x1, &y1))
 				x0 = y0 = x1 = y1 = 0;
-			if (!(l = ppage_line(pp, x0, y0, x1, y1))) {
+			int para = TessPageIteratorIsAtBeginningOf(pi, RIL_PARA);
+			if (!(l = ppage_line(pp, para, x0, y0, x1, y1))) {
 				rc = -1;
 				break;
 			}
@@ -740,8 +780,8 @@ static int collect_words(TessBaseAPI *api, struct ppage *pp)
 }
 
 /* Recognise one page image (ownership of pix taken) as page k of d. */
-static int recognise(struct ocr *o, struct ocr_input *in, int k, PIX *pix, int file_dpi,
-		     double t0, struct doc *d, struct ex_error *err)
+static int recognise(struct ocr *o, struct ocr_input *in, int k, PIX *pix, int file_dpi, double t0,
+                     struct doc *d, struct ex_error *err)
 {
 	struct ppage pp = {0};
 	struct prep pr;
@@ -786,14 +826,26 @@ static int recognise(struct ocr *o, struct ocr_input *in, int k, PIX *pix, int f
 	p->skew = pr.skew;
 	p->rotation = pr.rotation;
 	p->seconds = now() - t0;
-	if (pr.assumed)
+	if (pr.assumed == 1)
 		doc_warn(d, k, "no resolution in the image: assumed %d dpi", o->opt.dpi);
+	else if (pr.assumed == 2)
+		doc_warn(d, k,
+		         "the image claims %d dpi, which would make the page %.0fx%.0f mm: "
+		         "assumed %d dpi",
+		         pr.claimed, p->width * 25.4 / pr.claimed, p->height * 25.4 / pr.claimed,
+		         o->opt.dpi);
+	if (fabsf(pr.skew) >= SKEW_REPORT)
+		doc_warn(d, k, "the page was skewed: turned %.1f degrees", pr.skew);
+	if (pr.rotation)
+		doc_warn(d, k, "the page was upside down or sideways: turned %d degrees",
+		         pr.rotation);
 	if (dl.passed) {
 		p->partial = 1;
 		d->partial = 1;
-		doc_warn(d, k, "recognition stopped at the %g s deadline (--page-timeout): the page's "
-			       "text is incomplete",
-			 o->opt.page_timeout_ms / 1000.0);
+		doc_warn(d, k,
+		         "recognition stopped at the %g s deadline (--page-timeout): the page's "
+		         "text is incomplete",
+		         o->opt.page_timeout_ms / 1000.0);
 	}
 	if (p->nlines == 0 && !dl.passed)
 		doc_warn(d, k, "no text recognised on the page");
@@ -804,7 +856,7 @@ static int recognise(struct ocr *o, struct ocr_input *in, int k, PIX *pix, int f
 
 /* Should this PDF page be read from its text layer? */
 static int use_layer(const struct ocr *o, const struct pdfin_page_info *info, int k, struct doc *d,
-		     struct ex_error *err, const char *path)
+                     struct ex_error *err, const char *path)
 {
 	size_t all = info->chars + info->unmapped;
 	int readable = info->chars > 0 && info->unmapped * 10 <= all;
@@ -815,11 +867,12 @@ static int use_layer(const struct ocr *o, const struct pdfin_page_info *info, in
 	case OCR_NEVER:
 		if (all == 0 && !blank)
 			return ex_fail(err, EX_INPUT, path, k, 0,
-				       "the page has no text layer and --ocr=never was given");
+			               "the page has no text layer and --ocr=never was given");
 		if (!readable && all)
-			doc_warn(d, k, "the text layer has no Unicode mapping for %zu of %zu "
-				       "characters",
-				 info->unmapped, all);
+			doc_warn(d, k,
+			         "the text layer has no Unicode mapping for %zu of %zu "
+			         "characters",
+			         info->unmapped, all);
 		return 1;
 	case OCR_AUTO:
 		break;
@@ -828,16 +881,17 @@ static int use_layer(const struct ocr *o, const struct pdfin_page_info *info, in
 		return 1;
 	if (!readable) {
 		if (all)
-			doc_warn(d, k, "the text layer has no Unicode mapping for %zu of %zu "
-				       "characters: the page was recognised by OCR instead",
-				 info->unmapped, all);
+			doc_warn(d, k,
+			         "the text layer has no Unicode mapping for %zu of %zu "
+			         "characters: the page was recognised by OCR instead",
+			         info->unmapped, all);
 		return 0;
 	}
 	return !(info->image_cover >= 0.5f && info->chars < LAYER_MIN_CHARS);
 }
 
 static int pdf_page_read(struct ocr *o, struct ocr_input *in, int k, double t0, struct doc *d,
-			 struct ex_error *err)
+                         struct ex_error *err)
 {
 	struct pdfin_page *pg = NULL;
 	struct pdfin_page_info info;
@@ -845,7 +899,8 @@ static int pdf_page_read(struct ocr *o, struct ocr_input *in, int k, double t0, 
 	if (rc < 0)
 		return rc;
 	if (k == 1 && pdfin_repaired(in->pdf))
-		doc_warn(d, 0, "the PDF is damaged (broken cross-reference table): read as repaired");
+		doc_warn(d, 0,
+		         "the PDF is damaged (broken cross-reference table): read as repaired");
 	rc = use_layer(o, &info, k, d, err, in->path);
 	if (rc < 0) {
 		pdfin_page_free(pg);
@@ -861,15 +916,16 @@ static int pdf_page_read(struct ocr *o, struct ocr_input *in, int k, double t0, 
 			return rc;
 		for (size_t i = 0; i < t.nlines && rc == 0; i++) {
 			const struct pdfin_line *tl = &t.lines[i];
-			struct pline *l = ppage_line(&pp, (int)floorf(tl->x0), (int)floorf(tl->y0),
-						     (int)ceilf(tl->x1), (int)ceilf(tl->y1));
+			struct pline *l =
+			    ppage_line(&pp, tl->block_start, (int)floorf(tl->x0),
+			               (int)floorf(tl->y0), (int)ceilf(tl->x1), (int)ceilf(tl->y1));
 			if (!l)
 				rc = -1;
 			for (size_t w = 0; l && w < tl->nwords && rc == 0; w++) {
 				const struct pdfin_word *pw = &tl->words[w];
 				rc = pline_word(l, pw->text, pw->len, (int)floorf(pw->x0),
-						(int)floorf(pw->y0), (int)ceilf(pw->x1),
-						(int)ceilf(pw->y1), -1);
+				                (int)floorf(pw->y0), (int)ceilf(pw->x1),
+				                (int)ceilf(pw->y1), -1);
 			}
 		}
 		pdfin_text_release(&t);
@@ -888,8 +944,8 @@ static int pdf_page_read(struct ocr *o, struct ocr_input *in, int k, double t0, 
 	}
 	PIX *pix = NULL;
 	int dpi = 0, direct = 0;
-	rc = pdfin_page_image(pg, o->opt.dpi, SCAN_MIN_DPI, SCAN_MAX_DPI, o->opt.max_pixels, &pix,
-			    &dpi, &direct, err);
+	rc = pdfin_page_image(pg, o->opt.dpi, PLAUSIBLE_MIN_DPI, SCAN_MAX_DPI, o->opt.max_pixels,
+	                      &pix, &dpi, &direct, err);
 	pdfin_page_free(pg);
 	if (rc < 0)
 		return rc;
@@ -897,16 +953,17 @@ static int pdf_page_read(struct ocr *o, struct ocr_input *in, int k, double t0, 
 }
 
 static int image_page_read(struct ocr *o, struct ocr_input *in, int k, double t0, struct doc *d,
-			   struct ex_error *err)
+                           struct ex_error *err)
 {
 	if (o->opt.mode == OCR_NEVER)
-		return ex_fail(err, EX_INPUT, in->path, k, 0,
-			       "an image has no text layer: it needs OCR, and --ocr=never was given");
+		return ex_fail(
+		    err, EX_INPUT, in->path, k, 0,
+		    "an image has no text layer: it needs OCR, and --ocr=never was given");
 	PIX *pix = NULL;
 	int res = 0;
 	char warn[200];
 	int rc = img_read_page(in->path, in->data, in->len, k, o->opt.max_pixels, &pix, &res, warn,
-			       sizeof(warn), err);
+	                       sizeof(warn), err);
 	if (rc < 0)
 		return rc;
 	if (warn[0])
@@ -918,7 +975,7 @@ int ocr_page(struct ocr *o, struct ocr_input *in, int k, struct doc *d, struct e
 {
 	if (k < 1 || k > in->pages)
 		return ex_fail(err, EX_USAGE, in->path, k, 0, "no page %d (the document has %d)", k,
-			       in->pages);
+		               in->pages);
 	double t0 = now();
 	if (in->type == OCR_TYPE_PDF)
 		return pdf_page_read(o, in, k, t0, d, err);
@@ -936,7 +993,7 @@ enum doc_kind ocr_doc_kind(const struct ocr_input *in, const struct doc *d)
 }
 
 int ocr_read(struct ocr *o, const char *path, const char *name, struct doc **out,
-	     struct ex_error *err)
+             struct ex_error *err)
 {
 	*out = NULL;
 	struct ocr_input *in = NULL;

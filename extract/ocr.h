@@ -22,8 +22,10 @@
  *
  * A `struct ocr` holds the Tesseract engine, created on the first page that
  * needs it and reused for every later page (the model is loaded once).  It is
- * not thread-safe: one per worker process.  Tesseract's OpenMP threads must
- * be limited before the process starts (OMP_THREAD_LIMIT=1, see main.c).
+ * not thread-safe: one per worker process.  Recognition runs on the calling
+ * thread only, as with OMP_THREAD_LIMIT=1 (Tesseract's OpenMP threads would
+ * only compete with the other workers), unless the environment sets
+ * OMP_THREAD_LIMIT or OMP_NUM_THREADS.
  *
  * Ownership: every object returned is the caller's and is freed with the
  * matching *_free()/ocr_close(); strings passed in are copied.
@@ -68,20 +70,20 @@ enum ocr_mode {
 	OCR_NEVER,  /* text layers only: a page that would need OCR is an error */
 };
 
-#define OCR_DEFAULT_LANG        "swe"
-#define OCR_DEFAULT_TIMEOUT_MS  120000
-#define OCR_DEFAULT_DPI         300
-#define OCR_DEFAULT_MAX_PIXELS  100000000LL /* 100 megapixels: A0 at 250 dpi */
+#define OCR_DEFAULT_LANG       "swe"
+#define OCR_DEFAULT_TIMEOUT_MS 120000
+#define OCR_DEFAULT_DPI        300
+#define OCR_DEFAULT_MAX_PIXELS 100000000LL /* 100 megapixels: A0 at 250 dpi */
 
 struct ocr_options {
 	enum ocr_mode mode;
-	const char *lang;       /* Tesseract languages, e.g. "swe+eng"; NULL: "swe" */
-	const char *tessdata;   /* tessdata folder; NULL: $TESSDATA_PREFIX or Tesseract's own */
-	int page_timeout_ms;    /* recognition deadline per page; 0: 120 s; < 0: none */
-	int rotate;             /* detect page orientation (Tesseract's osd model) */
-	int max_pages;          /* more pages is EX_LIMIT; 0: no limit */
-	long long max_pixels;   /* pixels per page image; 0: OCR_DEFAULT_MAX_PIXELS */
-	int dpi;                /* rendering resolution, and assumed when an image has
+	const char *lang;     /* Tesseract languages, e.g. "swe+eng"; NULL: "swe" */
+	const char *tessdata; /* tessdata folder; NULL: $TESSDATA_PREFIX or Tesseract's own */
+	int page_timeout_ms;  /* recognition deadline per page; 0: 120 s; < 0: none */
+	int rotate;           /* detect page orientation (Tesseract's osd model) */
+	int max_pages;        /* more pages is EX_LIMIT; 0: no limit */
+	long long max_pixels; /* pixels per page image; 0: OCR_DEFAULT_MAX_PIXELS */
+	int dpi;              /* rendering resolution, and assumed when an image has
 				   none; 0: 300 */
 };
 
@@ -107,7 +109,7 @@ int ocr_engine_load(struct ocr *o, struct ex_error *err);
  * truncated, no pages), EX_ENCRYPT (password needed), EX_LIMIT (more than
  * max_pages pages). */
 int ocr_open(struct ocr *o, const char *path, const char *name, struct ocr_input **out,
-	     struct ex_error *err);
+             struct ex_error *err);
 void ocr_close(struct ocr_input *in);
 
 int ocr_input_pages(const struct ocr_input *in);
@@ -133,6 +135,6 @@ enum doc_kind ocr_doc_kind(const struct ocr_input *in, const struct doc *d);
 /* Open path, read every page in order and close it: *out is a new doc (the
  * caller's, doc_free()) with its kind, name and sha256 set. */
 int ocr_read(struct ocr *o, const char *path, const char *name, struct doc **out,
-	     struct ex_error *err);
+             struct ex_error *err);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ALTO_NS "http://www.loc.gov/standards/alto/ns-v4#"
+#define ALTO_NS  "http://www.loc.gov/standards/alto/ns-v4#"
 #define ALTO_XSD "http://www.loc.gov/alto/v4/alto-4-4.xsd"
 
 int ocrout_parse_format(const char *name, enum ocrout_format *fmt)
@@ -15,8 +15,8 @@ int ocrout_parse_format(const char *name, enum ocrout_format *fmt)
 		const char *name;
 		enum ocrout_format fmt;
 	} names[] = {
-		{"text", OCROUT_TEXT}, {"txt", OCROUT_TEXT},   {"tsv", OCROUT_TSV},
-		{"alto", OCROUT_ALTO}, {"hocr", OCROUT_HOCR},
+	    {"text", OCROUT_TEXT}, {"txt", OCROUT_TEXT},  {"tsv", OCROUT_TSV},
+	    {"alto", OCROUT_ALTO}, {"hocr", OCROUT_HOCR},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(name, names[i].name)) {
@@ -56,8 +56,8 @@ static void write_tsv(const struct doc *d, struct sb *out)
 			for (size_t k = 0; k < l[i].nwords; k++) {
 				const struct doc_word *w = &l[i].words[k];
 				sb_addf(out, "%d\t%d\t%zu\t%d\t%d\t%d\t%d\t%.2f\t%.*s\n", p + 1,
-					l[i].lineno, k + 1, w->x0, w->y0, w->x1 - w->x0,
-					w->y1 - w->y0, w->conf, (int)w->len, l[i].orig + w->off);
+				        l[i].lineno, k + 1, w->x0, w->y0, w->x1 - w->x0,
+				        w->y1 - w->y0, w->conf, (int)w->len, l[i].orig + w->off);
 			}
 	}
 }
@@ -82,7 +82,7 @@ static void xw_end(struct xw *x)
 }
 
 static void xw_attr(struct xw *x, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void xw_attr(struct xw *x, const char *name, const char *fmt, ...)
 {
 	if (x->failed)
@@ -123,6 +123,55 @@ static void box_attrs(struct xw *x, int x0, int y0, int x1, int y1)
 	xw_attr(x, "HEIGHT", "%d", y1 - y0);
 }
 
+/* An empty line separates paragraphs; it has no words and is not written. */
+static int is_blank(const struct doc_line *l)
+{
+	return l->len == 0 && l->nwords == 0;
+}
+
+/* The paragraph starting at line i of l[0..n): returns the index after its
+ * last line and its box (the union of its lines'). */
+static size_t paragraph(const struct doc_line *l, size_t n, size_t i, int *x0, int *y0, int *x1,
+                        int *y1)
+{
+	*x0 = l[i].x0, *y0 = l[i].y0, *x1 = l[i].x1, *y1 = l[i].y1;
+	size_t end = i + 1;
+	for (; end < n && !is_blank(&l[end]); end++) {
+		*x0 = l[end].x0 < *x0 ? l[end].x0 : *x0;
+		*y0 = l[end].y0 < *y0 ? l[end].y0 : *y0;
+		*x1 = l[end].x1 > *x1 ? l[end].x1 : *x1;
+		*y1 = l[end].y1 > *y1 ? l[end].y1 : *y1;
+	}
+	return end;
+}
+
+static void alto_line(struct xw *x, const struct doc_line *l, int page, size_t lineno)
+{
+	xw_start(x, "TextLine");
+	xw_attr(x, "ID", "line_%d_%zu", page, lineno);
+	box_attrs(x, l->x0, l->y0, l->x1, l->y1);
+	if (!l->nwords) { /* a line without word geometry: one String */
+		xw_start(x, "String");
+		xw_attr_n(x, "CONTENT", l->text, l->len);
+		xw_end(x);
+	}
+	for (size_t k = 0; k < l->nwords; k++) {
+		const struct doc_word *w = &l->words[k];
+		if (k) {
+			xw_start(x, "SP");
+			xw_end(x);
+		}
+		xw_start(x, "String");
+		xw_attr(x, "ID", "string_%d_%zu_%zu", page, lineno, k + 1);
+		box_attrs(x, w->x0, w->y0, w->x1, w->y1);
+		xw_attr_n(x, "CONTENT", l->orig + w->off, w->len);
+		if (w->conf >= 0)
+			xw_attr(x, "WC", "%.2f", (w->conf > 100 ? 100 : w->conf) / 100.0);
+		xw_end(x);
+	}
+	xw_end(x); /* TextLine */
+}
+
 static void write_alto(struct xw *x, const struct doc *d, const char *software)
 {
 	xw_start(x, "alto");
@@ -161,59 +210,61 @@ static void write_alto(struct xw *x, const struct doc *d, const char *software)
 			xw_attr(x, "ROTATION", "%d", pg->rotation);
 		xw_start(x, "PrintSpace");
 		box_attrs(x, 0, 0, pg->width, pg->height);
-		if (n) {
-			int bx0 = l[0].x0, by0 = l[0].y0, bx1 = l[0].x1, by1 = l[0].y1;
-			for (size_t i = 1; i < n; i++) {
-				bx0 = l[i].x0 < bx0 ? l[i].x0 : bx0;
-				by0 = l[i].y0 < by0 ? l[i].y0 : by0;
-				bx1 = l[i].x1 > bx1 ? l[i].x1 : bx1;
-				by1 = l[i].y1 > by1 ? l[i].y1 : by1;
+		size_t block = 0;
+		for (size_t i = 0, end; i < n; i = end) {
+			if (is_blank(&l[i])) {
+				end = i + 1;
+				continue;
 			}
+			int bx0, by0, bx1, by1;
+			end = paragraph(l, n, i, &bx0, &by0, &bx1, &by1);
 			xw_start(x, "TextBlock");
-			xw_attr(x, "ID", "block_%d", p + 1);
+			xw_attr(x, "ID", "block_%d_%zu", p + 1, ++block);
 			box_attrs(x, bx0, by0, bx1, by1);
-		}
-		for (size_t i = 0; i < n; i++) {
-			xw_start(x, "TextLine");
-			xw_attr(x, "ID", "line_%d_%zu", p + 1, i + 1);
-			box_attrs(x, l[i].x0, l[i].y0, l[i].x1, l[i].y1);
-			if (!l[i].nwords) { /* a line without word geometry: one String */
-				xw_start(x, "String");
-				xw_attr_n(x, "CONTENT", l[i].text, l[i].len);
-				xw_end(x);
-			}
-			for (size_t k = 0; k < l[i].nwords; k++) {
-				const struct doc_word *w = &l[i].words[k];
-				if (k) {
-					xw_start(x, "SP");
-					xw_end(x);
-				}
-				xw_start(x, "String");
-				xw_attr(x, "ID", "string_%d_%zu_%zu", p + 1, i + 1, k + 1);
-				box_attrs(x, w->x0, w->y0, w->x1, w->y1);
-				xw_attr_n(x, "CONTENT", l[i].orig + w->off, w->len);
-				if (w->conf >= 0)
-					xw_attr(x, "WC", "%.2f",
-						(w->conf > 100 ? 100 : w->conf) / 100.0);
-				xw_end(x);
-			}
-			xw_end(x); /* TextLine */
-		}
-		if (n)
+			for (size_t k = i; k < end; k++)
+				alto_line(x, &l[k], p + 1, k + 1);
 			xw_end(x); /* TextBlock */
-		xw_end(x);         /* PrintSpace */
-		xw_end(x);         /* Page */
+		}
+		xw_end(x); /* PrintSpace */
+		xw_end(x); /* Page */
 	}
 	xw_end(x); /* Layout */
 	xw_end(x); /* alto */
 }
 
+static void hocr_line(struct xw *x, const struct doc_line *l, int page, size_t lineno)
+{
+	xw_start(x, "span");
+	xw_attr(x, "class", "ocr_line");
+	xw_attr(x, "id", "line_%d_%zu", page, lineno);
+	xw_attr(x, "title", "bbox %d %d %d %d", l->x0, l->y0, l->x1, l->y1);
+	if (!l->nwords)
+		xw_text(x, l->text, l->len);
+	for (size_t k = 0; k < l->nwords; k++) {
+		const struct doc_word *w = &l->words[k];
+		if (k)
+			xw_text(x, " ", 1);
+		xw_start(x, "span");
+		xw_attr(x, "class", "ocrx_word");
+		xw_attr(x, "id", "word_%d_%zu_%zu", page, lineno, k + 1);
+		if (w->conf >= 0)
+			xw_attr(x, "title", "bbox %d %d %d %d; x_wconf %d", w->x0, w->y0, w->x1,
+			        w->y1, (int)(w->conf + 0.5f));
+		else
+			xw_attr(x, "title", "bbox %d %d %d %d", w->x0, w->y0, w->x1, w->y1);
+		xw_text(x, l->orig + w->off, w->len);
+		xw_end(x);
+	}
+	xw_end(x);
+	xw_text(x, "\n", 1);
+}
+
 static void write_hocr(struct xw *x, const struct doc *d, const char *software)
 {
 	if (!x->failed &&
-	    xmlTextWriterWriteDTD(x->w, BAD_CAST "html", BAD_CAST "-//W3C//DTD XHTML 1.0 Transitional//EN",
-				  BAD_CAST "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd",
-				  NULL) < 0)
+	    xmlTextWriterWriteDTD(
+	        x->w, BAD_CAST "html", BAD_CAST "-//W3C//DTD XHTML 1.0 Transitional//EN",
+	        BAD_CAST "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd", NULL) < 0)
 		x->failed = 1;
 	xw_start(x, "html");
 	xw_attr(x, "xmlns", "http://www.w3.org/1999/xhtml");
@@ -231,7 +282,7 @@ static void write_hocr(struct xw *x, const struct doc *d, const char *software)
 	}
 	xw_start(x, "meta");
 	xw_attr(x, "name", "ocr-capabilities");
-	xw_attr(x, "content", "ocr_page ocr_line ocrx_word");
+	xw_attr(x, "content", "ocr_page ocr_par ocr_line ocrx_word");
 	xw_end(x);
 	xw_end(x); /* head */
 	xw_start(x, "body");
@@ -243,36 +294,27 @@ static void write_hocr(struct xw *x, const struct doc *d, const char *software)
 		xw_attr(x, "class", "ocr_page");
 		xw_attr(x, "id", "page_%d", p + 1);
 		if (pg->dpi)
-			xw_attr(x, "title", "image \"%s\"; bbox 0 0 %d %d; ppageno %d; scan_res %d %d",
-				d->name, pg->width, pg->height, p, pg->dpi, pg->dpi);
+			xw_attr(x, "title",
+			        "image \"%s\"; bbox 0 0 %d %d; ppageno %d; scan_res %d %d", d->name,
+			        pg->width, pg->height, p, pg->dpi, pg->dpi);
 		else
 			xw_attr(x, "title", "image \"%s\"; bbox 0 0 %d %d; ppageno %d", d->name,
-				pg->width, pg->height, p);
-		for (size_t i = 0; i < n; i++) {
-			xw_start(x, "span");
-			xw_attr(x, "class", "ocr_line");
-			xw_attr(x, "id", "line_%d_%zu", p + 1, i + 1);
-			xw_attr(x, "title", "bbox %d %d %d %d", l[i].x0, l[i].y0, l[i].x1, l[i].y1);
-			if (!l[i].nwords)
-				xw_text(x, l[i].text, l[i].len);
-			for (size_t k = 0; k < l[i].nwords; k++) {
-				const struct doc_word *w = &l[i].words[k];
-				if (k)
-					xw_text(x, " ", 1);
-				xw_start(x, "span");
-				xw_attr(x, "class", "ocrx_word");
-				xw_attr(x, "id", "word_%d_%zu_%zu", p + 1, i + 1, k + 1);
-				if (w->conf >= 0)
-					xw_attr(x, "title", "bbox %d %d %d %d; x_wconf %d", w->x0,
-						w->y0, w->x1, w->y1, (int)(w->conf + 0.5f));
-				else
-					xw_attr(x, "title", "bbox %d %d %d %d", w->x0, w->y0, w->x1,
-						w->y1);
-				xw_text(x, l[i].orig + w->off, w->len);
-				xw_end(x);
+			        pg->width, pg->height, p);
+		size_t par = 0;
+		for (size_t i = 0, end; i < n; i = end) {
+			if (is_blank(&l[i])) {
+				end = i + 1;
+				continue;
 			}
-			xw_end(x);
-			xw_text(x, "\n", 1);
+			int bx0, by0, bx1, by1;
+			end = paragraph(l, n, i, &bx0, &by0, &bx1, &by1);
+			xw_start(x, "p");
+			xw_attr(x, "class", "ocr_par");
+			xw_attr(x, "id", "par_%d_%zu", p + 1, ++par);
+			xw_attr(x, "title", "bbox %d %d %d %d", bx0, by0, bx1, by1);
+			for (size_t k = i; k < end; k++)
+				hocr_line(x, &l[k], p + 1, k + 1);
+			xw_end(x); /* p */
 		}
 		xw_end(x);
 	}
@@ -281,7 +323,7 @@ static void write_hocr(struct xw *x, const struct doc *d, const char *software)
 }
 
 static int write_xml(const struct doc *d, enum ocrout_format fmt, const char *software,
-		     struct sb *out, struct ex_error *err)
+                     struct sb *out, struct ex_error *err)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
@@ -305,15 +347,15 @@ static int write_xml(const struct doc *d, enum ocrout_format fmt, const char *so
 	int rc = 0;
 	if (x.failed)
 		rc = ex_fail(err, EX_INTERNAL, d->name, 0, 0, "cannot write the %s document",
-			     fmt == OCROUT_ALTO ? "ALTO" : "hOCR");
+		             fmt == OCROUT_ALTO ? "ALTO" : "hOCR");
 	else if (sb_add(out, xmlBufferContent(buf), (size_t)xmlBufferLength(buf)) < 0)
 		rc = ex_fail(err, EX_NOMEM, d->name, 0, 0, "out of memory");
 	xmlBufferFree(buf);
 	return rc;
 }
 
-int ocrout_write(const struct doc *d, enum ocrout_format fmt, const char *software,
-		 struct sb *out, struct ex_error *err)
+int ocrout_write(const struct doc *d, enum ocrout_format fmt, const char *software, struct sb *out,
+                 struct ex_error *err)
 {
 	switch (fmt) {
 	case OCROUT_TEXT:

@@ -10,9 +10,13 @@
  *   tsv   a header, then one row per word: page, line, word, left, top,
  *         width, height, conf (0-100; -1 for text-layer words), text
  *   alto  ALTO 4.4 (http://www.loc.gov/standards/alto/ns-v4#): one Page per
- *         page, one TextBlock per page, TextLine and String with boxes in
- *         pixels, String/@WC the word confidence in 0-1
- *   hocr  XHTML hOCR 1.2: ocr_page, ocr_line, ocrx_word with bbox and x_wconf
+ *         page, one TextBlock per paragraph, TextLine and String with boxes
+ *         in pixels, String/@WC the word confidence in 0-1
+ *   hocr  XHTML hOCR 1.2: ocr_page, ocr_par, ocr_line, ocrx_word with bbox
+ *         and x_wconf
+ *
+ * Paragraphs are separated in a doc by an empty line (no text, no words), as
+ * the OCR stage writes them; the XML formats turn them into blocks.
  */
 #ifndef TJX_OCROUT_H
 #define TJX_OCROUT_H
@@ -34,7 +38,7 @@ int ocrout_parse_format(const char *name, enum ocrout_format *fmt);
 /* Append d in format fmt to out.  `software` (may be NULL) names what made
  * the text, for ALTO's processingSoftware and hOCR's ocr-system, e.g.
  * "tjx 0.1.0 (tesseract 5.3.0, swe)". */
-int ocrout_write(const struct doc *d, enum ocrout_format fmt, const char *software,
-		 struct sb *out, struct ex_error *err);
+int ocrout_write(const struct doc *d, enum ocrout_format fmt, const char *software, struct sb *out,
+                 struct ex_error *err);
 
 #endif

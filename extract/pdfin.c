@@ -13,8 +13,8 @@
 #include "strbuf.h"
 #include "utf8.h"
 
-#define PDF_DEFAULT_MEMORY ((size_t)1 << 30) /* 1 GiB of MuPDF allocations */
-#define PDF_STORE ((size_t)64 << 20)         /* MuPDF's cache of decoded resources */
+#define PDF_DEFAULT_MEMORY ((size_t)1 << 30)  /* 1 GiB of MuPDF allocations */
+#define PDF_STORE          ((size_t)64 << 20) /* MuPDF's cache of decoded resources */
 
 /* ---- a MuPDF context whose allocations are counted and capped --------------- */
 
@@ -115,7 +115,7 @@ static const char *caught(struct pdfin *p)
 }
 
 int pdfin_open(const char *name, const unsigned char *data, size_t len, size_t max_memory,
-	     struct pdfin **out, struct ex_error *err)
+               struct pdfin **out, struct ex_error *err)
 {
 	*out = NULL;
 	struct pdfin *p = calloc(1, sizeof(*p));
@@ -142,7 +142,7 @@ int pdfin_open(const char *name, const unsigned char *data, size_t len, size_t m
 		p->doc = fz_open_document_with_stream(p->ctx, "application/pdf", stm);
 		if (fz_needs_password(p->ctx, p->doc)) {
 			rc = ex_fail(err, EX_ENCRYPT, name, 0, 0,
-				     "the PDF is encrypted and needs a password");
+			             "the PDF is encrypted and needs a password");
 		} else {
 			pdf_document *pd = pdf_document_from_fz_document(p->ctx, p->doc);
 			p->pages = fz_count_pages(p->ctx, p->doc);
@@ -156,11 +156,11 @@ int pdfin_open(const char *name, const unsigned char *data, size_t len, size_t m
 	fz_catch(p->ctx)
 	{
 		rc = ex_fail(err, p->cap.hit ? EX_LIMIT : EX_INPUT, name, 0, 0,
-			     "not a readable PDF: %s", caught(p));
+		             "not a readable PDF: %s", caught(p));
 	}
 	if (rc == 0 && p->pages <= 0)
 		rc = ex_fail(err, EX_INPUT, name, 0, 0, "the PDF has no pages%s",
-			     p->repaired ? " (it is damaged: truncated or corrupt)" : "");
+		             p->repaired ? " (it is damaged: truncated or corrupt)" : "");
 	if (rc < 0) {
 		pdfin_close(p);
 		return rc;
@@ -216,7 +216,7 @@ static void count_text(struct scan_dev *d, const fz_text *text)
 }
 
 static void dev_fill_text(fz_context *ctx, fz_device *dev, const fz_text *text, fz_matrix ctm,
-			  fz_colorspace *cs, const float *color, float alpha, fz_color_params cp)
+                          fz_colorspace *cs, const float *color, float alpha, fz_color_params cp)
 {
 	(void)ctx, (void)ctm, (void)cs, (void)color, (void)alpha, (void)cp;
 	struct scan_dev *d = (struct scan_dev *)dev;
@@ -226,8 +226,8 @@ static void dev_fill_text(fz_context *ctx, fz_device *dev, const fz_text *text, 
 }
 
 static void dev_stroke_text(fz_context *ctx, fz_device *dev, const fz_text *text,
-			    const fz_stroke_state *st, fz_matrix ctm, fz_colorspace *cs,
-			    const float *color, float alpha, fz_color_params cp)
+                            const fz_stroke_state *st, fz_matrix ctm, fz_colorspace *cs,
+                            const float *color, float alpha, fz_color_params cp)
 {
 	(void)ctx, (void)st, (void)ctm, (void)cs, (void)color, (void)alpha, (void)cp;
 	struct scan_dev *d = (struct scan_dev *)dev;
@@ -237,14 +237,14 @@ static void dev_stroke_text(fz_context *ctx, fz_device *dev, const fz_text *text
 }
 
 static void dev_clip_text(fz_context *ctx, fz_device *dev, const fz_text *text, fz_matrix ctm,
-			  fz_rect scissor)
+                          fz_rect scissor)
 {
 	(void)ctx, (void)ctm, (void)scissor;
 	count_text((struct scan_dev *)dev, text);
 }
 
 static void dev_clip_stroke_text(fz_context *ctx, fz_device *dev, const fz_text *text,
-				 const fz_stroke_state *st, fz_matrix ctm, fz_rect scissor)
+                                 const fz_stroke_state *st, fz_matrix ctm, fz_rect scissor)
 {
 	(void)ctx, (void)st, (void)ctm, (void)scissor;
 	count_text((struct scan_dev *)dev, text);
@@ -258,8 +258,8 @@ static void dev_ignore_text(fz_context *ctx, fz_device *dev, const fz_text *text
 }
 
 static void dev_fill_path(fz_context *ctx, fz_device *dev, const fz_path *path, int even_odd,
-			  fz_matrix ctm, fz_colorspace *cs, const float *color, float alpha,
-			  fz_color_params cp)
+                          fz_matrix ctm, fz_colorspace *cs, const float *color, float alpha,
+                          fz_color_params cp)
 {
 	(void)ctx, (void)path, (void)even_odd, (void)ctm, (void)cs, (void)color, (void)cp;
 	if (alpha > 0)
@@ -267,8 +267,8 @@ static void dev_fill_path(fz_context *ctx, fz_device *dev, const fz_path *path, 
 }
 
 static void dev_stroke_path(fz_context *ctx, fz_device *dev, const fz_path *path,
-			    const fz_stroke_state *st, fz_matrix ctm, fz_colorspace *cs,
-			    const float *color, float alpha, fz_color_params cp)
+                            const fz_stroke_state *st, fz_matrix ctm, fz_colorspace *cs,
+                            const float *color, float alpha, fz_color_params cp)
 {
 	(void)ctx, (void)path, (void)st, (void)ctm, (void)cs, (void)color, (void)cp;
 	if (alpha > 0)
@@ -276,7 +276,7 @@ static void dev_stroke_path(fz_context *ctx, fz_device *dev, const fz_path *path
 }
 
 static void dev_fill_shade(fz_context *ctx, fz_device *dev, fz_shade *shd, fz_matrix ctm,
-			   float alpha, fz_color_params cp)
+                           float alpha, fz_color_params cp)
 {
 	(void)ctx, (void)shd, (void)ctm, (void)cp;
 	if (alpha > 0)
@@ -301,7 +301,7 @@ static void see_image(fz_context *ctx, struct scan_dev *d, fz_image *img, fz_mat
 }
 
 static void dev_fill_image(fz_context *ctx, fz_device *dev, fz_image *img, fz_matrix ctm,
-			   float alpha, fz_color_params cp)
+                           float alpha, fz_color_params cp)
 {
 	(void)cp;
 	struct scan_dev *d = (struct scan_dev *)dev;
@@ -315,8 +315,8 @@ static void dev_fill_image(fz_context *ctx, fz_device *dev, fz_image *img, fz_ma
 }
 
 static void dev_fill_image_mask(fz_context *ctx, fz_device *dev, fz_image *img, fz_matrix ctm,
-				fz_colorspace *cs, const float *color, float alpha,
-				fz_color_params cp)
+                                fz_colorspace *cs, const float *color, float alpha,
+                                fz_color_params cp)
 {
 	(void)cs, (void)color, (void)cp;
 	struct scan_dev *d = (struct scan_dev *)dev;
@@ -326,7 +326,7 @@ static void dev_fill_image_mask(fz_context *ctx, fz_device *dev, fz_image *img, 
 }
 
 static void dev_clip_image_mask(fz_context *ctx, fz_device *dev, fz_image *img, fz_matrix ctm,
-				fz_rect scissor)
+                                fz_rect scissor)
 {
 	(void)scissor;
 	struct scan_dev *d = (struct scan_dev *)dev;
@@ -356,12 +356,12 @@ static void judge_scan(struct scan_dev *d)
 }
 
 int pdfin_page_load(struct pdfin *p, int page, long long max_pixels, struct pdfin_page **out,
-		  struct pdfin_page_info *info, struct ex_error *err)
+                    struct pdfin_page_info *info, struct ex_error *err)
 {
 	*out = NULL;
 	if (page < 1 || page > p->pages)
 		return ex_fail(err, EX_USAGE, p->name, page, 0, "no page %d (the PDF has %d)", page,
-			       p->pages);
+		               p->pages);
 	struct pdfin_page *pg = calloc(1, sizeof(*pg));
 	if (!pg)
 		return ex_fail(err, EX_NOMEM, p->name, page, 0, "out of memory");
@@ -393,7 +393,8 @@ int pdfin_page_load(struct pdfin *p, int page, long long max_pixels, struct pdfi
 		dev->super.fill_image = dev_fill_image;
 		dev->super.fill_image_mask = dev_fill_image_mask;
 		dev->super.clip_image_mask = dev_clip_image_mask;
-		fz_run_display_list(ctx, pg->list, &dev->super, fz_identity, fz_infinite_rect, NULL);
+		fz_run_display_list(ctx, pg->list, &dev->super, fz_identity, fz_infinite_rect,
+		                    NULL);
 		fz_close_device(ctx, &dev->super);
 		judge_scan(dev);
 	}
@@ -408,18 +409,18 @@ int pdfin_page_load(struct pdfin *p, int page, long long max_pixels, struct pdfi
 	{
 		if (dev && dev->too_big_w)
 			rc = ex_fail(err, EX_LIMIT, p->name, page, 0,
-				     "an image on the page is %dx%d pixels (%.3g megapixels), more "
-				     "than the limit of %.3g megapixels (--max-pixels)",
-				     dev->too_big_w, dev->too_big_h,
-				     (double)dev->too_big_w * dev->too_big_h / 1e6,
-				     (double)max_pixels / 1e6);
+			             "an image on the page is %dx%d pixels (%.3g megapixels), more "
+			             "than the limit of %.3g megapixels (--max-pixels)",
+			             dev->too_big_w, dev->too_big_h,
+			             (double)dev->too_big_w * dev->too_big_h / 1e6,
+			             (double)max_pixels / 1e6);
 		else if (p->cap.hit)
 			rc = ex_fail(err, EX_LIMIT, p->name, page, 0,
-				     "the page needs more memory than allowed (%zu MiB): %s",
-				     p->cap.max >> 20, caught(p));
+			             "the page needs more memory than allowed (%zu MiB): %s",
+			             p->cap.max >> 20, caught(p));
 		else
 			rc = ex_fail(err, EX_INPUT, p->name, page, 0, "cannot read the page: %s",
-				     caught(p));
+			             caught(p));
 	}
 	if (rc < 0) {
 		pdfin_page_free(pg);
@@ -506,8 +507,8 @@ static int collect_line(const fz_stext_line *ln, struct pdfin_line *l, struct sb
 		return -1;
 	fz_rect lb = fz_empty_rect;
 	for (size_t i = 0; i < l->nwords; i++)
-		lb = fz_union_rect(lb, (fz_rect){l->words[i].x0, l->words[i].y0, l->words[i].x1,
-						 l->words[i].y1});
+		lb = fz_union_rect(
+		    lb, (fz_rect){l->words[i].x0, l->words[i].y0, l->words[i].x1, l->words[i].y1});
 	l->x0 = lb.x0, l->y0 = lb.y0, l->x1 = lb.x1, l->y1 = lb.y1;
 	return 0;
 }
@@ -518,17 +519,21 @@ static int collect_text(const fz_stext_page *st, struct pdfin_text *t)
 	for (const fz_stext_block *b = st->first_block; b; b = b->next) {
 		if (b->type != FZ_STEXT_BLOCK_TEXT)
 			continue;
+		int first = 1;
 		for (const fz_stext_line *ln = b->u.t.first_line; ln; ln = ln->next) {
 			struct pdfin_line l = {0};
+			l.block_start = first;
 			struct pdfin_line *nl = NULL;
 			if (collect_line(ln, &l, &w) < 0 ||
-			    (l.nwords && !(nl = realloc(t->lines, (t->nlines + 1) * sizeof(*nl))))) {
+			    (l.nwords &&
+			     !(nl = realloc(t->lines, (t->nlines + 1) * sizeof(*nl))))) {
 				line_release(&l);
 				sb_release(&w);
 				return -1;
 			}
 			if (!l.nwords)
 				continue;
+			first = 0;
 			t->lines = nl;
 			t->lines[t->nlines++] = l;
 		}
@@ -564,7 +569,7 @@ int pdfin_page_text(struct pdfin_page *pg, int dpi, struct pdfin_text *t, struct
 	fz_catch(ctx)
 	{
 		rc = ex_fail(err, p->cap.hit ? EX_LIMIT : EX_INPUT, p->name, pg->number, 0,
-			     "cannot extract the page's text: %s", caught(p));
+		             "cannot extract the page's text: %s", caught(p));
 	}
 	if (rc < 0)
 		pdfin_text_release(t);
@@ -572,6 +577,25 @@ int pdfin_page_text(struct pdfin_page *pg, int dpi, struct pdfin_text *t, struct
 }
 
 /* ---- the page as an image --------------------------------------------------- */
+
+/* A greyscale MuPDF pixmap of a bilevel image (samples 0 or 255) into a new
+ * 1 bpp Pix (1 = black): an eighth of the memory, and nothing to threshold. */
+static PIX *pix1_from_pixmap(const fz_pixmap *pm)
+{
+	PIX *pix = pixCreate(pm->w, pm->h, 1);
+	if (!pix)
+		return NULL;
+	l_uint32 *data = pixGetData(pix);
+	int wpl = pixGetWpl(pix);
+	for (int y = 0; y < pm->h; y++) {
+		const unsigned char *s = pm->samples + (size_t)y * pm->stride;
+		l_uint32 *line = data + (size_t)y * wpl;
+		for (int x = 0; x < pm->w; x++)
+			if (s[x] < 128)
+				SET_DATA_BIT(line, x);
+	}
+	return pix;
+}
 
 /* A greyscale MuPDF pixmap into a new 8 bpp Pix. */
 static PIX *pix_from_pixmap(const fz_pixmap *pm)
@@ -588,7 +612,7 @@ static PIX *pix_from_pixmap(const fz_pixmap *pm)
 }
 
 int pdfin_page_image(struct pdfin_page *pg, int dpi, int min_dpi, int max_dpi, long long max_pixels,
-		   struct Pix **out, int *out_dpi, int *direct, struct ex_error *err)
+                     struct Pix **out, int *out_dpi, int *direct, struct ex_error *err)
 {
 	struct pdfin *p = pg->pdf;
 	fz_context *ctx = p->ctx;
@@ -599,11 +623,10 @@ int pdfin_page_image(struct pdfin_page *pg, int dpi, int min_dpi, int max_dpi, l
 	double h = use_scan ? pg->scan->h : ceil(pg->info.height * dpi / 72.0);
 	if (max_pixels > 0 && w * h > (double)max_pixels)
 		return ex_fail(err, EX_LIMIT, p->name, pg->number, 0,
-			       "the page is %.0fx%.0f mm: %.3g megapixels at %d dpi, more than "
-			       "the limit of %.3g megapixels (--max-pixels)",
-			       pg->info.width * 25.4 / 72, pg->info.height * 25.4 / 72,
-			       w * h / 1e6, use_scan ? pg->info.scan_dpi : dpi,
-			       (double)max_pixels / 1e6);
+		               "the page is %.0fx%.0f mm: %.3g megapixels at %d dpi, more than "
+		               "the limit of %.3g megapixels (--max-pixels)",
+		               pg->info.width * 25.4 / 72, pg->info.height * 25.4 / 72, w * h / 1e6,
+		               use_scan ? pg->info.scan_dpi : dpi, (double)max_pixels / 1e6);
 	fz_pixmap *volatile pm = NULL, *volatile grey = NULL;
 	const fz_matrix ctm = fz_scale(dpi / 72.0f, dpi / 72.0f);
 	volatile int res = use_scan ? pg->info.scan_dpi : dpi;
@@ -615,20 +638,21 @@ int pdfin_page_image(struct pdfin_page *pg, int dpi, int min_dpi, int max_dpi, l
 			pm = fz_get_pixmap_from_image(ctx, pg->scan, NULL, NULL, NULL, NULL);
 			if (pm->n - pm->alpha != 1 || pm->alpha)
 				grey = fz_convert_pixmap(ctx, pm, fz_device_gray(ctx), NULL, NULL,
-							 fz_default_color_params, 0);
+				                         fz_default_color_params, 0);
 		} else {
-			pm = fz_new_pixmap_from_display_list(ctx, pg->list, ctm, fz_device_gray(ctx),
-							     0);
+			pm = fz_new_pixmap_from_display_list(ctx, pg->list, ctm,
+			                                     fz_device_gray(ctx), 0);
 		}
 	}
 	fz_catch(ctx)
 	{
 		rc = ex_fail(err, p->cap.hit ? EX_LIMIT : EX_INPUT, p->name, pg->number, 0,
-			     "cannot %s the page: %s", use_scan ? "decode the image of" : "render",
-			     caught(p));
+		             "cannot %s the page: %s", use_scan ? "decode the image of" : "render",
+		             caught(p));
 	}
 	if (rc == 0) {
-		*out = pix_from_pixmap(grey ? grey : pm);
+		int bilevel = use_scan && pg->scan->bpc == 1 && !grey;
+		*out = bilevel ? pix1_from_pixmap(pm) : pix_from_pixmap(grey ? grey : pm);
 		if (!*out)
 			rc = ex_fail(err, EX_NOMEM, p->name, pg->number, 0, "out of memory");
 	}

@@ -27,7 +27,7 @@ struct pdfin_page;
  * password is needed, EX_INPUT when the file is not a readable PDF or has no
  * pages.  A damaged file MuPDF could repair opens; pdfin_repaired() says so. */
 int pdfin_open(const char *name, const unsigned char *data, size_t len, size_t max_memory,
-	     struct pdfin **out, struct ex_error *err);
+               struct pdfin **out, struct ex_error *err);
 void pdfin_close(struct pdfin *p);
 int pdfin_count_pages(const struct pdfin *p);
 int pdfin_repaired(const struct pdfin *p);
@@ -48,7 +48,7 @@ struct pdfin_page_info {
  * than max_pixels pixels (checked before anything is decoded), EX_INPUT when
  * the page cannot be read. */
 int pdfin_page_load(struct pdfin *p, int page, long long max_pixels, struct pdfin_page **out,
-		  struct pdfin_page_info *info, struct ex_error *err);
+                    struct pdfin_page_info *info, struct ex_error *err);
 void pdfin_page_free(struct pdfin_page *pg);
 
 /* A text layer: lines of words, each word with its box. */
@@ -62,6 +62,7 @@ struct pdfin_line {
 	struct pdfin_word *words; /* owned */
 	size_t nwords;
 	float x0, y0, x1, y1;
+	int block_start; /* the first line of a block of text (a paragraph) */
 };
 
 struct pdfin_text {
@@ -82,6 +83,6 @@ int pdfin_page_text(struct pdfin_page *pg, int dpi, struct pdfin_text *t, struct
  * embedded image.  EX_LIMIT when the image would exceed max_pixels.
  * The Pix is the caller's (pixDestroy()). */
 int pdfin_page_image(struct pdfin_page *pg, int dpi, int min_dpi, int max_dpi, long long max_pixels,
-		   struct Pix **out, int *out_dpi, int *direct, struct ex_error *err);
+                     struct Pix **out, int *out_dpi, int *direct, struct ex_error *err);
 
 #endif

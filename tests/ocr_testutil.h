@@ -160,7 +160,7 @@ static inline int ot_warned(const struct doc *d, const char *s)
 
 /* Read a fixture with the given options (NULL: defaults). */
 static inline int ot_read_doc(const char *path, const struct ocr_options *opt, struct doc **d,
-			      struct ex_error *err)
+                              struct ex_error *err)
 {
 	struct ocr_options def = {0};
 	struct ocr *o = NULL;

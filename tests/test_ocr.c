@@ -1,5 +1,6 @@
 /* test_ocr.c - the OCR stage: recognition quality, page order, text layers,
  * deadlines, resolution, orientation, bad inputs, the page-by-page API */
+#include <allheaders.h>
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
@@ -23,6 +24,11 @@ Test(ocr, tiff_pages_read_in_order_with_low_cer)
 	/* and each page is its own text, not the other's */
 	cr_assert_gt(ot_page_cer(d, 1, "p2-2.txt"), 0.5);
 	cr_assert_gt(ot_page_cer(d, 2, "p2-1.txt"), 0.5);
+	/* page 2: a heading, then two paragraphs, each after an empty line */
+	const struct doc_line *l2 = &d->lines[d->pages[1].first_line];
+	cr_assert_str_eq(l2[0].text, "Sammanfattning");
+	cr_assert_str_eq(l2[1].text, "");
+	cr_assert_eq(strncmp(l2[2].text, "Innovationer och utveckling", 27), 0);
 	for (int p = 0; p < 2; p++) {
 		cr_assert_eq(d->pages[p].source, DOC_PAGE_OCR);
 		cr_assert_eq(d->pages[p].dpi, 300);
@@ -46,6 +52,7 @@ Test(ocr, skewed_noisy_scan_is_deskewed_and_read)
 	cr_assert_eq(ot_read_doc(OT_DATA "skew.png", NULL, &d, &err), 0, "%s", err.msg);
 	/* the page was turned 2.5 degrees anticlockwise: deskewing turns it back */
 	cr_assert_lt(fabsf(d->pages[0].skew + 2.5f), 0.3f, "skew %.2f", d->pages[0].skew);
+	cr_assert(ot_warned(d, "page 1: the page was skewed: turned -2.5 degrees"));
 	double c = ot_page_cer(d, 1, "skew.txt");
 	cr_assert_leq(c, 0.01, "CER %.4f", c);
 	doc_free(d);
@@ -84,6 +91,59 @@ Test(ocr, image_without_resolution_warns_and_reads_at_300)
 	doc_free(d);
 }
 
+/* nodpi.png written again with the given resolution and scale. */
+static char *with_resolution(int dpi, float scale)
+{
+	PIX *pix = pixRead(OT_DATA "nodpi.png");
+	cr_assert_not_null(pix);
+	if (scale != 1) {
+		PIX *s = pixScale(pix, scale, scale);
+		pixDestroy(&pix);
+		pix = s;
+	}
+	pixSetResolution(pix, dpi, dpi);
+	l_uint8 *data = NULL;
+	size_t len = 0;
+	cr_assert_eq(pixWriteMem(&data, &len, pix, IFF_PNG), 0);
+	pixDestroy(&pix);
+	char *p = ot_tmpfile("page.png", data, len);
+	free(data);
+	return p;
+}
+
+Test(ocr, resolutions_are_believed_only_when_believable)
+{
+	/* "72 dpi" on a 2093 px wide page (29 inches): a tool's default, not a
+	 * scan's resolution; the page is read as it is, at 300 dpi */
+	char *p = with_resolution(72, 1);
+	struct doc *d = NULL;
+	struct ex_error err;
+	cr_assert_eq(ot_read_doc(p, NULL, &d, &err), 0, "%s", err.msg);
+	cr_assert(ot_warned(d, "claims 72 dpi"));
+	cr_assert_eq(d->pages[0].dpi, 300);
+	cr_assert_eq(d->pages[0].width, 2093, "not scaled up");
+	cr_assert_leq(ot_page_cer(d, 1, "nodpi.txt"), 0.01);
+	doc_free(d);
+	ot_unlink(p);
+	/* a real 150 dpi scan (a fax) is read at its own resolution */
+	p = with_resolution(150, 0.5f);
+	cr_assert_eq(ot_read_doc(p, NULL, &d, &err), 0, "%s", err.msg);
+	cr_assert_eq(d->nwarnings, 0, "%s", d->nwarnings ? d->warnings[0] : "");
+	cr_assert_eq(d->pages[0].dpi, 150);
+	cr_assert_eq(d->pages[0].width, 1046);
+	cr_assert_leq(ot_page_cer(d, 1, "nodpi.txt"), 0.01);
+	doc_free(d);
+	ot_unlink(p);
+	/* a 600 dpi scan is scaled down to 300 */
+	p = with_resolution(600, 2.0f);
+	cr_assert_eq(ot_read_doc(p, NULL, &d, &err), 0, "%s", err.msg);
+	cr_assert_eq(d->pages[0].dpi, 300);
+	cr_assert_lt(abs(d->pages[0].width - 2093), 3, "width %d", d->pages[0].width);
+	cr_assert_leq(ot_page_cer(d, 1, "nodpi.txt"), 0.01);
+	doc_free(d);
+	ot_unlink(p);
+}
+
 Test(ocr, upside_down_page_is_turned_with_rotate)
 {
 	struct ocr_options opt = {.rotate = 1};
@@ -91,6 +151,7 @@ Test(ocr, upside_down_page_is_turned_with_rotate)
 	struct ex_error err;
 	cr_assert_eq(ot_read_doc(OT_DATA "rotated.png", &opt, &d, &err), 0, "%s", err.msg);
 	cr_assert_eq(d->pages[0].rotation, 180);
+	cr_assert(ot_warned(d, "turned 180 degrees"));
 	double c = ot_page_cer(d, 1, "rotated.txt");
 	cr_assert_leq(c, 0.01, "CER %.4f", c);
 	doc_free(d);
@@ -197,10 +258,22 @@ Test(ocr, words_index_the_stored_line_text)
 		struct ex_error err;
 		cr_assert_eq(ot_read_doc(files[f], NULL, &d, &err), 0, "%s", err.msg);
 		size_t words = 0;
+		size_t blanks = 0;
 		for (size_t i = 0; i < d->nlines; i++) {
 			const struct doc_line *l = &d->lines[i];
 			struct sb joined = SB_INIT;
 			double sum = 0;
+			if (l->len == 0) {
+				/* a paragraph break: never first or last on its page,
+				 * never two in a row */
+				const struct doc_page *pg = &d->pages[l->page - 1];
+				cr_assert_eq(l->nwords, 0);
+				cr_assert_gt(i, pg->first_line);
+				cr_assert_lt(i + 1, pg->first_line + pg->nlines);
+				cr_assert_gt(d->lines[i + 1].len, 0);
+				blanks++;
+				continue;
+			}
 			cr_assert_gt(l->nwords, 0);
 			for (size_t k = 0; k < l->nwords; k++) {
 				const struct doc_word *w = &l->words[k];
@@ -213,7 +286,7 @@ Test(ocr, words_index_the_stored_line_text)
 				cr_assert_geq(w->x0, l->x0 - 1);
 				cr_assert_leq(w->x1, l->x1 + 1);
 				sb_addf(&joined, "%s%.*s", k ? " " : "", (int)w->len,
-					l->orig + w->off);
+				        l->orig + w->off);
 				sum += w->conf;
 			}
 			/* the line is its words joined by single spaces, in NFC */
@@ -230,6 +303,7 @@ Test(ocr, words_index_the_stored_line_text)
 			words += l->nwords;
 		}
 		cr_assert_gt(words, 50);
+		cr_assert_gt(blanks, 0, "%s: paragraphs are separated", files[f]);
 		doc_free(d);
 	}
 }
@@ -252,6 +326,30 @@ Test(ocr, page_past_its_deadline_is_kept_and_marked_partial)
 	/* it stopped early: far less than the whole text */
 	cr_assert_gt(ot_page_cer(d, 2, "p2-2.txt"), 0.5);
 	doc_free(d);
+}
+
+/* The number of threads of this process. */
+static int threads(void)
+{
+	char *status = ot_read("/proc/self/status", NULL);
+	cr_assert_not_null(status);
+	const char *t = strstr(status, "\nThreads:");
+	int n = t ? atoi(t + 9) : -1;
+	free(status);
+	return n;
+}
+
+Test(ocr, recognition_runs_on_one_thread)
+{
+	cr_assert_null(getenv("OMP_NUM_THREADS"), "run the tests without OpenMP settings");
+	cr_assert_null(getenv("OMP_THREAD_LIMIT"), "run the tests without OpenMP settings");
+	int before = threads();
+	struct doc *d = NULL;
+	struct ex_error err;
+	cr_assert_eq(ot_read_doc(OT_DATA "scan.jpg", NULL, &d, &err), 0, "%s", err.msg);
+	doc_free(d);
+	/* OpenMP keeps the threads of its pool once started: none were */
+	cr_assert_eq(threads(), before);
 }
 
 /* ---- the page-by-page API ----------------------------------------------------- */
@@ -320,7 +418,7 @@ Test(ocr, engine_loads_lazily_and_missing_languages_are_dependency_errors)
 /* ---- bad input ---------------------------------------------------------------- */
 
 static void expect_error(const char *path, const struct ocr_options *opt, enum ex_code code,
-			 int page, const char *words)
+                         int page, const char *words)
 {
 	struct doc *d = NULL;
 	struct ex_error err;
@@ -360,8 +458,8 @@ Test(ocr_bad, corrupt_truncated_and_empty_pdfs)
 	expect_error(p, NULL, EX_INPUT, 0, "damaged");
 	ot_unlink(p);
 	static const char zero[] = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-				   "2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-				   "trailer\n<< /Root 1 0 R >>\n%%EOF\n";
+	                           "2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+	                           "trailer\n<< /Root 1 0 R >>\n%%EOF\n";
 	p = ot_tmpfile("zero.pdf", zero, sizeof(zero) - 1);
 	expect_error(p, NULL, EX_INPUT, 0, "no pages");
 	ot_unlink(p);

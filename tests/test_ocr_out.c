@@ -83,6 +83,20 @@ Test(ocrout, alto_is_valid_alto_4_with_every_word)
 	xmlXPathObjectPtr pages = xpath(x, "//a:Page");
 	cr_assert_eq(pages->nodesetval->nodeNr, 2);
 	xmlXPathFreeObject(pages);
+	/* one TextBlock per paragraph, one TextLine per line that has text */
+	size_t paras = 0, lines = 0;
+	for (size_t i = 0; i < d->nlines; i++) {
+		int text = d->lines[i].len > 0;
+		lines += text;
+		paras += text && (i == 0 || d->lines[i - 1].len == 0 ||
+				  d->lines[i - 1].page != d->lines[i].page);
+	}
+	xmlXPathObjectPtr blocks = xpath(x, "//a:TextBlock"), tl = xpath(x, "//a:TextLine");
+	cr_assert_eq((size_t)blocks->nodesetval->nodeNr, paras);
+	cr_assert_eq((size_t)tl->nodesetval->nodeNr, lines);
+	cr_assert_gt(paras, 2);
+	xmlXPathFreeObject(blocks);
+	xmlXPathFreeObject(tl);
 	xmlXPathObjectPtr s = xpath(x, "//a:String");
 	cr_assert_eq((size_t)s->nodesetval->nodeNr, count_words(d));
 	/* every word, in order, with its confidence in 0-1 */
@@ -153,7 +167,7 @@ Test(ocrout, hocr_is_xhtml_with_words_boxes_and_confidences)
 	const struct doc_word *w0 = &d->lines[0].words[0];
 	char expect[100];
 	snprintf(expect, sizeof(expect), "bbox %d %d %d %d; x_wconf %d", w0->x0, w0->y0, w0->x1,
-		 w0->y1, (int)(w0->conf + 0.5f));
+	         w0->y1, (int)(w0->conf + 0.5f));
 	cr_assert_str_eq((char *)title, expect);
 	xmlFree(title);
 	xmlXPathFreeObject(w);
@@ -183,8 +197,8 @@ Test(ocrout, tsv_has_one_row_per_word)
 			int page, line, word, left, top, width, height, n = 0;
 			float conf;
 			cr_assert_eq(sscanf(row, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%f\t%n", &page, &line,
-					    &word, &left, &top, &width, &height, &conf, &n),
-				     8);
+			                    &word, &left, &top, &width, &height, &conf, &n),
+			             8);
 			cr_assert_eq(page, l->page);
 			cr_assert_eq(line, l->lineno);
 			cr_assert_eq((size_t)word, j + 1);
@@ -267,7 +281,7 @@ Test(ocr_cli, alto_output_validates_and_errors_have_exit_codes)
 	cr_assert_eq(run_ocr(OT_DATA "encrypted.pdf", &out, &e), 1);
 	cr_assert_str_eq(out, "");
 	cr_assert_str_eq(e, "tjx: error: " OT_DATA "encrypted.pdf: the PDF is encrypted and needs "
-			    "a password\n");
+	                    "a password\n");
 	free(out);
 	free(e);
 	cr_assert_eq(run_ocr(OT_DATA "bomb.png", &out, &e), 1);
