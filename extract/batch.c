@@ -2128,12 +2128,11 @@ static void do_tick(struct sup *s)
 	s->tick(s->ctx, &s->prog);
 }
 
-int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
-              void (*fn)(void *ctx, const struct batch_result *r),
-              void (*tick)(void *ctx, const struct batch_progress *p), void *ctx,
-              struct batch_summary *sum, struct ex_error *err)
+static int run_batch(const struct batch_options *opt, const struct batch_inputs *in,
+                     void (*fn)(void *ctx, const struct batch_result *r),
+                     void (*tick)(void *ctx, const struct batch_progress *p), void *ctx,
+                     struct batch_summary *sum, struct ex_error *err)
 {
-	memset(sum, 0, sizeof(*sum));
 	double t0 = now();
 	const char *mname = opt->manifest ? opt->manifest : "manifest.tsv";
 	snprintf(sum->manifest, sizeof(sum->manifest), "%s/%s", opt->outdir, mname);
@@ -2219,24 +2218,10 @@ int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
 		jobs = 0;
 	s->split = jobs > 1 ? opt->pages_per_job : 0;
 	s->w = calloc((size_t)(jobs ? jobs : 1), sizeof(*s->w));
-	if (!s->w || pipe(stop_pipe) < 0) {
-		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "cannot start the workers: %s",
-		             strerror(errno));
+	if (!s->w) {
+		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 		goto out;
 	}
-	fcntl(stop_pipe[0], F_SETFL, O_NONBLOCK);
-	fcntl(stop_pipe[1], F_SETFL, O_NONBLOCK);
-	fcntl(stop_pipe[0], F_SETFD, FD_CLOEXEC);
-	fcntl(stop_pipe[1], F_SETFD, FD_CLOEXEC);
-	stop_signal = 0;
-	struct sigaction sa = {0}, old_int, old_term, old_pipe;
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, &old_pipe);
-
 	for (int k = 0; k < jobs; k++) {
 		s->w[k].pid = -1;
 		s->w[k].fd = -1;
@@ -2307,12 +2292,6 @@ int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
 	if (stop_signal > 0)
 		sum->interrupted = 1;
 	stop_workers(s);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGPIPE, &old_pipe, NULL);
-	close(stop_pipe[0]);
-	close(stop_pipe[1]);
-	stop_pipe[0] = stop_pipe[1] = -1;
 	do_tick(s);
 
 	/* the manifest: the previous rows, with this run's in their place */
@@ -2364,5 +2343,38 @@ out:
 	rowmap_release(&s->map);
 	pipe_free(s->pipe);
 	close(lock);
+	return rc;
+}
+
+int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
+              void (*fn)(void *ctx, const struct batch_result *r),
+              void (*tick)(void *ctx, const struct batch_progress *p), void *ctx,
+              struct batch_summary *sum, struct ex_error *err)
+{
+	memset(sum, 0, sizeof(*sum));
+	/* Ctrl-C is handled from the start: while the rules load, too */
+	if (pipe(stop_pipe) < 0)
+		return ex_fail(err, EX_INTERNAL, NULL, 0, 0, "pipe: %s", strerror(errno));
+	for (int k = 0; k < 2; k++) {
+		fcntl(stop_pipe[k], F_SETFL, O_NONBLOCK);
+		fcntl(stop_pipe[k], F_SETFD, FD_CLOEXEC);
+	}
+	stop_signal = 0;
+	struct sigaction sa = {0}, old_int, old_term, old_pipe;
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &old_pipe);
+	int rc = run_batch(opt, in, fn, tick, ctx, sum, err);
+	if (rc < 0 && stop_signal > 0)
+		sum->interrupted = 1;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	close(stop_pipe[0]);
+	close(stop_pipe[1]);
+	stop_pipe[0] = stop_pipe[1] = -1;
 	return rc;
 }
