@@ -1875,8 +1875,11 @@ static int decisions(struct fields *fs, const struct doc *d, const char *keep,
 			size_t len = strlen(p);
 			int num = 0;
 			size_t skip = 0;
-			while (skip < len && p[skip] >= '0' && p[skip] <= '9')
-				num = num * 10 + (p[skip++] - '0');
+			while (skip < len && p[skip] >= '0' && p[skip] <= '9') {
+				if (num < 100000000) /* no overflow on a long digit run */
+					num = num * 10 + (p[skip] - '0');
+				skip++;
+			}
 			int numbered = skip > 0 && skip + 1 < len && (p[skip] == '.' || p[skip] == ')') &&
 				       p[skip + 1] == ' ';
 			char lc = last_char(p, len);
@@ -1929,8 +1932,11 @@ static int list_items(struct fields *fs, const struct doc *d, const char *keep,
 		if (f == RF_ATTACHMENT && !strncasecmp(p, "Bilaga ", 7)) {
 			char *q = p + 7;
 			int num = 0;
-			while (*q >= '0' && *q <= '9')
-				num = num * 10 + (*q++ - '0');
+			while (*q >= '0' && *q <= '9') {
+				if (num < 100000000) /* no overflow on a long digit run */
+					num = num * 10 + (*q - '0');
+				q++;
+			}
 			if (q > p + 7) {
 				snprintf(qual, sizeof(qual), "%d", num);
 				while (*q == '.' || *q == ':' || *q == ' ' || *q == '-')
