@@ -1163,13 +1163,27 @@ static int read_frame(int fd, uint32_t *type, struct sb *payload)
 
 /* ---- the worker ------------------------------------------------------------------- */
 
+/* The process's address space in bytes (what RLIMIT_AS limits); 0 if unknown. */
+static unsigned long long address_space(void)
+{
+	unsigned long long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%llu", &pages) != 1)
+			pages = 0;
+		fclose(f);
+	}
+	return pages * (unsigned long long)sysconf(_SC_PAGESIZE);
+}
+
 struct worker_ctx {
 	struct pipe *p;
 	const struct batch_options *opt;
 	int fd;
-	char fault[16];         /* TJX_TEST_FAULT kind */
-	const char *fault_text; /* and the text a name must contain */
-	struct sb out;          /* the frame being sent */
+	char fault[16];              /* TJX_TEST_FAULT kind */
+	const char *fault_text;      /* and the text a name must contain */
+	struct sb out;               /* the frame being sent */
+	unsigned long long as_limit; /* RLIMIT_AS set for --max-memory; 0: none */
 };
 
 /* A name or path on one line: control characters as \n, \t, \r, \xNN. */
@@ -1258,6 +1272,14 @@ static void test_fault(struct worker_ctx *w, const char *name, int range)
 	if (!range && !strcmp(w->fault, "hang"))
 		for (;;)
 			pause();
+	if (!range && !strcmp(w->fault, "leak")) {
+		/* memory a library keeps: 128 MB, touched, never freed */
+		char *p = malloc(128 << 20);
+		if (!p)
+			abort(); /* as a library would, on a failed allocation */
+		memset(p, 1, 128 << 20);
+		return;
+	}
 	if (!range && !strcmp(w->fault, "hog"))
 		for (;;) {
 			char *p = malloc(64 << 20);
@@ -1274,9 +1296,16 @@ static int send_frame(struct worker_ctx *w)
 	return write_full(w->fd, w->out.buf, w->out.len);
 }
 
+/* Send the result of a document.  A worker whose address space has grown to
+ * within a quarter of --max-memory of its limit (what libraries keep or
+ * fragment over thousands of documents) says goodbye after it, and the
+ * supervisor starts a fresh one.  Returns -1 when the worker must stop. */
 static int send_done(struct worker_ctx *w, uint32_t doc, enum batch_status st, enum ex_code code,
                      int pages, double seconds, const char *sha, const char *msg, int bye)
 {
+	if (w->as_limit &&
+	    address_space() + (unsigned long long)w->opt->max_memory / 4 > w->as_limit)
+		bye = 1;
 	frame_begin(&w->out, R_DONE);
 	put_u32(&w->out, doc);
 	put_u32(&w->out, st);
@@ -1286,7 +1315,7 @@ static int send_done(struct worker_ctx *w, uint32_t doc, enum batch_status st, e
 	put_str(&w->out, sha);
 	put_str(&w->out, msg);
 	put_i32(&w->out, bye);
-	return send_frame(w);
+	return send_frame(w) < 0 || bye ? -1 : 0;
 }
 
 static int send_failed(struct worker_ctx *w, uint32_t doc, const struct ex_error *e,
@@ -1300,9 +1329,7 @@ static int send_failed(struct worker_ctx *w, uint32_t doc, const struct ex_error
 		snprintf(msg + l, sizeof(msg) - l, " (--max-memory %lld MB)",
 		         w->opt->max_memory >> 20);
 	}
-	return send_done(w, doc, BATCH_FAILED, e->code, 0, now() - t0, sha, msg, bye) < 0 || bye
-	           ? -1
-	           : 0;
+	return send_done(w, doc, BATCH_FAILED, e->code, 0, now() - t0, sha, msg, bye);
 }
 
 /* Normalise, extract and write the record of a doc read whole. */
@@ -1477,20 +1504,13 @@ out:
 	return rc;
 }
 
-static void limit_memory(long long add)
+static unsigned long long limit_memory(long long add)
 {
 	if (add <= 0)
-		return;
-	long pages = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-	if (f) {
-		if (fscanf(f, "%ld", &pages) != 1)
-			pages = 0;
-		fclose(f);
-	}
+		return 0;
 	struct rlimit rl;
-	rl.rlim_cur = rl.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (rlim_t)add;
-	setrlimit(RLIMIT_AS, &rl);
+	rl.rlim_cur = rl.rlim_max = (rlim_t)address_space() + (rlim_t)add;
+	return setrlimit(RLIMIT_AS, &rl) == 0 ? (unsigned long long)rl.rlim_cur : 0;
 }
 
 static void worker_main(struct pipe *p, const struct batch_options *opt, int fd, pid_t parent)
@@ -1504,8 +1524,8 @@ static void worker_main(struct pipe *p, const struct batch_options *opt, int fd,
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	limit_memory(opt->max_memory);
-	struct worker_ctx w = {p, opt, fd, "", NULL, SB_INIT};
+	struct worker_ctx w = {p, opt, fd, "", NULL, SB_INIT, 0};
+	w.as_limit = limit_memory(opt->max_memory);
 	const char *fault = getenv("TJX_TEST_FAULT");
 	if (fault && strchr(fault, ':') && strchr(fault, ':') - fault < (long)sizeof(w.fault)) {
 		memcpy(w.fault, fault, (size_t)(strchr(fault, ':') - fault));

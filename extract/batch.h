@@ -185,9 +185,10 @@ struct batch_summary {
  * holds its manifest), EX_RULE/EX_DEP when the pipeline cannot be loaded.
  *
  * Test hook: the environment variable TJX_TEST_FAULT="crash:TEXT",
- * "hang:TEXT" or "hog:TEXT" makes a worker crash (SIGSEGV), hang or
- * allocate without end on an input whose name contains TEXT, so the tests
- * can check that such a document is contained. */
+ * "hang:TEXT", "hog:TEXT" or "leak:TEXT" makes a worker crash (SIGSEGV),
+ * hang, allocate without end, or keep 128 MB on an input whose name contains
+ * TEXT ("crash-range:TEXT": crash reading any page range but the first), so
+ * the tests can check that such a document is contained. */
 int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
               void (*fn)(void *ctx, const struct batch_result *r),
               void (*tick)(void *ctx, const struct batch_progress *p), void *ctx,

@@ -646,6 +646,32 @@ Test(batch, crash_hang_and_memory_blowup_are_contained, .timeout = 300)
 	free(dir);
 }
 
+/* A worker that keeps memory from document to document (as libraries do)
+ * is replaced before it reaches --max-memory: each document keeps 128 MB,
+ * so one worker for all five would fail the fourth. */
+Test(batch, a_worker_that_grows_is_replaced_before_its_limit, .timeout = 120)
+{
+	char *dir = tu_tmpdir();
+	char *in = seed_folder(dir, 1);
+	struct tu_result r = tu_run(NULL,
+	                            "TJX_TEST_FAULT=leak:s0 %s run -j1 --lenient --max-memory 420 "
+	                            "-o %s/out %s",
+	                            tu_bin(), dir, in);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "5 documents: 5 ok"), "%s", r.err);
+	tu_result_free(&r);
+	/* the hook's memory does count against the limit: 128 MB never fits in 100 */
+	r = tu_run(NULL,
+	           "TJX_TEST_FAULT=leak:s0 %s run -j1 --lenient --max-memory 100 -o %s/small %s",
+	           tu_bin(), dir, in);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "--max-memory"), "%s", r.err);
+	tu_result_free(&r);
+	tu_sh("rm -rf %s", dir);
+	free(in);
+	free(dir);
+}
+
 /* A long document's pages are spread over the workers and put back in order:
  * the record is byte for byte the one a single worker writes. */
 Test(batch, page_ranges_over_workers_give_the_same_record)
