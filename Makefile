@@ -59,6 +59,8 @@ LIB_OBJS += fields.o
 LIB_OBJS += record.o
 LIB_OBJS += pipeline.o
 LIB_OBJS += batch.o
+LIB_OBJS += diff.o
+LIB_OBJS += eval.o
 
 # The command-line layer.
 CLI_OBJS :=
@@ -68,6 +70,8 @@ CLI_OBJS += cmd_normalise.o
 CLI_OBJS += cmd_fields.o
 CLI_OBJS += cmd_validate.o
 CLI_OBJS += cmd_check_rules.o
+CLI_OBJS += cmd_eval.o
+CLI_OBJS += cmd_diff.o
 
 # Unit tests (Criterion), one file per module.
 TEST_SRCS := $(sort $(wildcard tests/test_*.c))
@@ -162,7 +166,7 @@ run: deps
 
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory bin/tjx bin/asan/tjx bin/unit-tests bin/asan/unit-tests
-	$(Q)$(MAKE) --no-print-directory test-unit test-asan test-cli test-corpus test-valgrind
+	$(Q)$(MAKE) --no-print-directory test-unit test-asan test-cli test-corpus test-eval test-valgrind
 
 test-unit: bin/unit-tests bin/tjx
 	@echo "  TEST    unit"
@@ -182,6 +186,12 @@ test-cli: bin/tjx
 test-corpus: bin/tjx
 	@echo "  TEST    corpus"
 	$(Q)tests/corpus.sh bin/tjx corpus
+
+# The corpus scored against the committed thresholds (tjx eval; see corpus/README.md).
+.PHONY: test-eval
+test-eval: bin/tjx
+	@echo "  TEST    eval"
+	$(Q)bin/tjx eval -q --thresholds corpus/thresholds.conf corpus
 
 test-valgrind: bin/tjx
 	@echo "  TEST    valgrind"

@@ -50,5 +50,7 @@ int cmd_fields(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check_rules(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif
