@@ -1081,7 +1081,7 @@ static int walk(struct diff_report *r, const char *root, const char *rel, struct
 		nn++;
 	}
 	closedir(d);
-	if (rc == 0)
+	if (rc == 0 && nn > 1)
 		qsort(names, nn, sizeof(*names), cmp_str);
 	struct sb child = SB_INIT, full = SB_INIT;
 	for (size_t i = 0; i < nn && rc == 0; i++) {

@@ -1805,7 +1805,8 @@ static int list_dir(const char *dir, int want_dirs, const char *prefix, struct n
 		names_release(out);
 		return rc;
 	}
-	qsort(out->v, out->n, sizeof(char *), cmp_strp);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(char *), cmp_strp);
 	return 0;
 }
 
