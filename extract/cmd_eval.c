@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -90,7 +91,7 @@ int cmd_eval(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"thresholds", required_argument, NULL, 't'},
 	    {"raise-thresholds", no_argument, NULL, 'r'},
-	    {"json", no_argument, NULL, 'j'},
+	    {"json", no_argument, NULL, 'O'},
 	    {"junit", required_argument, NULL, 'J'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"no-normalise", no_argument, NULL, 'N'},
@@ -105,7 +106,7 @@ int cmd_eval(int argc, char **argv)
 	const char *thresholds = NULL, *junit = NULL;
 	int json = 0, raise = 0, c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			thresholds = optarg;
@@ -113,7 +114,7 @@ int cmd_eval(int argc, char **argv)
 		case 'r':
 			raise = 1;
 			break;
-		case 'j':
+		case 'O':
 			json = 1;
 			break;
 		case 'J':
@@ -122,6 +123,15 @@ int cmd_eval(int argc, char **argv)
 		case 'q':
 			pc.quiet = 1;
 			break;
+		case 'j': {
+			char *end;
+			long j = strtol(optarg, &end, 10);
+			if (*end || j < 1 || j > 256)
+				return cli_usage_error("eval",
+				                       "--jobs takes a number from 1 to 256");
+			eo.jobs = (int)j;
+			break;
+		}
 		case 'N':
 			eo.pipe.no_normalise = 1;
 			break;

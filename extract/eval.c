@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "diff.h"
 #include "rules.h"
@@ -1866,100 +1868,189 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Run one case.  Returns 0 when the case was added to the report (whatever
- * its outcome), negative when the whole run must stop (no memory, missing
- * OCR data). */
-static int run_case(struct eval_report *r, struct pipe *p, const char *dir, const char *name,
-                    struct ex_error *err)
+/* What the pipeline made of one case's input. */
+struct run_out {
+	struct ex_error e; /* e.code != EX_OK: the pipeline failed (or no input) */
+	int has_doc;       /* the input was read: before and after hold its text */
+	struct sb input;   /* the input's file name, "" when there is none */
+	struct sb xml, before, after;
+};
+
+static void run_out_release(struct run_out *o)
 {
+	sb_release(&o->input);
+	sb_release(&o->xml);
+	sb_release(&o->before);
+	sb_release(&o->after);
+}
+
+/* The one input.* file of a case folder (its name into *name), or an error. */
+static int find_input(const char *dir, struct sb *name, struct ex_error *err)
+{
+	struct names inputs = {0};
+	int rc = list_dir(dir, 0, "input.", &inputs, err);
+	if (rc == 0 && inputs.n != 1)
+		rc = ex_fail(err, EX_INPUT, dir, 0, 0,
+		             inputs.n ? "more than one input.* file" : "no input.* file");
+	if (rc == 0 && sb_adds(name, inputs.v[0]) < 0)
+		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
+	names_release(&inputs);
+	return rc;
+}
+
+/* Run the pipeline on the case's input: read, normalise, extract. */
+static void run_pipeline(struct pipe *p, const char *dir, struct run_out *o)
+{
+	struct doc *d = NULL;
+	struct sb path = SB_INIT;
+	ex_clear(&o->e);
+	if (find_input(dir, &o->input, &o->e) < 0)
+		goto out;
+	sb_addf(&path, "%s/%s", dir, o->input.buf);
+	if (path.oom) {
+		ex_fail(&o->e, EX_NOMEM, NULL, 0, 0, "out of memory");
+		goto out;
+	}
+	if (pipe_read(p, path.buf, o->input.buf, &d, &o->e) < 0)
+		goto out;
+	if (doc_text(d, 1, &o->before) < 0 || pipe_normalise(p, d, &o->e) < 0)
+		goto out;
+	if (doc_text(d, 0, &o->after) < 0)
+		goto out;
+	o->has_doc = 1;
+	pipe_record(p, d, &o->xml, NULL, &o->e);
+out:
+	if (o->e.code == EX_OK && (o->before.oom || o->after.oom || o->xml.oom))
+		ex_fail(&o->e, EX_NOMEM, NULL, 0, 0, "out of memory");
+	doc_free(d);
+	sb_release(&path);
+}
+
+/* A child's results travel through a file: one line "code page line
+ * has_doc len(input) len(xml) len(before) len(after) len(file) len(msg)",
+ * then those strings, back to back. */
+static int run_out_save(const struct run_out *o, const char *path)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	const char *parts[] = {o->input.buf, o->xml.buf, o->before.buf,
+	                       o->after.buf, o->e.file,  o->e.msg};
+	size_t lens[] = {o->input.len, o->xml.len,        o->before.len,
+	                 o->after.len, strlen(o->e.file), strlen(o->e.msg)};
+	fprintf(f, "%d %d %d %d", (int)o->e.code, o->e.page, o->e.line, o->has_doc);
+	for (int i = 0; i < 6; i++)
+		fprintf(f, " %zu", lens[i]);
+	fputc('\n', f);
+	for (int i = 0; i < 6; i++)
+		fwrite(parts[i], 1, lens[i], f);
+	int bad = ferror(f);
+	return fclose(f) == 0 && !bad ? 0 : -1;
+}
+
+static int run_out_load(struct run_out *o, const char *path)
+{
+	struct sb b = SB_INIT;
+	if (sb_read_file(&b, path) < 0)
+		return -1;
+	int code, page, line, has_doc, used = 0;
+	size_t lens[6];
+	int rc = -1;
+	if (sscanf(b.buf, "%d %d %d %d %zu %zu %zu %zu %zu %zu\n%n", &code, &page, &line, &has_doc,
+	           &lens[0], &lens[1], &lens[2], &lens[3], &lens[4], &lens[5], &used) < 10 ||
+	    !used)
+		goto out;
+	size_t off = (size_t)used, total = 0;
+	for (int i = 0; i < 6; i++)
+		total += lens[i];
+	if (off + total != b.len || lens[4] >= sizeof(o->e.file) || lens[5] >= sizeof(o->e.msg))
+		goto out;
+	struct sb *dst[] = {&o->input, &o->xml, &o->before, &o->after};
+	for (int i = 0; i < 4; i++) {
+		sb_add(dst[i], b.buf + off, lens[i]);
+		off += lens[i];
+	}
+	memcpy(o->e.file, b.buf + off, lens[4]);
+	o->e.file[lens[4]] = '\0';
+	off += lens[4];
+	memcpy(o->e.msg, b.buf + off, lens[5]);
+	o->e.msg[lens[5]] = '\0';
+	o->e.code = (enum ex_code)code;
+	o->e.page = page;
+	o->e.line = line;
+	o->has_doc = has_doc;
+	rc = o->input.oom || o->xml.oom || o->before.oom || o->after.oom ? -1 : 0;
+out:
+	sb_release(&b);
+	return rc;
+}
+
+/* Score one case from what the pipeline made of it and add it to the
+ * report.  Returns 0 when the case was added (whatever its outcome),
+ * negative when the whole run must stop (no memory, missing OCR data). */
+static int score_case(struct eval_report *r, const char *dir, const char *name, struct run_out *o,
+                      struct ex_error *err)
+{
+	if (o->e.code == EX_DEP || o->e.code == EX_RULE || o->e.code == EX_NOMEM) {
+		/* no OCR data, no memory: nothing after this would mean anything */
+		if (err)
+			*err = o->e;
+		return -(int)o->e.code;
+	}
 	struct eval_case_data cd;
 	memset(&cd, 0, sizeof(cd));
 	cd.name = name;
-	struct names inputs = {0};
-	struct sb path = SB_INIT, msg = SB_INIT, exp = SB_INIT, truth = SB_INIT, xml = SB_INIT;
-	struct sb before = SB_INIT, after = SB_INIT;
+	cd.input = o->input.len ? o->input.buf : NULL;
+	struct sb path = SB_INIT, msg = SB_INIT, exp = SB_INIT, truth = SB_INIT;
 	struct record *expected = NULL, *got = NULL;
-	struct doc *d = NULL;
-	struct ex_error e;
-	ex_clear(&e);
+	struct ex_error e = o->e;
 	int rc = 0;
 
-	/* case.conf */
+	/* case.conf, expected.xml, truth.txt: a broken one makes an error case */
 	sb_addf(&path, "%s/case.conf", dir);
-	struct conf_ctx cc = {EVAL_MATCH_SCORED, path.buf, &e};
-	if (is_file(path.buf) && rules_read_lines(path.buf, conf_line, &cc, &e) < 0)
-		goto case_error;
+	struct ex_error ce;
+	ex_clear(&ce);
+	struct conf_ctx cc = {EVAL_MATCH_SCORED, path.buf, &ce};
+	if (is_file(path.buf) && rules_read_lines(path.buf, conf_line, &cc, &ce) < 0)
+		goto case_error_ce;
 	cd.match = cc.match;
-
-	/* the input */
-	if (list_dir(dir, 0, "input.", &inputs, &e) < 0)
-		goto case_error;
-	if (inputs.n != 1) {
-		ex_fail(&e, EX_INPUT, dir, 0, 0,
-		        inputs.n ? "more than one input.* file" : "no input.* file");
-		goto case_error;
-	}
-	cd.input = inputs.v[0];
-
-	/* expected.xml */
 	sb_reset(&path);
 	sb_addf(&path, "%s/expected.xml", dir);
-	if (read_file(path.buf, &exp, &e) < 0 ||
-	    record_parse(exp.buf, exp.len, path.buf, &expected, &e) < 0)
-		goto case_error;
+	if (read_file(path.buf, &exp, &ce) < 0 ||
+	    record_parse(exp.buf, exp.len, path.buf, &expected, &ce) < 0)
+		goto case_error_ce;
 	cd.expected = expected;
 	cd.expected_xml = exp.buf;
 	cd.expected_len = exp.len;
-
-	/* truth.txt */
 	sb_reset(&path);
 	sb_addf(&path, "%s/truth.txt", dir);
-	int has_truth = is_file(path.buf);
-	if (has_truth) {
-		if (read_file(path.buf, &truth, &e) < 0)
-			goto case_error;
+	if (is_file(path.buf)) {
+		if (read_file(path.buf, &truth, &ce) < 0)
+			goto case_error_ce;
 		if (!utf8_valid(truth.buf, truth.len)) {
-			ex_fail(&e, EX_INPUT, path.buf, 0, 0, "not UTF-8");
-			goto case_error;
+			ex_fail(&ce, EX_INPUT, path.buf, 0, 0, "not UTF-8");
+			goto case_error_ce;
+		}
+		if (o->has_doc) {
+			cd.truth = truth.buf;
+			cd.truth_len = truth.len;
+			cd.before = o->before.buf;
+			cd.before_len = o->before.len;
+			cd.after = o->after.buf;
+			cd.after_len = o->after.len;
 		}
 	}
-
-	/* the pipeline */
-	sb_reset(&path);
-	sb_addf(&path, "%s/%s", dir, cd.input);
-	if (pipe_read(p, path.buf, cd.input, &d, &e) < 0)
-		goto pipe_error;
-	if (doc_text(d, 1, &before) < 0)
-		goto nomem;
-	if (pipe_normalise(p, d, &e) < 0)
-		goto pipe_error;
-	if (doc_text(d, 0, &after) < 0)
-		goto nomem;
-	if (has_truth) {
-		cd.truth = truth.buf;
-		cd.truth_len = truth.len;
-		cd.before = before.buf;
-		cd.before_len = before.len;
-		cd.after = after.buf;
-		cd.after_len = after.len;
+	/* the record */
+	if (e.code == EX_OK &&
+	    record_parse(o->xml.buf, o->xml.len, cd.input ? cd.input : name, &got, &e) == 0) {
+		cd.got = got;
+		cd.got_xml = o->xml.buf;
+		cd.got_len = o->xml.len;
+		goto add;
 	}
-	if (pipe_record(p, d, &xml, NULL, &e) < 0)
-		goto pipe_error;
-	if (record_parse(xml.buf, xml.len, cd.input, &got, &e) < 0)
-		goto pipe_error;
-	cd.got = got;
-	cd.got_xml = xml.buf;
-	cd.got_len = xml.len;
-	goto add;
-
-pipe_error:
-	if (e.code == EX_DEP || e.code == EX_NOMEM) {
-		/* no OCR data, no memory: nothing after this would mean anything */
-		if (err)
-			*err = e;
-		rc = -e.code;
-		goto out;
-	}
+	goto case_error;
+case_error_ce:
+	e = ce;
 case_error : {
 	if (e.code == EX_NOMEM)
 		goto nomem;
@@ -1976,17 +2067,150 @@ add:
 nomem:
 	rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 out:
-	names_release(&inputs);
 	sb_release(&path);
 	sb_release(&msg);
 	sb_release(&exp);
 	sb_release(&truth);
-	sb_release(&xml);
-	sb_release(&before);
-	sb_release(&after);
 	record_free(expected);
 	record_free(got);
-	doc_free(d);
+	return rc;
+}
+
+/* One case of a run. */
+struct job {
+	char *dir;
+	const char *name;
+	struct run_out out;
+	pid_t pid; /* its worker, while it runs */
+	int done;  /* out is filled */
+	double t0, seconds;
+};
+
+/* Score the finished cases that are next in name order. */
+static int score_ready(struct eval_report *r, struct job *jobs, size_t n, size_t *next,
+                       const struct eval_options *opt, struct ex_error *err)
+{
+	while (*next < n && jobs[*next].done) {
+		struct job *j = &jobs[*next];
+		int rc = score_case(r, j->dir, j->name, &j->out, err);
+		run_out_release(&j->out);
+		if (rc < 0)
+			return rc;
+		if (opt->progress)
+			opt->progress(opt->ctx, &r->cases[r->n - 1], *next, n, j->seconds);
+		(*next)++;
+	}
+	return 0;
+}
+
+static int run_serial(struct eval_report *r, struct pipe *p, struct job *jobs, size_t n,
+                      const struct eval_options *opt, struct ex_error *err)
+{
+	size_t next = 0;
+	for (size_t i = 0; i < n; i++) {
+		double t0 = now();
+		run_pipeline(p, jobs[i].dir, &jobs[i].out);
+		jobs[i].seconds = now() - t0;
+		jobs[i].done = 1;
+		int rc = score_ready(r, jobs, n, &next, opt, err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Each case's pipeline in a worker process of its own (at most opt->jobs
+ * at a time): the cases run side by side, and one that crashes is an error
+ * case rather than the end of the run.  Results come back through files in
+ * a private temporary folder; scoring stays in this process, in name order. */
+static int run_parallel(struct eval_report *r, struct pipe *p, struct job *jobs, size_t n,
+                        const struct eval_options *opt, struct ex_error *err)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	struct sb tmp = SB_INIT, file = SB_INIT;
+	sb_addf(&tmp, "%s/tjx-eval-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (tmp.oom || !mkdtemp(tmp.buf)) {
+		int rc = ex_fail(err, EX_IO, tmp.buf, 0, 0, "cannot make a temporary folder: %s",
+		                 strerror(errno));
+		sb_release(&tmp);
+		return rc;
+	}
+	size_t launched = 0, running = 0, next = 0;
+	int rc = 0;
+	for (;;) {
+		while (rc == 0 && running < (size_t)opt->jobs && launched < n) {
+			struct job *j = &jobs[launched];
+			sb_reset(&file);
+			sb_addf(&file, "%s/%zu", tmp.buf, launched);
+			j->t0 = now();
+			fflush(NULL);
+			pid_t pid = fork();
+			if (pid < 0) {
+				rc = ex_fail(err, EX_INTERNAL, NULL, 0, 0,
+				             "cannot start a worker: %s", strerror(errno));
+				break;
+			}
+			if (pid == 0) {
+				run_pipeline(p, j->dir, &j->out);
+				_exit(run_out_save(&j->out, file.buf) == 0 ? 0 : 1);
+			}
+			j->pid = pid;
+			launched++;
+			running++;
+		}
+		if (!running)
+			break;
+		int st;
+		pid_t w = waitpid(-1, &st, 0);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = ex_fail(err, EX_INTERNAL, NULL, 0, 0, "waiting for a worker: %s",
+			             strerror(errno));
+			break;
+		}
+		size_t k = 0;
+		while (k < launched && (jobs[k].done || jobs[k].pid != w))
+			k++;
+		if (k == launched)
+			continue; /* not one of ours */
+		struct job *j = &jobs[k];
+		running--;
+		j->done = 1;
+		j->seconds = now() - j->t0;
+		sb_reset(&file);
+		sb_addf(&file, "%s/%zu", tmp.buf, k);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && run_out_load(&j->out, file.buf) == 0) {
+			/* loaded */
+		} else if (WIFSIGNALED(st)) {
+			ex_fail(&j->out.e, EX_INTERNAL, j->dir, 0, 0,
+			        "the pipeline crashed (signal %d)", WTERMSIG(st));
+		} else {
+			ex_fail(&j->out.e, EX_INTERNAL, j->dir, 0, 0,
+			        "the worker could not report its results");
+		}
+		unlink(file.buf);
+		if (rc == 0)
+			rc = score_ready(r, jobs, n, &next, opt, err);
+	}
+	/* after a failure, wait for the workers still running */
+	while (running) {
+		int st;
+		pid_t w = waitpid(-1, &st, 0);
+		if (w < 0 && errno != EINTR)
+			break;
+		for (size_t k = 0; w > 0 && k < launched; k++)
+			if (!jobs[k].done && jobs[k].pid == w) {
+				jobs[k].done = 1;
+				running--;
+				sb_reset(&file);
+				sb_addf(&file, "%s/%zu", tmp.buf, k);
+				unlink(file.buf);
+			}
+	}
+	rmdir(tmp.buf);
+	sb_release(&tmp);
+	sb_release(&file);
 	return rc;
 }
 
@@ -2033,10 +2257,11 @@ int eval_corpus(const char *corpus, const struct eval_options *opt, struct eval_
 	po.lenient = 1;       /* score what was found, even when a required field is missing */
 	struct pipe *p = NULL;
 	struct eval_report *r = NULL;
+	struct job *jobs = NULL;
 	int rc = pipe_new(&po, &p, err);
 	if (rc < 0)
 		goto out;
-	if (!(r = eval_report_new(corpus))) {
+	if (!(r = eval_report_new(corpus)) || !(jobs = calloc(cases.n, sizeof(*jobs)))) {
 		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 		goto out;
 	}
@@ -2046,20 +2271,28 @@ int eval_corpus(const char *corpus, const struct eval_options *opt, struct eval_
 			sb_adds(&path, corpus);
 		else
 			sb_addf(&path, "%s/%s", corpus, cases.v[i]);
-		if (path.oom) {
+		jobs[i].name = cases.v[i];
+		if (path.oom || !(jobs[i].dir = strdup(path.buf))) {
 			rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 			goto out;
 		}
-		double t0 = now();
-		if ((rc = run_case(r, p, path.buf, cases.v[i], err)) < 0)
-			goto out;
-		if (opt->progress)
-			opt->progress(opt->ctx, &r->cases[r->n - 1], i, cases.n, now() - t0);
 	}
+	if (opt->jobs > 1 && cases.n > 1)
+		rc = run_parallel(r, p, jobs, cases.n, opt, err);
+	else
+		rc = run_serial(r, p, jobs, cases.n, opt, err);
+	if (rc < 0)
+		goto out;
 	*out = r;
 	r = NULL;
 	rc = 0;
 out:
+	if (jobs)
+		for (size_t i = 0; i < cases.n; i++) {
+			free(jobs[i].dir);
+			run_out_release(&jobs[i].out);
+		}
+	free(jobs);
 	eval_report_free(r);
 	pipe_free(p);
 	names_release(&cases);

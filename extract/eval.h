@@ -278,6 +278,7 @@ int eval_format_junit(const struct eval_report *r, struct sb *out);
 
 struct eval_options {
 	struct pipe_options pipe; /* rules, OCR options; provenance and lenience are set by eval */
+	int jobs;                 /* worker processes; 0 or 1: the cases run in this process */
 	/* Called after each case (may be NULL), with its place and the count. */
 	void (*progress)(void *ctx, const struct eval_case *c, size_t i, size_t n, double seconds);
 	void *ctx;
@@ -289,7 +290,9 @@ struct eval_options {
  * Each holds one input.* file, expected.xml, optionally truth.txt and
  * case.conf (key = value lines: match = exact|scored, and keys eval does
  * not read: seed, made, note).  A case that cannot be run is an error case
- * in the report, and the run goes on.  Fails, with *out NULL, when the
+ * in the report, and the run goes on.  With jobs > 1 each case's pipeline
+ * runs in a worker process of its own (a crash is then an error case too);
+ * the report is the same either way.  Fails, with *out NULL, when the
  * corpus cannot be read or has no cases (EX_USAGE, EX_IO), or when the
  * rules, the schema or OCR data are missing or broken (EX_DEP, EX_RULE):
  * then no figure would mean anything. */

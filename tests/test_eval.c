@@ -865,7 +865,12 @@ Test(eval, broken_cases_are_errors_and_the_run_goes_on)
 	cr_assert_eq(eval_report_ncases(r), 5);
 	cr_assert_eq(eval_report_case(r, 0)->status, EVAL_CASE_ERROR);
 	cr_assert_not_null(strstr(eval_report_case(r, 0)->message, "no input"));
-	cr_assert_eq(eval_report_case(r, 0)->scored, 0);
+	/* its expected values count as missed */
+	cr_assert_eq(eval_report_case(r, 0)->scored, 1);
+	cr_assert_eq(eval_report_case(r, 0)->counts[RF_TITLE].expected, 1);
+	cr_assert_eq(eval_report_case(r, 0)->counts[RF_TITLE].extracted, 0);
+	/* a broken expected.xml cannot be scored */
+	cr_assert_eq(eval_report_case(r, 1)->scored, 0);
 	cr_assert_eq(eval_report_case(r, 1)->status, EVAL_CASE_ERROR);
 	cr_assert_not_null(strstr(eval_report_case(r, 1)->message, "expected.xml"));
 	/* the input is unreadable: scored as extracting nothing */
@@ -875,6 +880,16 @@ Test(eval, broken_cases_are_errors_and_the_run_goes_on)
 	cr_assert_eq(eval_report_case(r, 3)->status, EVAL_CASE_OK);
 	cr_assert_eq(eval_report_case(r, 4)->status, EVAL_CASE_ERROR);
 	cr_assert_not_null(strstr(eval_report_case(r, 4)->message, "sometimes"));
+	/* in worker processes, the report is the same */
+	struct sb one = SB_INIT, par = SB_INIT;
+	cr_assert_eq(eval_format_json(r, &one), 0);
+	eval_report_free(r);
+	o.jobs = 3;
+	cr_assert_eq(eval_corpus(d, &o, &r, &err), 0, "%s", err.msg);
+	cr_assert_eq(eval_format_json(r, &par), 0);
+	cr_assert_str_eq(one.buf, par.buf);
+	sb_release(&one);
+	sb_release(&par);
 	eval_report_free(r);
 	rmtree(d);
 	free(d);
