@@ -2272,6 +2272,10 @@ int eval_corpus(const char *corpus, const struct eval_options *opt, struct eval_
 		else
 			sb_addf(&path, "%s/%s", corpus, cases.v[i]);
 		jobs[i].name = cases.v[i];
+		sb_init(&jobs[i].out.input);
+		sb_init(&jobs[i].out.xml);
+		sb_init(&jobs[i].out.before);
+		sb_init(&jobs[i].out.after);
 		if (path.oom || !(jobs[i].dir = strdup(path.buf))) {
 			rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 			goto out;
