@@ -667,9 +667,15 @@ static void add_lines(struct sb *out, const char *mark, const char *v)
 
 int diff_format_list(const struct diff_list *l, struct sb *out)
 {
+	static const char *const kinds[3] = {"added", "removed", "changed"};
+	return diff_format_list_as(l, kinds, out);
+}
+
+int diff_format_list_as(const struct diff_list *l, const char *const kinds[3], struct sb *out)
+{
 	for (size_t i = 0; i < l->n; i++) {
 		const struct diff_item *it = &l->items[i];
-		sb_addf(out, "%s %s", diff_kind_name(it->kind), it->path);
+		sb_addf(out, "%s %s", kinds[it->kind], it->path);
 		if (it->kind == DIFF_CHANGED && it->old_index && it->new_index &&
 		    it->old_index != it->new_index)
 			sb_addf(out, " (now [%d])", it->new_index);

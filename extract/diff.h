@@ -121,6 +121,9 @@ int diff_records(const struct record *a, const struct record *b, unsigned flags,
 /* The differences in text, as in the example above, without the "diff"
  * header. */
 int diff_format_list(const struct diff_list *l, struct sb *out);
+/* The same with other words for the kinds, indexed by enum diff_kind
+ * (eval says "spurious", "missed", "wrong"). */
+int diff_format_list_as(const struct diff_list *l, const char *const kinds[3], struct sb *out);
 
 enum diff_pairing {
 	DIFF_BY_ARGUMENTS, /* two files named on the command line */

@@ -650,8 +650,9 @@ int eval_report_add(struct eval_report *r, const struct eval_case_data *d, struc
 		if (diff_records(d->expected, d->got, 0, &dl, err) < 0)
 			goto nomem;
 		if (dl.n) {
+			static const char *const kinds[3] = {"spurious", "missed", "wrong"};
 			sb_adds(&det, "(- expected, + extracted)\n");
-			diff_format_list(&dl, &det);
+			diff_format_list_as(&dl, kinds, &det);
 		}
 	}
 	if (!d->expected || !d->got) {

@@ -167,7 +167,9 @@ struct eval_case {
 	enum eval_match match;
 	enum eval_status status;
 	char *message; /* one line: why the case failed or erred; NULL when ok */
-	char *details; /* the differing fields, as `tjx diff` prints them; NULL when none */
+	char *details; /* the differing values, as `tjx diff` prints them (expected as old,
+			  extracted as new) with the kinds named "missed", "spurious" and
+			  "wrong"; NULL when none */
 	int scored;    /* expected.xml was read, so counts[] mean something */
 	int identical; /* exact cases: the record equals expected.xml byte for byte */
 	struct eval_counts counts[EVAL_NFIELDS];

@@ -547,7 +547,7 @@ Test(eval, exact_cases_compare_bytes)
 	cr_assert_eq(c->status, EVAL_CASE_FAILED);
 	cr_assert_str_eq(c->message, "the record differs from expected.xml: title");
 	cr_assert_not_null(
-	    strstr(c->details, "changed title\n  - Ny taxa\n  + Ny taxa för bygglov\n"));
+	    strstr(c->details, "wrong title\n  - Ny taxa\n  + Ny taxa för bygglov\n"));
 	c = eval_report_case(r, 2);
 	cr_assert_eq(c->status, EVAL_CASE_FAILED);
 	cr_assert_not_null(strstr(c->message, "layout only"));
