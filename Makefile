@@ -187,11 +187,13 @@ test-corpus: bin/tjx
 	@echo "  TEST    corpus"
 	$(Q)tests/corpus.sh bin/tjx corpus
 
-# The corpus scored against the committed thresholds (tjx eval; see corpus/README.md).
+# The corpus scored against the committed thresholds (tjx eval; see corpus/README.md);
+# the JUnit report is left in bin/eval-junit.xml for CI.
 .PHONY: test-eval
 test-eval: bin/tjx
 	@echo "  TEST    eval"
-	$(Q)bin/tjx eval -q --thresholds corpus/thresholds.conf corpus
+	$(Q)bin/tjx eval -q -j $(JOBS) --thresholds corpus/thresholds.conf \
+	  --junit bin/eval-junit.xml corpus
 
 test-valgrind: bin/tjx
 	@echo "  TEST    valgrind"

@@ -71,59 +71,108 @@ const char *eval_status_name(enum eval_status s)
 
 /* ---- edit distance ------------------------------------------------------------ */
 
-/* Levenshtein distance restricted to the diagonal band |i - j| <= k (Ukkonen):
- * exact when the distance is at most k, k + 1 otherwise.  Two rows. */
-static size_t banded(const uint32_t *a, size_t n, const uint32_t *b, size_t m, size_t k)
+static int cmp_u32(const void *x, const void *y)
 {
-	size_t inf = k + 1;
-	size_t *prev = malloc((m + 2) * sizeof(size_t)), *cur = malloc((m + 2) * sizeof(size_t));
-	if (!prev || !cur) {
-		free(prev);
-		free(cur);
-		return (size_t)-1;
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	return (a > b) - (a < b);
+}
+
+/* The index of v in the sorted set[0..n), or -1. */
+static long find_u32(const uint32_t *set, size_t n, uint32_t v)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (set[mid] < v)
+			lo = mid + 1;
+		else if (set[mid] > v)
+			hi = mid;
+		else
+			return (long)mid;
 	}
-	for (size_t j = 0; j <= m + 1; j++)
-		prev[j] = cur[j] = inf;
-	for (size_t j = 0; j <= m && j <= k; j++)
-		prev[j] = j;
-	size_t result = inf;
-	for (size_t i = 1; i <= n; i++) {
-		size_t lo = i > k ? i - k : 0, hi = i + k < m ? i + k : m;
-		if (lo > hi)
-			break;
-		if (lo > 0)
-			cur[lo - 1] = inf;
-		size_t rowmin = inf;
-		if (lo == 0) {
-			cur[0] = i <= k ? i : inf;
-			rowmin = cur[0];
-		}
-		for (size_t j = lo > 1 ? lo : 1; j <= hi; j++) {
-			size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t up = prev[j] + 1, left = cur[j - 1] + 1;
-			if (up < d)
-				d = up;
-			if (left < d)
-				d = left;
-			if (d > inf)
-				d = inf;
-			cur[j] = d;
-			if (d < rowmin)
-				rowmin = d;
-		}
-		if (hi + 1 <= m)
-			cur[hi + 1] = inf;
-		size_t *t = prev;
-		prev = cur;
-		cur = t;
-		if (rowmin >= inf)
-			goto out; /* every path already costs more than k */
+	return -1;
+}
+
+/* Levenshtein distance by Myers' bit-vector algorithm in Hyyrö's
+ * formulation, 64 rows of the dynamic-programming table at a time: time
+ * O(n * m / 64), space O(m + symbols).  The pattern a (m > 0 symbols) is
+ * down the table, the text b along it.  A symbol's match mask is built for
+ * each text position from the list of its places in the pattern, so memory
+ * does not grow with the alphabet (words for WER). */
+static size_t bitparallel(const uint32_t *a, size_t m, const uint32_t *b, size_t n)
+{
+	size_t words = (m + 63) / 64, nsym = 0;
+	uint32_t *sym = malloc(m * sizeof(uint32_t));
+	size_t *start = NULL, *pos = NULL, *fill = NULL;
+	uint64_t *vp = NULL, *vn = NULL, *eq = NULL;
+	size_t dist = (size_t)-1;
+	if (!sym)
+		goto out;
+	memcpy(sym, a, m * sizeof(uint32_t));
+	qsort(sym, m, sizeof(uint32_t), cmp_u32);
+	for (size_t i = 0; i < m; i++)
+		if (!nsym || sym[nsym - 1] != sym[i])
+			sym[nsym++] = sym[i];
+	start = calloc(nsym + 1, sizeof(size_t));
+	fill = calloc(nsym + 1, sizeof(size_t));
+	pos = malloc(m * sizeof(size_t));
+	vp = malloc(words * sizeof(uint64_t));
+	vn = calloc(words, sizeof(uint64_t));
+	eq = calloc(words, sizeof(uint64_t));
+	if (!start || !fill || !pos || !vp || !vn || !eq)
+		goto out;
+	/* the places of each symbol in a, grouped by symbol */
+	for (size_t i = 0; i < m; i++)
+		start[find_u32(sym, nsym, a[i]) + 1]++;
+	for (size_t k = 0; k < nsym; k++)
+		start[k + 1] += start[k];
+	for (size_t i = 0; i < m; i++) {
+		long k = find_u32(sym, nsym, a[i]);
+		pos[start[k] + fill[k]++] = i;
 	}
-	result = prev[m] < inf ? prev[m] : inf;
+	for (size_t w = 0; w < words; w++)
+		vp[w] = ~(uint64_t)0;
+	uint64_t last = (uint64_t)1 << ((m - 1) % 64);
+	dist = m;
+	for (size_t j = 0; j < n; j++) {
+		long k = find_u32(sym, nsym, b[j]);
+		if (k >= 0)
+			for (size_t q = start[k]; q < start[k + 1]; q++)
+				eq[pos[q] / 64] |= (uint64_t)1 << (pos[q] % 64);
+		/* the top row grows by one each column: a +1 comes in from above */
+		uint64_t hp_carry = 1, hn_carry = 0;
+		for (size_t w = 0; w < words; w++) {
+			uint64_t x = eq[w] | hn_carry, v_p = vp[w], v_n = vn[w];
+			uint64_t d0 = (((x & v_p) + v_p) ^ v_p) | x | v_n;
+			uint64_t hp = v_n | ~(d0 | v_p), hn = d0 & v_p;
+			uint64_t hp_in = hp_carry, hn_in = hn_carry;
+			if (w + 1 < words) {
+				hp_carry = hp >> 63;
+				hn_carry = hn >> 63;
+			} else {
+				hp_carry = (hp & last) != 0;
+				hn_carry = (hn & last) != 0;
+			}
+			hp = (hp << 1) | hp_in;
+			hn = (hn << 1) | hn_in;
+			vp[w] = hn | ~(d0 | hp);
+			vn[w] = hp & d0;
+		}
+		dist += hp_carry;
+		dist -= hn_carry;
+		if (k >= 0)
+			for (size_t q = start[k]; q < start[k + 1]; q++)
+				eq[pos[q] / 64] = 0;
+	}
 out:
-	free(prev);
-	free(cur);
-	return result;
+	free(sym);
+	free(start);
+	free(fill);
+	free(pos);
+	free(vp);
+	free(vn);
+	free(eq);
+	return dist;
 }
 
 size_t eval_distance(const uint32_t *a, size_t n, const uint32_t *b, size_t m, size_t max_dist)
@@ -139,23 +188,12 @@ size_t eval_distance(const uint32_t *a, size_t n, const uint32_t *b, size_t m, s
 		m--;
 	}
 	size_t gap = n > m ? n - m : m - n, longest = n > m ? n : m;
-	if (!n || !m)
-		return max_dist && longest > max_dist ? max_dist + 1 : longest;
-	if (max_dist) {
-		if (gap > max_dist)
-			return max_dist + 1;
-		return banded(a, n, b, m, max_dist < longest ? max_dist : longest);
-	}
-	/* no bound: widen the band until the answer fits in it */
-	size_t k = gap > 64 ? gap : 64;
-	for (;;) {
-		if (k > longest)
-			k = longest;
-		size_t d = banded(a, n, b, m, k);
-		if (d == (size_t)-1 || d <= k)
-			return d;
-		k *= 2;
-	}
+	if (max_dist && gap > max_dist)
+		return max_dist + 1;
+	size_t d = !n || !m ? longest : n <= m ? bitparallel(a, n, b, m) : bitparallel(b, m, a, n);
+	if (d != (size_t)-1 && max_dist && d > max_dist)
+		d = max_dist + 1;
+	return d;
 }
 
 /* ---- folding ---------------------------------------------------------------- */

@@ -102,9 +102,10 @@ int eval_field_from_name(const char *name);
 /* ---- comparing strings ----------------------------------------------------- */
 
 /* Levenshtein distance between two sequences of numbers (code points, word
- * ids).  With max_dist > 0 the answer is exact up to max_dist and
- * max_dist + 1 for anything larger (which is faster); with 0 it is exact.
- * Returns (size_t)-1 when memory runs out. */
+ * ids), by Myers' bit-vector algorithm: time O(n m / 64).  With max_dist > 0
+ * anything larger than max_dist is reported as max_dist + 1 (and lengths
+ * that far apart are not compared); with 0 the distance is exact.  Returns
+ * (size_t)-1 when memory runs out. */
 size_t eval_distance(const uint32_t *a, size_t n, const uint32_t *b, size_t m, size_t max_dist);
 
 /* The soft form of s[0..n): case folded, letters and digits only (see

@@ -242,15 +242,19 @@ Test(eval, distance_matches_the_plain_algorithm)
 	/* pseudo-random strings over a small alphabet, of many lengths, with and
 	 * without a bound: the banded algorithm must agree with the plain one */
 	unsigned seed = 12345;
-	for (int t = 0; t < 400; t++) {
+	for (int t = 0; t < 600; t++) {
 		uint32_t a[300], b[300];
 		seed = seed * 1103515245u + 12345u;
 		size_t n = (seed >> 8) % 300;
 		seed = seed * 1103515245u + 12345u;
 		size_t m = t % 4 == 0 ? n : (seed >> 8) % 300;
+		/* block edges: 63, 64, 65, 128 symbols */
+		if (t % 7 == 0)
+			n = 63 + (size_t)(t % 3), m = t % 2 ? 128 : n;
 		for (size_t i = 0; i < n; i++) {
 			seed = seed * 1103515245u + 12345u;
-			a[i] = 'a' + (seed >> 16) % 4;
+			/* small alphabets, and now and then a large one */
+			a[i] = t % 5 == 0 ? 0x10000 + (seed >> 12) % 70000 : 'a' + (seed >> 16) % 4;
 		}
 		for (size_t j = 0; j < m; j++) {
 			seed = seed * 1103515245u + 12345u;
