@@ -86,7 +86,7 @@ REL_TEST := $(patsubst tests/%.c,$(OBJDIR)/tests/%.o,$(TEST_SRCS))
 ASAN_TEST:= $(patsubst tests/%.c,$(ASANDIR)/tests/%.o,$(TEST_SRCS))
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps deps-test run test test-unit test-asan test-cli test-corpus test-valgrind \
+.PHONY: all deps deps-test run test test-unit test-asan test-valgrind \
         bench fuzz format clean
 
 all: bin/tjx
@@ -166,7 +166,7 @@ run: deps
 
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory bin/tjx bin/asan/tjx bin/unit-tests bin/asan/unit-tests
-	$(Q)$(MAKE) --no-print-directory test-unit test-asan test-cli test-corpus test-eval test-valgrind
+	$(Q)$(MAKE) --no-print-directory test-unit test-asan test-eval test-valgrind
 
 test-unit: bin/unit-tests bin/tjx
 	@echo "  TEST    unit"
@@ -178,14 +178,6 @@ test-asan: bin/asan/unit-tests bin/asan/tjx
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  bin/asan/unit-tests --jobs 2
-
-test-cli: bin/tjx
-	@echo "  TEST    cli"
-	$(Q)tests/cli.sh bin/tjx
-
-test-corpus: bin/tjx
-	@echo "  TEST    corpus"
-	$(Q)tests/corpus.sh bin/tjx corpus
 
 # The corpus scored against the committed thresholds (tjx eval; see corpus/README.md);
 # the JUnit report is left in bin/eval-junit.xml for CI.
@@ -201,8 +193,17 @@ test-valgrind: bin/tjx
 
 # ---- the rest ----------------------------------------------------------------
 
+bin/bench-fields: $(OBJDIR)/bench/fields.o $(REL_LIB)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OBJDIR)/bench/%.o: bench/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
 bench: deps
-	$(Q)$(MAKE) --no-print-directory bin/tjx
+	$(Q)$(MAKE) --no-print-directory bin/tjx bin/bench-fields
 	bench/run
 
 fuzz:

@@ -217,6 +217,11 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, struct ign
 	return rc;
 }
 
+static int cmp_stem(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* "a/b/c.pdf" -> "a/b/c" */
 static char *strip_ext(const char *name)
 {
@@ -264,27 +269,36 @@ int batch_collect(char *const *paths, int npaths, const char *outdir, struct bat
 	free(w.inos);
 	if (rc < 0)
 		return rc;
-	/* record paths; a stem shared by two inputs keeps the full name */
+	/* record paths; a stem shared by two inputs keeps the full name.  Sort
+	 * the stems to find the shared ones: n log n, for folders of 100,000. */
+	struct stem {
+		char *stem;
+		size_t i;
+	} *st = calloc(in->n ? in->n : 1, sizeof(*st));
+	if (!st)
+		return ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 	for (size_t i = 0; i < in->n; i++) {
-		char *stem = strip_ext(in->items[i].name);
-		if (!stem)
-			return ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
-		int clash = 0;
-		for (size_t k = 0; k < in->n && !clash; k++) {
-			if (k == i)
-				continue;
-			char *o = strip_ext(in->items[k].name);
-			clash = o && !strcmp(o, stem);
-			free(o);
-		}
-		struct sb out = SB_INIT;
-		sb_addf(&out, "%s/%s.xml", outdir, clash ? in->items[i].name : stem);
-		free(stem);
-		in->items[i].out = sb_detach(&out, NULL);
-		if (!in->items[i].out)
-			return ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
+		st[i].stem = strip_ext(in->items[i].name);
+		st[i].i = i;
+		if (!st[i].stem)
+			rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 	}
-	return 0;
+	if (rc == 0)
+		qsort(st, in->n, sizeof(*st), cmp_stem);
+	for (size_t k = 0; k < in->n && rc == 0; k++) {
+		int clash = (k > 0 && !strcmp(st[k].stem, st[k - 1].stem)) ||
+			    (k + 1 < in->n && !strcmp(st[k].stem, st[k + 1].stem));
+		struct batch_input *b = &in->items[st[k].i];
+		struct sb out = SB_INIT;
+		sb_addf(&out, "%s/%s.xml", outdir, clash ? b->name : st[k].stem);
+		b->out = sb_detach(&out, NULL);
+		if (!b->out)
+			rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
+	}
+	for (size_t i = 0; i < in->n; i++)
+		free(st[i].stem);
+	free(st);
+	return rc;
 }
 
 /* ---- writing ---------------------------------------------------------------- */
@@ -489,15 +503,18 @@ int batch_run(const struct batch_options *opt, const struct batch_inputs *in,
 		pids[k] = fork();
 		if (pids[k] == 0) {
 			close(fds[0]);
-			for (size_t i = (size_t)k; i < in->n; i += (size_t)jobs) {
+			free(pids);
+			free(seen);
+			int rc = 0;
+			for (size_t i = (size_t)k; i < in->n && rc == 0; i += (size_t)jobs) {
 				struct batch_result r;
 				process(p, &in->items[i], &r);
 				struct wire w = {i, r.status, r.code, r.pages, r.seconds, ""};
 				memcpy(w.message, r.message, sizeof(w.message));
-				if (write_full(fds[1], &w, sizeof(w)) < 0)
-					_exit(1);
+				rc = write_full(fds[1], &w, sizeof(w));
 			}
-			_exit(0);
+			pipe_free(p);
+			_exit(rc < 0 ? 1 : 0);
 		}
 	}
 	close(fds[1]);

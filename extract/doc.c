@@ -81,6 +81,19 @@ struct doc_page *doc_add_page(struct doc *d, enum doc_page_source source)
  * text: they become spaces, so that columns stay where they were. */
 static char *sanitise(const char *s, size_t n, size_t *outlen)
 {
+	/* most lines need nothing: no control characters, BOMs or noncharacters
+	 * (all start with a byte below 0x20, 0x7F, C2 80..9F or EF), and NFC
+	 * takes its own fast path */
+	size_t i0 = 0;
+	while (i0 < n) {
+		unsigned char c = (unsigned char)s[i0];
+		if (c < 0x20 || c == 0x7F || c == 0xEF || c == 0xED ||
+		    (c == 0xC2 && i0 + 1 < n && (unsigned char)s[i0 + 1] < 0xA0))
+			break;
+		i0++;
+	}
+	if (i0 == n && utf8_valid(s, n))
+		return utf8_nfc(s, n, outlen);
 	struct sb b = SB_INIT;
 	size_t i = 0;
 	sb_grow(&b, n);
@@ -253,7 +266,7 @@ static int looks_binary(const char *buf, size_t len)
 		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')
 			ctl++;
 	}
-	return ctl * 100 > n;
+	return ctl > 4 && ctl * 20 > n;
 }
 
 int doc_from_text(const char *name, const char *buf, size_t len, struct doc **out,

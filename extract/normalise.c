@@ -64,7 +64,8 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			       b->id, (const char *)msg, (size_t)eoff);
 	}
 	/* JIT is an optimisation: without it PCRE2 interprets, correctly. */
-	pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+	if (rules_jit_enabled())
+		pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
 	return 0;
 }
 

@@ -135,6 +135,18 @@ static char *tidy(const char *s, int multiline)
 {
 	if (!s)
 		return NULL;
+	/* already tidy: no leading, trailing or double blanks, no tabs, line
+	 * breaks only where kept, none at the ends */
+	size_t n0 = strlen(s), k;
+	int clean = n0 == 0 || (s[0] != ' ' && s[0] != '\n' && s[n0 - 1] != ' ' && s[n0 - 1] != '\n');
+	for (k = 0; clean && k < n0; k++) {
+		char c = s[k];
+		if (c == '\t' || c == '\r' || (c == '\n' && (!multiline || s[k + 1] == '\n' || s[k + 1] == ' ' || (k && s[k - 1] == ' '))) ||
+		    (c == ' ' && s[k + 1] == ' ') || (unsigned char)c == 0xC2)
+			clean = 0; /* 0xC2: maybe a no-break space */
+	}
+	if (clean)
+		return utf8_nfc(s, n0, NULL);
 	struct sb b = SB_INIT;
 	int space = 0, nl = 0;
 	size_t i = 0, n = strlen(s);
@@ -399,6 +411,33 @@ struct rec_schema {
 	xmlSchemaPtr schema;
 };
 
+/* "/record/proposed-decisions/decision[3]": element names without the
+ * namespace (libxml2 writes a star for namespaced ones), with
+ * a position where siblings share the name. */
+static xmlChar *node_path(xmlNodePtr n)
+{
+	char buf[256] = "";
+	for (; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
+		int pos = 0, same = 0;
+		for (xmlNodePtr s = n->parent ? n->parent->children : NULL; s; s = s->next) {
+			if (s->type != XML_ELEMENT_NODE || strcmp((const char *)s->name,
+								  (const char *)n->name))
+				continue;
+			same++;
+			if (s == n)
+				pos = same;
+		}
+		char part[96], rest[256];
+		if (same > 1)
+			snprintf(part, sizeof(part), "/%s[%d]", (const char *)n->name, pos);
+		else
+			snprintf(part, sizeof(part), "/%s", (const char *)n->name);
+		snprintf(rest, sizeof(rest), "%s%s", part, buf);
+		memcpy(buf, rest, sizeof(buf));
+	}
+	return xmlStrdup(BAD_CAST(buf[0] ? buf : "/"));
+}
+
 /* libxml2 reports parse and schema errors through callbacks; collect them. */
 struct err_ctx {
 	struct rec_problems *probs;
@@ -413,7 +452,7 @@ static void structured_error(void *ctx, xmlErrorPtr e)
 	c->count++;
 	char path[256] = "/";
 	if (e->node && ((xmlNodePtr)e->node)->type == XML_ELEMENT_NODE) {
-		xmlChar *p = xmlGetNodePath((xmlNodePtr)e->node);
+		xmlChar *p = node_path((xmlNodePtr)e->node);
 		if (p) {
 			snprintf(path, sizeof(path), "%s", (const char *)p);
 			xmlFree(p);
@@ -605,7 +644,7 @@ static void semantic_checks(xmlDocPtr doc, struct rec_problems *probs, int *coun
 			size_t len = strlen((const char *)n->content), nl;
 			char *nfc = utf8_nfc((const char *)n->content, len, &nl);
 			if (nfc && (nl != len || memcmp(nfc, n->content, len))) {
-				xmlChar *p = xmlGetNodePath(n->parent);
+				xmlChar *p = node_path(n->parent);
 				add_problem(probs, (const char *)p, n->parent->line,
 					    "text is not in Unicode normalisation form C");
 				xmlFree(p);
@@ -626,7 +665,7 @@ static void semantic_checks(xmlDocPtr doc, struct rec_problems *probs, int *coun
 	for (xmlNodePtr c = root->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		xmlChar *path = xmlGetNodePath(c);
+		xmlChar *path = node_path(c);
 		if (is_elem(c, "date") || is_elem(c, "meeting-date")) {
 			const char *t = node_text(c, &hold);
 			if (!record_check_date(t)) {
@@ -642,7 +681,7 @@ static void semantic_checks(xmlDocPtr doc, struct rec_problems *probs, int *coun
 				if (is_elem(o, "email")) {
 					t = node_text(o, &hold);
 					if (!record_check_email(t)) {
-						op = xmlGetNodePath(o);
+						op = node_path(o);
 						add_problem(probs, (const char *)op, o->line,
 							    "'%s' is not a well-formed e-mail address",
 							    t);
@@ -652,7 +691,7 @@ static void semantic_checks(xmlDocPtr doc, struct rec_problems *probs, int *coun
 				} else if (is_elem(o, "phone")) {
 					t = node_text(o, &hold);
 					if (!record_check_phone(t)) {
-						op = xmlGetNodePath(o);
+						op = node_path(o);
 						add_problem(probs, (const char *)op, o->line,
 							    "'%s' is not a well-formed phone number",
 							    t);
@@ -670,7 +709,7 @@ static void semantic_checks(xmlDocPtr doc, struct rec_problems *probs, int *coun
 				xmlChar *nv = xmlGetProp(d, BAD_CAST "n");
 				long got = nv ? strtol((const char *)nv, NULL, 10) : 0;
 				if (got != want) {
-					xmlChar *dp = xmlGetNodePath(d);
+					xmlChar *dp = node_path(d);
 					add_problem(probs, (const char *)dp, d->line,
 						    "decision numbered %s where %ld was expected: "
 						    "decisions run 1..n without gaps",
@@ -688,7 +727,7 @@ static void semantic_checks(xmlDocPtr doc, struct rec_problems *probs, int *coun
 						continue;
 					const char *t = node_text(q, &hold);
 					if (!record_check_orgnr(t)) {
-						xmlChar *qp = xmlGetNodePath(q);
+						xmlChar *qp = node_path(q);
 						add_problem(probs, (const char *)qp, q->line,
 							    "organisation number '%s' fails the Luhn "
 							    "check",
@@ -861,8 +900,9 @@ int record_parse(const char *xml, size_t len, const char *name, struct record **
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	if (!root || !is_elem(root, "record") || !root->ns ||
 	    strcmp((const char *)root->ns->href, NS)) {
+		int line = root ? root->line : 0;
 		xmlFreeDoc(doc);
-		return ex_fail(err, EX_INPUT, name, 0, root ? root->line : 0,
+		return ex_fail(err, EX_INPUT, name, 0, line,
 			       "not a tjx record: the root must be <record xmlns=\"%s\">", NS);
 	}
 	struct record *r = record_new();

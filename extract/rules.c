@@ -226,6 +226,12 @@ int rules_load_dir(struct rules_set *set, const char *dir, const char *suffix,
 	return rc;
 }
 
+int rules_jit_enabled(void)
+{
+	const char *v = getenv("TJX_JIT");
+	return !(v && !strcmp(v, "0"));
+}
+
 const struct rules_entry *rules_entry(const struct rules_block *b, const char *key)
 {
 	for (size_t i = 0; i < b->nentries; i++)

@@ -69,6 +69,12 @@ int rules_check_keys(const struct rules_block *b, const char *const *allowed,
 int rules_read_lines(const char *path, int (*fn)(void *ctx, char *line, int lineno),
 		     void *ctx, struct ex_error *err);
 
+/* Whether patterns should be JIT-compiled: yes unless the environment sets
+ * TJX_JIT=0.  JIT code is correct but confuses memory checkers such as
+ * valgrind (Debian's PCRE2 is built without valgrind support), so the
+ * valgrind test runs with TJX_JIT=0. */
+int rules_jit_enabled(void);
+
 /* A digest (hex SHA-256) of every file under dir, by name and content, so a
  * run manifest can tell when the rules changed. */
 int rules_digest(const char *dir, char out[65], struct ex_error *err);

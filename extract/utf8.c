@@ -78,11 +78,48 @@ static char *terminate(uint8_t *r, size_t len, size_t *outlen)
 	return (char *)t;
 }
 
+/* Code points below U+0300 are all stable under NFC and none combines with
+ * them unless a combining mark (U+0300 and up) follows; general punctuation
+ * U+2002..U+206F is stable too.  Text made only of these is already NFC, which
+ * is nearly all Swedish text: skip the work. */
+static int surely_nfc(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0xCC)
+			continue;
+		if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+		    (unsigned char)s[i + 2] >= 0x82) {
+			i += 2; /* U+2002..U+203F */
+			continue;
+		}
+		if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x81 &&
+		    (unsigned char)s[i + 2] <= 0xAF) {
+			i += 2; /* U+2040..U+206F */
+			continue;
+		}
+		if (c >= 0x80 && c < 0xC0)
+			continue; /* a continuation byte of an accepted character */
+		return 0;
+	}
+	return 1;
+}
+
 char *utf8_nfc(const char *s, size_t n, size_t *outlen)
 {
 	size_t len = 0;
 	if (n == 0)
 		return terminate(calloc(1, 1), 0, outlen);
+	if (surely_nfc(s, n)) {
+		char *c = malloc(n + 1);
+		if (!c)
+			return NULL;
+		memcpy(c, s, n);
+		c[n] = '\0';
+		if (outlen)
+			*outlen = n;
+		return c;
+	}
 	uint8_t *r = u8_normalize(UNINORM_NFC, (const uint8_t *)s, n, NULL, &len);
 	return terminate(r, len, outlen);
 }
