@@ -1941,20 +1941,23 @@ static int find_input(const char *dir, struct sb *name, struct ex_error *err)
 	return rc;
 }
 
-/* Run the pipeline on the case's input: read, normalise, extract. */
-static void run_pipeline(struct pipe *p, const char *dir, struct run_out *o)
+/* Run the pipeline on the case's input: read, normalise, extract.  The
+ * input is named "<case>/<input>" in its record, as `tjx run CORPUS` names
+ * it. */
+static void run_pipeline(struct pipe *p, const char *dir, const char *name, struct run_out *o)
 {
 	struct doc *d = NULL;
-	struct sb path = SB_INIT;
+	struct sb path = SB_INIT, source = SB_INIT;
 	ex_clear(&o->e);
 	if (find_input(dir, &o->input, &o->e) < 0)
 		goto out;
 	sb_addf(&path, "%s/%s", dir, o->input.buf);
-	if (path.oom) {
+	sb_addf(&source, "%s/%s", name, o->input.buf);
+	if (path.oom || source.oom) {
 		ex_fail(&o->e, EX_NOMEM, NULL, 0, 0, "out of memory");
 		goto out;
 	}
-	if (pipe_read(p, path.buf, o->input.buf, &d, &o->e) < 0)
+	if (pipe_read(p, path.buf, source.buf, &d, &o->e) < 0)
 		goto out;
 	if (doc_text(d, 1, &o->before) < 0 || pipe_normalise(p, d, &o->e) < 0)
 		goto out;
@@ -1967,6 +1970,7 @@ out:
 		ex_fail(&o->e, EX_NOMEM, NULL, 0, 0, "out of memory");
 	doc_free(d);
 	sb_release(&path);
+	sb_release(&source);
 }
 
 /* A child's results travel through a file: one line "code page line
@@ -2152,7 +2156,7 @@ static int run_serial(struct eval_report *r, struct pipe *p, struct job *jobs, s
 	size_t next = 0;
 	for (size_t i = 0; i < n; i++) {
 		double t0 = now();
-		run_pipeline(p, jobs[i].dir, &jobs[i].out);
+		run_pipeline(p, jobs[i].dir, jobs[i].name, &jobs[i].out);
 		jobs[i].seconds = now() - t0;
 		jobs[i].done = 1;
 		int rc = score_ready(r, jobs, n, &next, opt, err);
@@ -2194,7 +2198,7 @@ static int run_parallel(struct eval_report *r, struct pipe *p, struct job *jobs,
 				break;
 			}
 			if (pid == 0) {
-				run_pipeline(p, j->dir, &j->out);
+				run_pipeline(p, j->dir, j->name, &j->out);
 				_exit(run_out_save(&j->out, file.buf) == 0 ? 0 : 1);
 			}
 			j->pid = pid;

@@ -292,7 +292,9 @@ struct eval_options {
  * of their names (a folder holding expected.xml is a corpus of one case).
  * Each holds one input.* file, expected.xml, optionally truth.txt and
  * case.conf (key = value lines: match = exact|scored, and keys eval does
- * not read: seed, made, note).  A case that cannot be run is an error case
+ * not read: seed, made, note).  The input is named "<case>/input.<ext>" in
+ * its record (source/@file), as `tjx run CORPUS` names it.  A case that
+ * cannot be run is an error case
  * in the report, and the run goes on.  With jobs > 1 each case's pipeline
  * runs in a worker process of its own (a crash is then an error case too);
  * the report is the same either way.  Fails, with *out NULL, when the
