@@ -16,7 +16,8 @@
  *     groups name the fields they fill (`case_number`, `officer_name`, or
  *     `value` for the rule's own `field`).  The first rule to fill a field
  *     wins; `repeat = yes` rules collect every match (amounts, references),
- *     `group = yes` makes each match a new signatory or party.
+ *     `group = yes` makes each match a new signatory or party, `pick =
+ *     latest` keeps the match with the greatest value (the last date).
  *  5. Structure: the body is cut into blocks (runs of non-blank lines);
  *     headings (fields/headings.rules, or the shape of a heading) start
  *     parts whose role sends their text to the proposed decisions, the
@@ -54,6 +55,7 @@ struct prule {
 	enum scope scope;
 	int repeat;    /* collect every match */
 	int grouped;   /* each match is a new signatory / party */
+	int latest;    /* of all matches, keep the one with the greatest value */
 	int raw_group; /* group number of (?<raw>...), or 0 */
 	struct group_map *groups;
 	size_t ngroups;
@@ -76,10 +78,12 @@ enum role {
 	ROLE_NOT_HEADING, /* a line that looks like a heading but is not one */
 	ROLE_SIGNING,     /* an empty signature field ("Datum _____"): dropped */
 	ROLE_SIGNATURES,  /* starts the signature area ("Stockholm 2020-06-09") */
+	ROLE_PARTIES,     /* "Parter": the text is read by the party rules, no section */
 	ROLE__COUNT
 };
 static const char *const role_names[] = {"section", "decisions", "summary",   "attachments",
-					 "distribution", "none", "signing", "signatures"};
+					 "distribution", "none", "signing", "signatures",
+					 "parties"};
 
 struct lrule { /* a rule matched against one line */
 	const struct rules_block *b;
@@ -210,8 +214,8 @@ static int field_for_group(const char *name)
 
 static int load_pattern_rule(struct fields *fs, const struct rules_block *b, struct ex_error *err)
 {
-	static const char *const keys[] = {"why",    "field", "pattern", "scope",
-					   "repeat", "group", "test",    NULL};
+	static const char *const keys[] = {"why",   "field", "pattern", "scope", "repeat",
+					   "group", "pick",  "test",    NULL};
 	static const char *const req[] = {"why", "pattern", NULL};
 	int rc = rules_check_keys(b, keys, req, err);
 	if (rc < 0)
@@ -225,6 +229,11 @@ static int load_pattern_rule(struct fields *fs, const struct rules_block *b, str
 	r->scope = (enum scope)sc;
 	r->repeat = yes(b, "repeat");
 	r->grouped = yes(b, "group");
+	static const char *const picks[] = {"first", "latest"};
+	int pk = pick(b, "pick", picks, 2, 0, err);
+	if (pk < 0)
+		return -EX_RULE;
+	r->latest = pk == 1;
 	int own = -1;
 	const char *fname = rules_get(b, "field");
 	if (fname && (own = record_field_from_path(fname)) < 0)
@@ -1022,11 +1031,58 @@ static int family(int f)
 								 : RF_PARTY_NAME;
 }
 
+/* pick = latest: the match whose first field has the greatest value (ISO
+ * dates compare as strings). */
+static int run_pattern_latest(struct fields *fs, const struct prule *r, const struct doc *d,
+			      const struct view *v, struct found *fd)
+{
+	int f = r->groups[0].field, num = r->groups[0].number;
+	if (fd->have[f])
+		return 0;
+	size_t start = 0, ba = 0, bb = 0;
+	char *best = NULL;
+	while (start <= v->text.len) {
+		int m = pcre2_match(r->re, (PCRE2_SPTR)v->text.buf, v->text.len, start, 0, fs->md,
+				    NULL);
+		if (m < 0)
+			break;
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(fs->md);
+		size_t m0 = ov[0], m1 = ov[1];
+		if (num < m && ov[2 * num] != PCRE2_UNSET) {
+			size_t a = ov[2 * num], b = ov[2 * num + 1];
+			char *val = convert(fs, f, v->text.buf + a, b - a);
+			if (val && (!best || strcmp(val, best) > 0)) {
+				free(best);
+				best = val;
+				ba = a;
+				bb = b;
+			} else {
+				free(val);
+			}
+		}
+		start = m1 > m0 ? m1 : m0 + 1;
+	}
+	if (!best)
+		return 0;
+	free(best);
+	if (add_value(fd, fs, d, v, f, 0, ba, bb, NULL, NULL) < 0)
+		return -1;
+	if (fd->have[f] && !fd->rule[f]) {
+		fd->rule[f] = r->b->id;
+		if (fd->debug)
+			sb_addf(fd->debug, "  %s: rule '%s' (%s:%d), the latest of its matches\n",
+				record_field_path(f), r->b->id, r->b->file, r->b->line);
+	}
+	return 0;
+}
+
 static int run_pattern(struct fields *fs, const struct prule *r, const struct doc *d,
 		       const struct view *v, struct found *fd)
 {
 	size_t start = 0;
 	int any = 0;
+	if (r->latest)
+		return run_pattern_latest(fs, r, d, v, fd);
 	while (start <= v->text.len) {
 		int m = pcre2_match(r->re, (PCRE2_SPTR)v->text.buf, v->text.len, start, 0, fs->md,
 				    NULL);
@@ -1298,13 +1354,9 @@ static int heading_shape(const struct doc *d, size_t first, size_t last, size_t 
 	uint32_t c = first_cp(a->text, a->len);
 	if (!(utf8_is_upper(c) || (c >= '0' && c <= '9')))
 		return 0;
-	if (nlines == 2) {
-		/* a heading broken over two lines goes on in lower case */
-		if (!utf8_is_lower(first_cp(z->text, z->len)))
-			return 0;
-	} else if (ends_with_function_word(z->text, z->len)) {
+	/* a heading broken over two lines goes on in lower case */
+	if (nlines == 2 && !utf8_is_lower(first_cp(z->text, z->len)))
 		return 0;
-	}
 	/* a date or a number alone is not a heading */
 	int letters = 0;
 	for (size_t i = 0; i < a->len; i++)
@@ -1336,7 +1388,37 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 		const struct doc_line *l = &d->lines[i];
 		int vr = line_vocab(fs, d, i);
 		if (vr == ROLE_SIGNING) {
-			i++; /* "Datum _____": an empty signature field, not text */
+			/* "Datum _____": an empty signature field.  The short lines
+			 * just before it (who is to sign) and everything up to the
+			 * next named heading are a signature area, not text. */
+			size_t from = i;
+			while (bs->n) {
+				struct block *pb = &bs->b[bs->n - 1];
+				if (pb->kind == B_SIGAREA) {
+					from = pb->first;
+					bs->n--;
+					break;
+				}
+				const struct doc_line *pl = &d->lines[pb->last];
+				if (pb->nlines > 2 || (pb->kind == B_HEADING && pb->vocab) ||
+				    strchr(".:;!?", last_char(pl->text, pl->len)) ||
+				    trimmed_len(pl->text, pl->len) > 60)
+					break;
+				from = pb->first;
+				bs->n--;
+			}
+			size_t e = i + 1, last = i;
+			for (; e < to; e++) {
+				if (!keep[e] || is_blank_text(d->lines[e].text, d->lines[e].len))
+					continue;
+				int r = line_vocab(fs, d, e);
+				if ((r >= 0 && r <= ROLE_DISTRIBUTION) || r == ROLE_PARTIES)
+					break;
+				last = e;
+			}
+			if (add_block(bs, B_SIGAREA, -1, 0, from, last, last - from + 1) < 0)
+				return -1;
+			i = e;
 			continue;
 		}
 		if (vr == ROLE_SIGNATURES) {
@@ -1346,7 +1428,7 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 				if (!keep[e] || is_blank_text(d->lines[e].text, d->lines[e].len))
 					continue;
 				int r = line_vocab(fs, d, e);
-				if (r >= 0 && r <= ROLE_DISTRIBUTION)
+				if ((r >= 0 && r <= ROLE_DISTRIBUTION) || r == ROLE_PARTIES)
 					break;
 				last = e;
 			}
@@ -1406,6 +1488,7 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 				second++;
 			const struct doc_line *s2 = &d->lines[second];
 			if (heading_shape(d, i, i, 1) && trimmed_len(l->text, l->len) <= 60 &&
+			    !ends_with_function_word(l->text, l->len) &&
 			    vr != ROLE_NOT_HEADING && utf8_is_upper(first_cp(s2->text, s2->len)) &&
 			    !line_sig(fs, d, i, SIG_NAME) &&
 			    trimmed_len(s2->text, s2->len) > 40)
@@ -1426,8 +1509,25 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			while (nk < to && (!keep[nk] || is_blank_text(d->lines[nk].text,
 								       d->lines[nk].len)))
 				nk++;
-			int continued = nk < to && utf8_is_lower(first_cp(d->lines[nk].text,
-									  d->lines[nk].len));
+			/* ... also a list whose items go on in lower case: the line
+			 * is the lead-in of a sentence ("Huvudmannen ansvarar för
+			 * att" over "- frigöra tid ...") */
+			int continued = 0;
+			if (nk < to) {
+				const struct doc_line *nl = &d->lines[nk];
+				size_t off = 0;
+				while (off < nl->len && (nl->text[off] == ' ' || nl->text[off] == '\t'))
+					off++;
+				if (starts_with_bullet(nl->text, nl->len)) {
+					off += !strncmp(nl->text + off, "•", 3) ||
+							       !strncmp(nl->text + off, "–", 3)
+						       ? 3
+						       : 1;
+					while (off < nl->len && nl->text[off] == ' ')
+						off++;
+				}
+				continued = utf8_is_lower(first_cp(nl->text + off, nl->len - off));
+			}
 			if (vr != ROLE_NOT_HEADING && !continued && heading_shape(d, i, last, n) &&
 			    !line_sig(fs, d, i, SIG_NAME))
 				kind = B_HEADING;
@@ -1558,12 +1658,43 @@ static void bullet(struct sb *p)
 
 /* The paragraphs of blocks [from, to) as text, paragraphs separated by "\n".
  * *first_line gets the doc line of the first text. */
+/* The line each paragraph of block_text() starts on. */
+struct plines {
+	size_t *at;
+	size_t n, alloc;
+};
+
+static void plines_push(struct plines *pl, size_t line)
+{
+	if (!pl)
+		return;
+	if (pl->n == pl->alloc) {
+		size_t na = pl->alloc ? pl->alloc * 2 : 16;
+		size_t *nat = realloc(pl->at, na * sizeof(size_t));
+		if (!nat)
+			return;
+		pl->at = nat;
+		pl->alloc = na;
+	}
+	pl->at[pl->n++] = line;
+}
+
 static char *block_text(struct fields *fs, const struct doc *d, const char *keep,
 			const struct blocks *bs, size_t from, size_t to, size_t width,
-			size_t *first_line)
+			size_t *first_line, struct plines *pl)
 {
 	struct sb out = SB_INIT, para = SB_INIT;
+	size_t pstart = (size_t)-1; /* the line the paragraph being built starts on */
 	*first_line = (size_t)-1;
+#define FLUSH()                                                                             \
+	do {                                                                                \
+		bullet(&para);                                                              \
+		if (out.len)                                                                \
+			sb_addc(&out, '\n');                                                \
+		sb_add(&out, para.buf, para.len);                                           \
+		sb_reset(&para);                                                            \
+		plines_push(pl, pstart);                                                    \
+	} while (0)
 	for (size_t k = from; k < to; k++) {
 		const struct block *b = &bs->b[k];
 		if (b->kind != B_PARA)
@@ -1581,6 +1712,8 @@ static char *block_text(struct fields *fs, const struct doc *d, const char *keep
 			sb_reset(&para);
 			sb_add(&para, out.buf + at, out.len - at);
 			sb_setlen(&out, at ? at - 1 : 0);
+			if (pl && pl->n)
+				pstart = pl->at[--pl->n];
 		}
 		size_t prev = (size_t)-1;
 		for (size_t i = b->first; i <= b->last; i++) {
@@ -1597,24 +1730,17 @@ static char *block_text(struct fields *fs, const struct doc *d, const char *keep
 					  (trimmed_len(p->text, p->len) >= width ||
 					   (utf8_is_lower(c) && !strchr(".!?", lc)) || lc == '-');
 			}
-			if (prev != (size_t)-1 && !wrapped) {
-				bullet(&para);
-				if (out.len)
-					sb_addc(&out, '\n');
-				sb_add(&out, para.buf, para.len);
-				sb_reset(&para);
-			}
+			if (prev != (size_t)-1 && !wrapped)
+				FLUSH();
+			if (!para.len)
+				pstart = i;
 			join_line(&para, l->text, l->len);
 			prev = i;
 		}
-		if (para.len) {
-			bullet(&para);
-			if (out.len)
-				sb_addc(&out, '\n');
-			sb_add(&out, para.buf, para.len);
-			sb_reset(&para);
-		}
+		if (para.len)
+			FLUSH();
 	}
+#undef FLUSH
 	sb_release(&para);
 	char *s = sb_detach(&out, NULL);
 	return clean_text(fs, s);
@@ -1626,6 +1752,8 @@ static char *heading_text(const struct doc *d, const struct block *b)
 	struct sb t = SB_INIT;
 	for (size_t i = b->first; i <= b->last; i++)
 		join_line(&t, d->lines[i].text, d->lines[i].len);
+	if (t.len && t.buf[t.len - 1] == '.')
+		sb_setlen(&t, t.len - 1); /* the title of an enclosed document */
 	return sb_detach(&t, NULL);
 }
 
@@ -1654,7 +1782,7 @@ static int decisions(struct fields *fs, const struct doc *d, const char *keep,
 		if (b->kind != B_PARA)
 			continue;
 		size_t fl;
-		char *text = block_text(fs, d, keep, bs, k, k + 1, width, &fl);
+		char *text = block_text(fs, d, keep, bs, k, k + 1, width, &fl, NULL);
 		if (!text)
 			return -1;
 		/* one decision a paragraph; numbered items keep their number */
@@ -1700,13 +1828,18 @@ static int list_items(struct fields *fs, const struct doc *d, const char *keep,
 		      const struct blocks *bs, size_t from, size_t to, size_t width, int f,
 		      struct found *fd)
 {
-	size_t fl;
-	char *text = block_text(fs, d, keep, bs, from, to, width, &fl);
-	if (!text)
+	size_t fl, item = 0;
+	struct plines pl = {0};
+	char *text = block_text(fs, d, keep, bs, from, to, width, &fl, &pl);
+	if (!text) {
+		free(pl.at);
 		return -1;
+	}
 	char *save = NULL;
 	int pos = 0, rc = 0;
-	for (char *p = strtok_r(text, "\n", &save); p && rc == 0; p = strtok_r(NULL, "\n", &save)) {
+	for (char *p = strtok_r(text, "\n", &save); p && rc == 0;
+	     p = strtok_r(NULL, "\n", &save), item++) {
+		size_t line = item < pl.n ? pl.at[item] : fl;
 		if (!strncmp(p, "- ", 2))
 			p += 2;
 		char qual[16] = "";
@@ -1728,9 +1861,10 @@ static int list_items(struct fields *fs, const struct doc *d, const char *keep,
 		pos++;
 		if (f == RF_ATTACHMENT && !*qual)
 			snprintf(qual, sizeof(qual), "%d", pos);
-		rc = add_text_value(fd, d, f, p, fl, f == RF_ATTACHMENT ? qual : NULL);
+		rc = add_text_value(fd, d, f, p, line, f == RF_ATTACHMENT ? qual : NULL);
 	}
 	free(text);
+	free(pl.at);
 	return rc;
 }
 
@@ -1818,8 +1952,9 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 	size_t *tline = calloc(n, sizeof(size_t)); /* a title's first line (prefix) */
 	int *pair = calloc(n, sizeof(int));         /* name -> title line index + 1 */
 	int *used = calloc(n, sizeof(int));
+	size_t *tword = calloc(n, sizeof(size_t)); /* title = the line's words from here */
 	int rc = 0;
-	if (!kind || !tline || !pair || !used) {
+	if (!kind || !tline || !pair || !used || !tword) {
 		rc = -1;
 		goto out;
 	}
@@ -1845,14 +1980,6 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 			tline[i + 1] = li;
 		}
 	}
-	/* the next non-empty line after i */
-#define NEXT(i, j)                                                                          \
-	for (j = (i) + 1; j < n && (!keep[b->first + j] ||                                  \
-				    is_blank_text(d->lines[b->first + j].text,               \
-						  d->lines[b->first + j].len) ||             \
-				    tline[j] != b->first + j);                              \
-	     j++)                                                                           \
-		;
 	for (size_t i = 0; i < n; i++) {
 		if (kind[i] != O_NAME)
 			continue;
@@ -1870,7 +1997,32 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 			used[j] = 1;
 		}
 	}
-#undef NEXT
+	/* "... granskats av enhetschef" over a name: the title ends the line */
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (kind[i] != O_OTHER)
+			continue;
+		const struct doc_line *l = &d->lines[b->first + i];
+		size_t j;
+		for (j = i + 1; j < n && (!keep[b->first + j] ||
+					  is_blank_text(d->lines[b->first + j].text,
+							d->lines[b->first + j].len));
+		     j++)
+			;
+		if (j >= n || kind[j] != O_NAME || pair[j])
+			continue;
+		size_t e = l->len;
+		while (e && (l->text[e - 1] == ' ' || l->text[e - 1] == '\t'))
+			e--;
+		size_t w = e;
+		while (w && l->text[w - 1] != ' ')
+			w--;
+		if (w == 0 || e == w || !sig_match(fs, SIG_TITLE_WORD, l->text + w, e - w))
+			continue;
+		kind[i] = O_TITLE;
+		pair[j] = (int)i + 1;
+		used[i] = 1;
+		tword[i] = w + 1;
+	}
 	/* leftovers in reading order */
 	size_t t = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -1896,10 +2048,29 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 		if (rc == 0 && pair[i]) {
 			size_t ti = (size_t)pair[i] - 1;
 			struct sb title = SB_INIT;
-			for (size_t li = tline[ti]; li <= b->first + ti; li++)
-				if (keep[li] && !is_blank_text(d->lines[li].text, d->lines[li].len))
-					join_line(&title, d->lines[li].text, d->lines[li].len);
-			const struct doc_line *tl = &d->lines[tline[ti]];
+			const struct doc_line *tl;
+			if (tword[ti]) {
+				/* the last word of a sentence, capitalised */
+				size_t w = tword[ti] - 1;
+				tl = &d->lines[b->first + ti];
+				char *word = squeeze(tl->text + w, tl->len - w);
+				char *up = word ? utf8_upper(word, strlen(word), NULL) : NULL;
+				if (word && up) {
+					size_t k1 = 0;
+					utf8_next(up, strlen(up), &k1);
+					sb_add(&title, up, k1);
+					sb_adds(&title, word + k1);
+				}
+				free(word);
+				free(up);
+			} else {
+				for (size_t li = tline[ti]; li <= b->first + ti; li++)
+					if (keep[li] &&
+					    !is_blank_text(d->lines[li].text, d->lines[li].len))
+						join_line(&title, d->lines[li].text,
+							  d->lines[li].len);
+				tl = &d->lines[tline[ti]];
+			}
 			struct rec_value rt = {.field = RF_SIGNATORY_ROLE, .group = group,
 					       .value = title.buf, .page = tl->page,
 					       .line = tl->lineno, .conf = -1};
@@ -1912,6 +2083,7 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 	}
 out:
 	free(kind);
+	free(tword);
 	free(tline);
 	free(pair);
 	free(used);
@@ -1920,13 +2092,17 @@ out:
 
 /* The first block of the body that starts the document's structure: the
  * first "Förslag till beslut" or "Sammanfattning", or failing that the first
- * heading after the title. */
+ * heading after the title (or the title itself, when it stands as a heading
+ * over text: a plan section's lead paragraph). */
 static size_t first_structural(const struct blocks *bs)
 {
 	for (size_t k = 0; k < bs->n; k++)
 		if (bs->b[k].kind == B_HEADING &&
 		    (bs->b[k].role == ROLE_DECISIONS || bs->b[k].role == ROLE_SUMMARY))
 			return k;
+	/* a title standing as a heading over text opens the first section */
+	if (bs->n > 1 && bs->b[0].kind == B_HEADING && bs->b[1].kind == B_PARA)
+		return 0;
 	for (size_t k = 1; k < bs->n; k++)
 		if (bs->b[k].kind == B_HEADING)
 			return k;
@@ -1977,7 +2153,7 @@ static int structure(struct fields *fs, const struct doc *d, const char *keep,
 			break;
 		}
 		case ROLE_SUMMARY:
-			text = block_text(fs, d, keep, bs, k + 1, end, width, &fl);
+			text = block_text(fs, d, keep, bs, k + 1, end, width, &fl, NULL);
 			if (!text)
 				rc = -1;
 			else if (*text)
@@ -1988,12 +2164,14 @@ static int structure(struct fields *fs, const struct doc *d, const char *keep,
 		case ROLE_ATTACHMENTS:
 			rc = list_items(fs, d, keep, bs, k + 1, end, width, RF_ATTACHMENT, fd);
 			break;
+		case ROLE_PARTIES:
+			break; /* read by the party rules (fields/parties.rules) */
 		case ROLE_DISTRIBUTION:
 			rc = list_items(fs, d, keep, bs, k + 1, end, width, RF_RECIPIENT, fd);
 			break;
 		default: {
 			char *head = heading_text(d, h);
-			text = block_text(fs, d, keep, bs, k + 1, end, width, &fl);
+			text = block_text(fs, d, keep, bs, k + 1, end, width, &fl, NULL);
 			if (!head || !text) {
 				rc = -1;
 			} else {

@@ -154,8 +154,11 @@ Test(fields, seed_001_agreement_parties_and_signature_area)
 	cr_assert_str_eq(nth(r, RF_PARTY_ORGNR, 0)->value, "202100-4185");
 	cr_assert_str_eq(nth(r, RF_PARTY_ORGNR, 1)->value, "212000-0142");
 	cr_assert_str_eq(nth(r, RF_PARTY_ADDRESS, 0)->value, "Box 4002, 171 04 Solna");
-	/* numbered headings keep their numbers; "5.2Handledning" lost its space */
-	cr_assert_str_eq(nth(r, RF_SECTION, 0)->qual, "1 Parter");
+	/* "1 Parter" is read for the parties, not kept as a section; numbered
+	 * headings keep their numbers */
+	cr_assert_str_eq(nth(r, RF_SECTION, 0)->qual, "2 Bakgrund till Överenskommelsen");
+	/* dated by the latest complete signature date */
+	cr_assert_str_eq(value(r, RF_DATE), "2020-06-23");
 	int found = 0;
 	for (int k = 0; nth(r, RF_SECTION, k); k++)
 		found |= !strcmp(nth(r, RF_SECTION, k)->qual, "5.1.2 Ansvar för insatsen");
@@ -165,6 +168,14 @@ Test(fields, seed_001_agreement_parties_and_signature_area)
 	for (int k = 0; nth(r, RF_SIGNATORY_NAME, k); k++)
 		found |= !strcmp(nth(r, RF_SIGNATORY_NAME, k)->value, "Ilana Hart");
 	cr_assert(found);
+	/* "Överenskommelsen har granskats av enhetschef" over "Ulrika Lundqvist" */
+	int last = count(r, RF_SIGNATORY_NAME) - 1;
+	cr_assert_str_eq(nth(r, RF_SIGNATORY_NAME, last)->value, "Ulrika Lundqvist");
+	cr_assert_str_eq(nth(r, RF_SIGNATORY_ROLE, count(r, RF_SIGNATORY_ROLE) - 1)->value,
+			 "Enhetschef");
+	/* a lead-in over a list that goes on in lower case is not a heading */
+	for (int k = 0; nth(r, RF_SECTION, k); k++)
+		cr_assert_str_neq(nth(r, RF_SECTION, k)->qual, "Huvudmannen ansvarar för att");
 	cr_assert_str_eq(nth(r, RF_REFERENCE, 0)->value, "U2019/03786/S");
 	cr_assert_eq(count(r, RF_ORGANISATION), 0, "an agreement's organisations are its parties");
 	record_free(r);
