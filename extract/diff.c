@@ -665,6 +665,103 @@ static void add_lines(struct sb *out, const char *mark, const char *v)
 	}
 }
 
+struct lines {
+	const char **s;
+	size_t *len;
+	size_t n;
+};
+
+static int split_lines(const char *v, struct lines *l)
+{
+	size_t n = 1;
+	for (const char *p = v; *p; p++)
+		n += *p == '\n';
+	l->s = malloc(n * sizeof(*l->s));
+	l->len = malloc(n * sizeof(*l->len));
+	l->n = 0;
+	if (!l->s || !l->len)
+		return -1;
+	for (const char *p = v;;) {
+		const char *nl = strchr(p, '\n');
+		l->s[l->n] = p;
+		l->len[l->n++] = nl ? (size_t)(nl - p) : strlen(p);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+struct lines_pair {
+	struct lines *a, *b;
+};
+
+static int line_eq(void *vctx, size_t i, size_t j)
+{
+	struct lines_pair *c = vctx;
+	return c->a->len[i] == c->b->len[j] && !memcmp(c->a->s[i], c->b->s[j], c->a->len[i]);
+}
+
+static int never(void *vctx, size_t i, size_t j)
+{
+	(void)vctx;
+	(void)i;
+	(void)j;
+	return 0;
+}
+
+static void add_line(struct sb *out, const char *mark, const char *s, size_t len)
+{
+	sb_addf(out, "  %s", mark);
+	if (len) {
+		sb_addc(out, ' ');
+		sb_add(out, s, len);
+	}
+	sb_addc(out, '\n');
+}
+
+/* A changed value of several lines (paragraphs of a summary or section):
+ * the lines that differ, with runs of equal lines counted, not repeated. */
+static int add_changed_lines(struct sb *out, const char *old, const char *new)
+{
+	struct lines a = {0}, b = {0};
+	struct lines_pair c = {&a, &b};
+	struct op *ops = NULL;
+	size_t nops = 0;
+	int rc = -1;
+	if (split_lines(old, &a) < 0 || split_lines(new, &b) < 0 ||
+	    align(a.n, b.n, line_eq, never, &c, &ops, &nops) < 0)
+		goto out;
+	for (size_t k = 0; k < nops;) {
+		if (ops[k].kind == OP_SAME) {
+			size_t run = 0;
+			while (k < nops && ops[k].kind == OP_SAME)
+				run++, k++;
+			sb_addf(out, "  = %zu line%s as before\n", run, run == 1 ? "" : "s");
+			continue;
+		}
+		/* a run of differing lines: the old ones, then the new ones */
+		size_t end = k;
+		while (end < nops && ops[end].kind != OP_SAME)
+			end++;
+		for (size_t q = k; q < end; q++)
+			if (ops[q].kind != OP_ADD)
+				add_line(out, "-", a.s[ops[q].i], a.len[ops[q].i]);
+		for (size_t q = k; q < end; q++)
+			if (ops[q].kind != OP_DEL)
+				add_line(out, "+", b.s[ops[q].j], b.len[ops[q].j]);
+		k = end;
+	}
+	rc = 0;
+out:
+	free(a.s);
+	free(a.len);
+	free(b.s);
+	free(b.len);
+	free(ops);
+	return rc;
+}
+
 int diff_format_list(const struct diff_list *l, struct sb *out)
 {
 	static const char *const kinds[3] = {"added", "removed", "changed"};
@@ -680,6 +777,12 @@ int diff_format_list_as(const struct diff_list *l, const char *const kinds[3], s
 		    it->old_index != it->new_index)
 			sb_addf(out, " (now [%d])", it->new_index);
 		sb_addc(out, '\n');
+		if (it->old_value && it->new_value &&
+		    (strchr(it->old_value, '\n') || strchr(it->new_value, '\n'))) {
+			if (add_changed_lines(out, it->old_value, it->new_value) < 0)
+				return -1;
+			continue;
+		}
 		if (it->old_value)
 			add_lines(out, "-", it->old_value);
 		if (it->new_value)

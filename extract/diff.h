@@ -50,7 +50,11 @@
  *	3 records compared: 1 differ, 2 equal; 1 only in A, 1 only in B
  *
  * Equal pairs print nothing; a changed value whose index moved adds
- * "(now [N])".  The last line is printed in folder mode only.
+ * "(now [N])".  A changed value of several lines (the paragraphs of a
+ * summary or section) shows the lines that differ, old then new, and a run
+ * of equal lines as "= N lines as before".  A pair found by sha256 under
+ * another name adds "(same source sha256)" to its "diff" line.  The last
+ * line is printed in folder mode only.
  *
  * Output, XML (--format xml), namespace urn:tjx:diff:1:
  *

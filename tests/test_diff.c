@@ -168,8 +168,11 @@ Test(diff, built_records_groups_and_source)
 	item_is(&l.items[4], DIFF_ADDED, "signatories/signatory[2]/name", NULL, "Sören Åberg");
 	struct sb out = SB_INIT;
 	diff_format_list(&l, &out);
-	cr_assert_not_null(strstr(out.buf, "changed summary\n  - Rad ett.\n  - Rad två.\n"
-	                                   "  + Rad ett.\n  + Rad tre.\n"));
+	cr_assert_not_null(strstr(out.buf, "changed summary\n"
+	                                   "  = 1 line as before\n"
+	                                   "  - Rad två.\n"
+	                                   "  + Rad tre.\n"),
+	                   "%s", out.buf);
 	sb_release(&out);
 	diff_list_release(&l);
 	record_free(a);
