@@ -28,6 +28,7 @@ DEB_BUILD := gcc make libc6-dev pkg-config libtesseract-dev tesseract-ocr tesser
              libjpeg-dev libfreetype-dev libharfbuzz-dev libhunspell-dev hunspell-sv \
              libunistring-dev
 DEB_TEST  := libcriterion-dev valgrind libxml2-utils
+DEB_BENCH := hunspell time
 
 ifeq ($(V),1)
 Q :=
@@ -55,6 +56,7 @@ LIB_OBJS += utf8.o
 LIB_OBJS += doc.o
 LIB_OBJS += rules.o
 LIB_OBJS += normalise.o
+LIB_OBJS += lexicon.o
 LIB_OBJS += fields.o
 LIB_OBJS += record.o
 LIB_OBJS += pipeline.o
@@ -203,6 +205,7 @@ $(OBJDIR)/bench/%.o: bench/%.c
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 bench: deps
+	$(call install_missing,$(DEB_BENCH))
 	$(Q)$(MAKE) --no-print-directory bin/tjx bin/bench-fields
 	bench/run
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -13,18 +14,23 @@
 #include "utf8.h"
 
 static const char normalise_help[] =
-	"usage: tjx normalise [options] [FILE|-]\n\n"
-	"Repair OCR text: lost å/ä/ö (\"Forvaltningen\" -> \"Förvaltningen\"), characters the\n"
-	"Swedish OCR model cannot emit (@ § % –), hyphenation, ligatures.  Reads FILE (or\n"
-	"standard input), writes the repaired text to standard output; line N of the\n"
-	"output is line N of the input.\n\n"
-	"Options:\n"
-	"  -e, --explain       print every change instead of the text, one a line:\n"
-	"                      'LINE:COL old → new (rule id)'\n"
-	"  -o, --output FILE   write the text to FILE (with --explain too)\n"
-	"      --no-lexicon    rules only: no word repair with the Swedish lexicon\n"
-	"      --rules DIR     rule folder (default: $TJX_RULES, or rules/ beside bin/)\n"
-	"  -h, --help          this text\n\n";
+    "usage: tjx normalise [options] [FILE|-]\n\n"
+    "Repair OCR text: lost å/ä/ö (\"Forvaltningen\" -> \"Förvaltningen\"), characters the\n"
+    "Swedish OCR model cannot emit (@ § % –), hyphenation, ligatures.  Reads FILE (or\n"
+    "standard input), writes the repaired text to standard output; line N of the\n"
+    "output is line N of the input.\n\n"
+    "Options:\n"
+    "  -e, --explain       print every change instead of the text, one a line:\n"
+    "                      'LINE:COL old → new (rule id)'\n"
+    "  -o, --output FILE   write the text to FILE (with --explain too)\n"
+    "      --no-lexicon    rules only: no word repair with the Swedish lexicon\n"
+    "      --lost-diacritics=auto|yes|no\n"
+    "                      whether the text lost its å/ä/ö (default auto: decided per\n"
+    "                      document, from its letters); 'yes' lets the pair rules\n"
+    "                      (for/för, ar/är) work on short texts too\n"
+    "      --stats         print to standard error what was done and how fast\n"
+    "      --rules DIR     rule folder (default: $TJX_RULES, or rules/ beside bin/)\n"
+    "  -h, --help          this text\n\n";
 
 /* Column of byte offset off in s, 1-based, in characters. */
 static size_t column(const char *s, size_t off)
@@ -35,11 +41,17 @@ static size_t column(const char *s, size_t off)
 int cmd_normalise(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"explain", no_argument, NULL, 'e'},   {"output", required_argument, NULL, 'o'},
-		{"no-lexicon", no_argument, NULL, 'L'}, {"rules", required_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+	    {"explain", no_argument, NULL, 'e'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"no-lexicon", no_argument, NULL, 'L'},
+	    {"rules", required_argument, NULL, 'R'},
+	    {"lost-diacritics", required_argument, NULL, 'D'},
+	    {"stats", no_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	int explain = 0, no_lexicon = 0, c;
+	int explain = 0, no_lexicon = 0, stats = 0, c;
+	enum norm_lost lost = NORM_LOST_AUTO;
 	const char *rules = NULL, *output = NULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "eo:h", opts, NULL)) != -1) {
@@ -56,6 +68,20 @@ int cmd_normalise(int argc, char **argv)
 		case 'R':
 			rules = optarg;
 			break;
+		case 'S':
+			stats = 1;
+			break;
+		case 'D':
+			if (!strcmp(optarg, "auto"))
+				lost = NORM_LOST_AUTO;
+			else if (!strcmp(optarg, "yes"))
+				lost = NORM_LOST_ALWAYS;
+			else if (!strcmp(optarg, "no"))
+				lost = NORM_LOST_NEVER;
+			else
+				return cli_usage_error("normalise",
+				                       "--lost-diacritics takes auto, yes or no");
+			break;
 		case 'h':
 			fputs(normalise_help, stdout);
 			fputs(cli_exit_help, stdout);
@@ -71,7 +97,8 @@ int cmd_normalise(int argc, char **argv)
 	struct ex_error err;
 	ex_clear(&err);
 	struct norm_options no = {.rules_dir = rules ? rules : pipe_default_rules_dir(),
-				  .no_lexicon = no_lexicon};
+	                          .no_lexicon = no_lexicon,
+	                          .lost_diacritics = lost};
 	struct norm *n = NULL;
 	struct sb in = SB_INIT, out = SB_INIT;
 	struct doc *d = NULL;
@@ -88,8 +115,21 @@ int cmd_normalise(int argc, char **argv)
 		goto fail;
 	for (size_t i = 0; i < d->nwarnings; i++)
 		cli_warn("%s: %s", path, d->warnings[i]);
-	if (norm_doc(n, d, NULL, &err) < 0)
+	struct norm_stats st = {0};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	if (norm_doc(n, d, &st, &err) < 0)
 		goto fail;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	if (stats) {
+		double sec =
+		    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		fprintf(stderr,
+		        "normalise: %zu lines, %zu words, %zu changes, lost diacritics: %s; "
+		        "%zu bytes in %.3f s of CPU (%.1f MB/s)\n",
+		        st.lines, st.words, st.changed, st.lost_diacritics ? "yes" : "no", in.len,
+		        sec, sec > 0 ? (double)in.len / 1e6 / sec : 0.0);
+	}
 
 	struct sb text = SB_INIT;
 	for (size_t i = 0; i < d->nlines; i++) {
@@ -101,8 +141,8 @@ int cmd_normalise(int argc, char **argv)
 		for (size_t k = 0; explain && k < l->nedits; k++) {
 			const struct doc_edit *e = &l->edits[k];
 			sb_addf(&out, "%zu:%zu %.*s → %.*s (%s)\n", i + 1, column(l->orig, e->off),
-				(int)e->len, l->orig + e->off, (int)e->new_len, l->text + e->new_off,
-				e->rule);
+			        (int)e->len, l->orig + e->off, (int)e->new_len,
+			        l->text + e->new_off, e->rule);
 		}
 	}
 	if (output) {

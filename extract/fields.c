@@ -1237,15 +1237,29 @@ static void mark_furniture(struct fields *fs, const struct doc *d, char *keep)
 	}
 	view_release(&all);
 	/* repeated blocks: runs of non-blank short lines (blank lines inside a
-	 * run are allowed when the next line is short too) */
+	 * run are allowed when the other run has them too) */
 	size_t n = d->nlines;
+	char *edge = calloc(n ? n : 1, 1); /* first or last text line of its page */
+	if (edge && d->npages > 1)
+		for (int p = 0; p < d->npages; p++) {
+			const struct doc_page *pg = &d->pages[p];
+			size_t a0 = pg->first_line, z = pg->first_line + pg->nlines;
+			while (a0 < z && is_blank_text(d->lines[a0].text, d->lines[a0].len))
+				a0++;
+			while (z > a0 && is_blank_text(d->lines[z - 1].text, d->lines[z - 1].len))
+				z--;
+			if (a0 < z) {
+				edge[a0] = 1;
+				edge[z - 1] = 1;
+			}
+		}
 	for (size_t i = 0; i < n; i++) {
 		if (!keep[i] || is_blank_text(d->lines[i].text, d->lines[i].len))
 			continue;
 		/* does a block starting at i repeat one starting earlier at j? */
 		for (size_t j = 0; j < i; j++) {
 			size_t a = i, b = j, matched = 0, last = i;
-			int digits = 0;
+			int digits = 0, at_edge = 0;
 			while (a < n && b < i) {
 				const struct doc_line *la = &d->lines[a], *lb = &d->lines[b];
 				int ba = is_blank_text(la->text, la->len);
@@ -1255,25 +1269,42 @@ static void mark_furniture(struct fields *fs, const struct doc *d, char *keep)
 					b++;
 					continue;
 				}
-				if (ba || bb || la->len != lb->len || la->len > 60 ||
+				/* running heads and feet (at a page edge both times) may be
+				 * long; other repeats are short */
+				int both = edge && edge[a] && edge[b];
+				size_t lim = both ? 200 : 60;
+				if (ba || bb || la->len != lb->len || la->len > lim ||
 				    memcmp(la->text, lb->text, la->len))
 					break;
 				matched++;
 				last = a;
+				at_edge |= both;
 				for (size_t c = 0; c < la->len && !digits; c++)
 					digits = la->text[c] >= '0' && la->text[c] <= '9';
 				a++;
 				b++;
 			}
-			/* three lines, or two with a number (date, dnr): a name
-			 * and title signing twice are not furniture */
-			if (matched >= 3 || (matched >= 2 && digits)) {
+			/* next to a page number or at a page's top or foot: furniture
+			 * (a letterhead, a running foot); elsewhere three lines, or
+			 * two with a number (date, dnr), or one header-like line with
+			 * a number and no full stop -- a name and title signing twice
+			 * are not furniture */
+			size_t after = last + 1;
+			while (after < n && is_blank_text(d->lines[after].text, d->lines[after].len))
+				after++;
+			int by_furniture = after < n && !keep[after];
+			const struct doc_line *ll = &d->lines[last];
+			int header_like = matched == 1 && digits && ll->len <= 80 &&
+					  !strchr(".!?", last_char(ll->text, ll->len));
+			if (matched >= 3 || (matched >= 2 && (digits || by_furniture)) ||
+			    (matched >= 1 && at_edge) || header_like) {
 				for (size_t k = i; k <= last; k++)
 					keep[k] = 0;
 				break;
 			}
 		}
 	}
+	free(edge);
 }
 
 /* ---- structure ----------------------------------------------------------------------- */
@@ -1285,7 +1316,8 @@ enum bkind { B_PARA, B_HEADING, B_SIGNATURE, B_SIGAREA };
 struct block {
 	enum bkind kind;
 	int role;      /* for headings */
-	int vocab;     /* a heading named by fields/headings.rules, not by its shape */
+	int vocab;     /* a heading named by fields/headings.rules, or numbered: not by
+			  its shape alone */
 	size_t first, last;
 	size_t nlines;
 };
@@ -1334,6 +1366,42 @@ static int starts_with_item_number(const char *s, size_t n)
 	while (i < n && s[i] >= '0' && s[i] <= '9')
 		i++;
 	return i > d && i - d <= 2 && i + 1 < n && (s[i] == '.' || s[i] == ')') && s[i + 1] == ' ';
+}
+
+/* "5.1.2 Ansvar för insatsen", "10 Ändringar och tillägg": a numbered
+ * heading, short, capitalised after its number, no closing full stop.  Such
+ * a line is a heading wherever it stands, even glued to the text around it
+ * (OCR drops the blank lines around headings). */
+static int numbered_heading(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	size_t d0 = i;
+	int groups = 0;
+	for (;;) {
+		size_t g = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == g || i - g > 2)
+			return 0;
+		groups++;
+		if (i < n && s[i] == '.' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9') {
+			i++;
+			continue;
+		}
+		break;
+	}
+	if (groups == 1 && i < n && (s[i] == '.' || s[i] == ')'))
+		return 0; /* "1. Text": a list item */
+	if (groups > 1 && i < n && s[i] == '.')
+		i++;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i >= n || i == d0 || !utf8_is_upper(first_cp(s + i, n - i)))
+		return 0;
+	char lc = last_char(s, n);
+	return trimmed_len(s, n) <= 100 && lc != '.' && lc != ',' && lc != ';' && lc != ':';
 }
 
 /* Could the block be a heading by its shape: one or two short lines, no
@@ -1387,6 +1455,15 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 		}
 		const struct doc_line *l = &d->lines[i];
 		int vr = line_vocab(fs, d, i);
+		if (vr == ROLE_SIGNING) {
+			/* "Datum" over a date is a header label, not a field */
+			size_t nd = i + 1;
+			while (nd < to && (!keep[nd] || is_blank_text(d->lines[nd].text, d->lines[nd].len)))
+				nd++;
+			uint32_t c0 = nd < to ? first_cp(d->lines[nd].text, d->lines[nd].len) : 0;
+			if (c0 >= '0' && c0 <= '9')
+				vr = -1;
+		}
 		if (vr == ROLE_SIGNING) {
 			/* "Datum _____": an empty signature field.  The short lines
 			 * just before it (who is to sign) and everything up to the
@@ -1470,6 +1547,8 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			int r = line_vocab(fs, d, k);
 			if (r >= 0 && r != ROLE_NOT_HEADING)
 				break; /* a heading or a signing line ends the run */
+			if (numbered_heading(m->text, m->len))
+				break;
 			size_t k2 = k + 1;
 			while (k2 < to && !keep[k2])
 				k2++;
@@ -1482,7 +1561,10 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 		 * end a sentence, followed by a capitalised line */
 		enum bkind kind = B_PARA;
 		size_t hl = (size_t)-1;
-		if (n >= 2) {
+		int numbered = numbered_heading(l->text, l->len);
+		if (n >= 2 && numbered)
+			hl = i;
+		else if (n >= 2) {
 			size_t second = i + 1;
 			while (!keep[second])
 				second++;
@@ -1495,7 +1577,7 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 				hl = i;
 		}
 		if (hl != (size_t)-1) {
-			if (add_block(bs, B_HEADING, ROLE_SECTION, 0, i, i, 1) < 0)
+			if (add_block(bs, B_HEADING, ROLE_SECTION, numbered, i, i, 1) < 0)
 				return -1;
 			size_t s = i + 1;
 			while (!keep[s])
@@ -1528,11 +1610,11 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 				}
 				continued = utf8_is_lower(first_cp(nl->text + off, nl->len - off));
 			}
-			if (vr != ROLE_NOT_HEADING && !continued && heading_shape(d, i, last, n) &&
-			    !line_sig(fs, d, i, SIG_NAME))
+			if (vr != ROLE_NOT_HEADING && (numbered || (!continued && heading_shape(d, i, last, n) &&
+			    !line_sig(fs, d, i, SIG_NAME))))
 				kind = B_HEADING;
-			if (add_block(bs, kind, kind == B_HEADING ? ROLE_SECTION : -1, 0, i, last, n) <
-			    0)
+			if (add_block(bs, kind, kind == B_HEADING ? ROLE_SECTION : -1,
+				      kind == B_HEADING && numbered, i, last, n) < 0)
 				return -1;
 		}
 		i = k;
@@ -1728,7 +1810,8 @@ static char *block_text(struct fields *fs, const struct doc *d, const char *keep
 				wrapped = !starts_with_bullet(l->text, l->len) &&
 					  !starts_with_item_number(l->text, l->len) &&
 					  (trimmed_len(p->text, p->len) >= width ||
-					   (utf8_is_lower(c) && !strchr(".!?", lc)) || lc == '-');
+					   ((utf8_is_lower(c) || utf8_is_digit(c)) && !strchr(".!?", lc)) ||
+					   lc == '-');
 			}
 			if (prev != (size_t)-1 && !wrapped)
 				FLUSH();
@@ -2136,8 +2219,9 @@ static int structure(struct fields *fs, const struct doc *d, const char *keep,
 		 * headings found by shape only (a lead-in such as "Kommunstyrelsens
 		 * förslag till kommunfullmäktige") up to the next named one */
 		size_t end = k + 1;
-		while (end < bs->n && (bs->b[end].kind != B_HEADING ||
-				       (role == ROLE_DECISIONS && !bs->b[end].vocab)))
+		while (end < bs->n &&
+		       (bs->b[end].kind != B_HEADING ||
+			((role == ROLE_DECISIONS || role == ROLE_PARTIES) && !bs->b[end].vocab)))
 			end++;
 		size_t fl;
 		char *text;

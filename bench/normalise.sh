@@ -1,0 +1,60 @@
+#!/bin/sh
+# bench/normalise.sh - issue 3's figure: normaliser throughput on a large
+# legacy text, MB/s on one thread, target at least 20 MB/s; with the naive
+# baseline (`hunspell -l`, which only lists the words it does not know) timed
+# on the same text in the same run.
+#
+# The text: every -l eng OCR text of tests/data/normalise/eng and the real
+# legacy OCR of corpus/seed000-legacy, concatenated (about 100 kB, some 3,300
+# distinct words) and repeated to NORM_BENCH_MB megabytes (default 20).
+# Repetition is kind to caches, so the first copy (cold: every distinct word
+# new to the normaliser) is also timed on its own.  Figures are CPU seconds of
+# the normaliser itself (`tjx normalise --stats`: norm_doc only), and of the
+# whole command, and of hunspell's whole command.
+set -eu
+mb=${NORM_BENCH_MB:-20}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cat tests/data/normalise/eng/*.txt corpus/seed000-legacy/input.txt >"$tmp/one.txt"
+one=$(wc -c <"$tmp/one.txt")
+n=$(( (mb * 1000000 + one - 1) / one ))
+i=0
+: >"$tmp/big.txt"
+while [ $i -lt $n ]; do cat "$tmp/one.txt" >>"$tmp/big.txt"; i=$((i + 1)); done
+size=$(wc -c <"$tmp/big.txt")
+
+# cpu SECONDS of a command: user + system, from GNU time
+cpu() {
+	/usr/bin/time -f '%U %S %M' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || {
+		cat "$tmp/err" >&2
+		return 1
+	}
+	awk '{ printf "%.3f %d", $1 + $2, $3 }' "$tmp/time"
+}
+
+stage() { # MB/s of norm_doc, from --stats
+	sed -n 's/.* in \([0-9.]*\) s of CPU.*/\1/p' "$tmp/err"
+}
+
+set -- $(cpu bin/tjx normalise --stats "$tmp/one.txt")
+cold_sec=$(stage)
+set -- $(cpu bin/tjx normalise --stats "$tmp/big.txt")
+tjx_cmd=$1 tjx_rss=$2
+tjx_stage=$(stage)
+set -- $(cpu hunspell -l -d sv_SE "$tmp/big.txt")
+hun_cmd=$1 hun_rss=$2
+
+awk -v size="$size" -v one="$one" -v cold="$cold_sec" -v st="$tjx_stage" -v cmd="$tjx_cmd" \
+    -v rss="$tjx_rss" -v hun="$hun_cmd" -v hrss="$hun_rss" 'BEGIN {
+	mbs = size / 1e6
+	printf "text: %.1f MB (%d copies of %d bytes of -l eng OCR)\n", mbs, size / one, one
+	printf "normaliser (norm_doc, one thread): %.2f s, %.1f MB/s %s\n", st, mbs / st,
+	       (mbs / st >= 20 ? "(target 20 MB/s met)" : "(target 20 MB/s NOT met)")
+	printf "normaliser, first copy alone (cold caches): %.3f s, %.2f MB/s\n", cold, one / 1e6 / cold
+	printf "tjx normalise, whole command (read, NFC, normalise, write): %.2f s, %.1f MB/s, max RSS %d MB\n",
+	       cmd, mbs / cmd, rss / 1024
+	printf "hunspell -l -d sv_SE (baseline, finds unknown words only): %.2f s, %.2f MB/s, max RSS %d MB\n",
+	       hun, mbs / hun, hrss / 1024
+	printf "  ratio tjx normalise / hunspell -l, whole commands: %.1fx faster\n", hun / cmd
+	printf "  ratio normaliser stage / hunspell -l: %.1fx faster\n", hun / st
+}'

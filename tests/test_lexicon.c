@@ -1,0 +1,135 @@
+/* test_lexicon.c - the Swedish lexicon: hunspell sv_SE, our lists, the prior. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lexicon.h"
+
+static struct lex *lx;
+
+static void setup(void)
+{
+	struct ex_error err;
+	struct lex_options o = {.dir = "rules/lexicon"};
+	cr_assert_eq(lex_new(&o, &lx, &err), 0, "lex_new: %s", err.msg);
+}
+
+static void teardown(void)
+{
+	lex_free(lx);
+}
+
+static int check(const char *w)
+{
+	return lex_check(lx, w, strlen(w));
+}
+
+TestSuite(lexicon, .init = setup, .fini = teardown);
+
+Test(lexicon, hunspell_words_and_compounds)
+{
+	cr_expect_neq(check("förvaltningen"), LEX_UNKNOWN);
+	cr_expect_neq(check("Förvaltningen"), LEX_UNKNOWN);
+	cr_expect_neq(check("FÖRVALTNINGEN"), LEX_UNKNOWN);
+	cr_expect_neq(check("barnrättsperspektiv"), LEX_UNKNOWN);
+	cr_expect_neq(check("utbildningsnämnden"), LEX_UNKNOWN);
+}
+
+Test(lexicon, rejects_ocr_damage)
+{
+	cr_expect_eq(check("Forvaltningen"), LEX_UNKNOWN);
+	cr_expect_eq(check("ndmnden"), LEX_UNKNOWN);
+	cr_expect_eq(check("6kad"), LEX_UNKNOWN);
+	/* in Tesseract's list, which has web text without diacritics, but not Swedish */
+	cr_expect_eq(check("forslag"), LEX_UNKNOWN);
+	/* case as hunspell has it: a lower-case word may be capitalised, not mixed */
+	cr_expect_eq(check("fÖrvaltningen"), LEX_UNKNOWN);
+}
+
+Test(lexicon, additions_are_ours)
+{
+	cr_expect_eq(check("Funktionshinderrådet"), LEX_OURS);
+	cr_expect_eq(check("Kärrtorps"), LEX_OURS);
+	cr_expect_eq(check("Södertörn"), LEX_OURS);
+	cr_expect_geq(lex_freq(lx, "funktionshinderrådet", strlen("funktionshinderrådet")),
+	              LEX_ADDITION_COUNT);
+}
+
+Test(lexicon, listed_tier)
+{
+	cr_expect_eq(check("kommun"), LEX_LISTED);
+}
+
+Test(lexicon, prior_prefers_the_common_spelling)
+{
+	cr_expect_gt(lex_freq(lx, "för", 4), 10 * lex_freq(lx, "for", 3));
+	cr_expect_gt(lex_freq(lx, "är", 3), 10 * lex_freq(lx, "ar", 2));
+	cr_expect_gt(lex_freq(lx, "har", 3), 0);
+	cr_expect_eq(lex_freq(lx, "FÖR", 4), lex_freq(lx, "för", 4));
+}
+
+Test(lexicon, answers_are_cached)
+{
+	struct lex_stats a, b;
+	check("samverkansgruppen");
+	lex_get_stats(lx, &a);
+	for (int i = 0; i < 100; i++)
+		check("samverkansgruppen");
+	lex_get_stats(lx, &b);
+	cr_expect_eq(b.hunspell_calls, a.hunspell_calls);
+	cr_expect_eq(b.lookups, a.lookups + 100);
+	cr_expect_gt(a.words, 100000);
+}
+
+Test(lexicon, missing_dictionary_is_a_dependency_error)
+{
+	struct lex *x = NULL;
+	struct ex_error err;
+	struct lex_options o = {.dir = "rules/lexicon", .dict_dir = "/nonexistent"};
+	cr_assert_lt(lex_new(&o, &x, &err), 0);
+	cr_expect_eq(err.code, EX_DEP);
+	cr_expect(strstr(err.file, "/nonexistent/sv_SE") != NULL, "%s", err.file);
+	cr_expect_null(x);
+}
+
+Test(lex_map, put_get_grow_clear)
+{
+	struct lex_map *m = lex_map_new();
+	cr_assert_not_null(m);
+	char k[32], v[32];
+	for (int i = 0; i < 5000; i++) {
+		int kl = snprintf(k, sizeof(k), "ord%d", i),
+		    vl = snprintf(v, sizeof(v), "v%d", i * 7);
+		cr_assert_eq(lex_map_put(m, k, (size_t)kl, (uint32_t)i, v, (size_t)vl), 0);
+	}
+	cr_expect_eq(lex_map_count(m), 5000);
+	for (int i = 0; i < 5000; i += 37) {
+		int kl = snprintf(k, sizeof(k), "ord%d", i);
+		uint32_t num;
+		const char *val;
+		size_t vl;
+		cr_assert(lex_map_get(m, k, (size_t)kl, &num, &val, &vl));
+		cr_expect_eq(num, (uint32_t)i);
+		snprintf(v, sizeof(v), "v%d", i * 7);
+		cr_expect_eq(vl, strlen(v));
+		cr_expect_eq(memcmp(val, v, vl), 0);
+	}
+	cr_expect_not(lex_map_get(m, "ord5000", 7, NULL, NULL, NULL));
+	cr_expect_eq(lex_map_put(m, "ord1", 4, 99, NULL, 0), 0); /* overwrite */
+	uint32_t num;
+	cr_assert(lex_map_get(m, "ord1", 4, &num, NULL, NULL));
+	cr_expect_eq(num, 99);
+	cr_expect_eq(lex_map_count(m), 5000);
+	lex_map_clear(m);
+	cr_expect_eq(lex_map_count(m), 0);
+	cr_expect_not(lex_map_get(m, "ord1", 4, NULL, NULL, NULL));
+	lex_map_free(m);
+}
+
+Test(lex_lower, swedish_letters)
+{
+	char out[64];
+	size_t n = lex_lower("ÅÄÖ Éé ÜBER Ωx", strlen("ÅÄÖ Éé ÜBER Ωx"), out);
+	cr_expect_str_eq(out, "åäö éé über ωx");
+	cr_expect_eq(n, strlen("åäö éé über ωx"));
+}

@@ -1,0 +1,297 @@
+/* test_normalise.c - the normaliser: rules, word repair, hyphenation, the
+ * document signal, the confidence guard, edit tracking. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "doc.h"
+#include "normalise.h"
+#include "strbuf.h"
+
+static struct norm *nm;
+
+static void setup(void)
+{
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = "rules"};
+	cr_assert_eq(norm_new(&o, &nm, &err), 0, "norm_new: %s:%d: %s", err.file, err.line,
+	             err.msg);
+}
+
+static void teardown(void)
+{
+	norm_free(nm);
+}
+
+TestSuite(normalise, .init = setup, .fini = teardown);
+
+/* Normalise text as one document; returns the doc (caller frees). */
+static struct doc *run(struct norm *n, const char *text, struct norm_stats *st)
+{
+	struct doc *d = NULL;
+	struct ex_error err;
+	cr_assert_eq(doc_from_text("t.txt", text, strlen(text), &d, &err), 0, "%s", err.msg);
+	cr_assert_eq(norm_doc(n, d, st, &err), 0, "%s", err.msg);
+	return d;
+}
+
+static char *joined(const struct doc *d)
+{
+	struct sb b = SB_INIT;
+	for (size_t i = 0; i < d->nlines; i++) {
+		sb_add(&b, d->lines[i].text, d->lines[i].len);
+		sb_addc(&b, '\n');
+	}
+	return sb_detach(&b, NULL);
+}
+
+static char *norm_text(const char *in)
+{
+	struct doc *d = run(nm, in, NULL);
+	char *s = joined(d);
+	doc_free(d);
+	return s;
+}
+
+/* A page of Swedish whose å/ä/ö were lost: enough letters for the signal. */
+static const char *const lost_page =
+    "Forvaltningen har bedomt att ett idéburet offentligt partnerskap ar en\n"
+    "andamalsenlig avtalsform for samarbetet, bland annat da museet ar verksamhetens\n"
+    "karna. Forvaltningen bedomer att den framtagna modellen for samarbetet bidrar\n"
+    "till okad maluppfyllelse och ar ett komplement till skolornas verksamhet.\n"
+    "Stiftelsen har ett specifikt arbetssatt och kompetens for att genomfora\n"
+    "verksamheten. I foreslaget partnerskap finansierar utbildningsnamnden\n"
+    "verksamheten med totalt 2,4 mnkr. Forvaltningen foreslar att namnden\n"
+    "beslutar att inga partnerskap med stiftelsen och delegerar till\n"
+    "utbildningsdirektoren att underteckna avtalet. Beslutet justeras omedelbart.\n"
+    "Stockholms stad har i sina riktlinjer om idéburet offentligt partnerskap\n"
+    "bedomt att en okad samverkan med den ideburna sektorn kan bidra till okad\n"
+    "samhallsnytta. Utover detta har staden bedomt att det bor finnas utrymme\n"
+    "for att inga idéburet offentligt partnerskap i vissa fall, och det ar\n"
+    "darfor en viktig del for att skapa kunskap och intresse for amnesomradena.\n"
+    "Under hosten ingick parterna en avsiktsforklaring for att gemensamt ta fram\n"
+    "ett inspirerande innehall som fyller kraven for utvalda kurser.\n";
+
+Test(normalise, repairs_lost_diacritics_and_keeps_lines)
+{
+	struct norm_stats st = {0};
+	struct doc *d = run(nm, lost_page, &st);
+	cr_expect(st.lost_diacritics, "the signal should fire on a page without å/ä/ö");
+	cr_assert_eq(d->nlines, 16);
+	cr_expect_str_eq(d->lines[0].text,
+	                 "Förvaltningen har bedömt att ett idéburet offentligt partnerskap är en");
+	cr_expect_str_eq(d->lines[1].text,
+	                 "ändamålsenlig avtalsform för samarbetet, bland annat då museet är "
+	                 "verksamhetens");
+	cr_expect_str_eq(
+	    d->lines[3].text,
+	    "till ökad måluppfyllelse och är ett komplement till skolornas verksamhet.");
+	/* "har" and "man" stay: their variants are not much commoner */
+	cr_expect(strstr(d->lines[11].text, "Utöver detta har staden") != NULL, "%s",
+	          d->lines[11].text);
+	doc_free(d);
+}
+
+Test(normalise, explains_every_change_against_the_original)
+{
+	struct doc *d = run(nm, lost_page, NULL);
+	const struct doc_line *l = &d->lines[0];
+	cr_assert_gt(l->nedits, 0);
+	/* rebuild the text from orig and the edits: must give l->text */
+	struct sb b = SB_INIT;
+	size_t o = 0;
+	for (size_t i = 0; i < l->nedits; i++) {
+		const struct doc_edit *e = &l->edits[i];
+		cr_assert_geq(e->off, o);
+		sb_add(&b, l->orig + o, e->off - o);
+		cr_expect_eq(b.len, e->new_off);
+		sb_add(&b, l->text + e->new_off, e->new_len);
+		o = e->off + e->len;
+		cr_expect_not_null(e->rule);
+	}
+	sb_add(&b, l->orig + o, l->orig_len - o);
+	cr_expect_str_eq(b.buf, l->text);
+	cr_expect_eq(strncmp(l->orig + l->edits[0].off, "Forvaltningen", l->edits[0].len), 0);
+	cr_expect_str_eq(l->edits[0].rule, "word-repair");
+	sb_release(&b);
+	doc_free(d);
+}
+
+Test(normalise, known_words_stay_without_the_signal)
+{
+	/* a short text: no document-level evidence, so "for" and "ar" stay */
+	char *s = norm_text("Det ar bra for alla. Forvaltningen har ett forslag.\n");
+	cr_expect_str_eq(s, "Det ar bra for alla. Förvaltningen har ett förslag.\n");
+	free(s);
+}
+
+Test(normalise, correct_swedish_is_untouched)
+{
+	const char *clean =
+	    "Förvaltningen föreslår att nämnden beslutar att ingå ett idéburet offentligt\n"
+	    "partnerskap med stiftelsen. Det är bra för alla på skolan, så länge man har\n"
+	    "mått och steg. Sedan år 2003 har samarbetet pågått i tio år. Han for hem.\n";
+	struct norm_stats st = {0};
+	struct doc *d = run(nm, clean, &st);
+	cr_expect_not(st.lost_diacritics);
+	for (size_t i = 0; i < d->nlines; i++)
+		cr_expect_eq(d->lines[i].nedits, 0, "line %zu changed: %s", i + 1,
+		             d->lines[i].text);
+	doc_free(d);
+}
+
+Test(normalise, symbols_the_swe_model_cannot_print)
+{
+	char *s =
+	    norm_text("Handläggare Björn Rosborg\nBjorn.RosborgÖhuddinge.se\n"
+	              "Kommunfullmäktige 2019-06-12, 8 87.\nökade med 12 ?o under 2023-2030.\n");
+	cr_expect_str_eq(s,
+	                 "Handläggare Björn Rosborg\nBjorn.Rosborg@huddinge.se\n"
+	                 "Kommunfullmäktige 2019-06-12, § 87.\nökade med 12 % under 2023–2030.\n");
+	free(s);
+}
+
+Test(normalise, dehyphenates_on_the_line_where_the_word_starts)
+{
+	char *s = norm_text("Ärendet har beretts med den fack-\nliga samverkansgruppen i maj.\n");
+	cr_expect_str_eq(s, "Ärendet har beretts med den fackliga\nsamverkansgruppen i maj.\n");
+	free(s);
+}
+
+Test(normalise, dehyphenates_onto_the_next_line_when_the_tail_is_alone)
+{
+	char *s = norm_text("(sammanträde 2020-11-19, dnr 1.7.1-\n7439/2020).\nNästa stycke.\n");
+	cr_expect_str_eq(s, "(sammanträde 2020-11-19, dnr\n1.7.1-7439/2020).\nNästa stycke.\n");
+	free(s);
+}
+
+Test(normalise, keeps_hyphen_before_conjunction_and_capital)
+{
+	char *s = norm_text("inom och mellan skol-\noch förskoleenheter\nBritt-\nMarie Lundberg\n");
+	cr_expect_str_eq(s, "inom och mellan skol-\noch förskoleenheter\nBritt-\nMarie Lundberg\n");
+	free(s);
+}
+
+Test(normalise, dehyphenation_explained_on_both_lines)
+{
+	struct doc *d = run(nm, "den fack-\nliga gruppen\n", NULL);
+	cr_assert_eq(d->nlines, 2);
+	cr_assert_eq(d->lines[0].nedits, 1);
+	cr_assert_eq(d->lines[1].nedits, 1);
+	cr_expect_str_eq(d->lines[0].edits[0].rule, "dehyphenate");
+	cr_expect_str_eq(d->lines[1].edits[0].rule, "dehyphenate");
+	cr_expect_str_eq(d->lines[1].text, "gruppen");
+	doc_free(d);
+}
+
+Test(normalise, not_across_pages)
+{
+	char *s = norm_text("den fack-\fliga gruppen\n");
+	cr_expect_str_eq(s, "den fack-\nliga gruppen\n");
+	free(s);
+}
+
+Test(normalise, confidence_guard_keeps_a_confident_word)
+{
+	struct doc *d = NULL;
+	struct ex_error err;
+	cr_assert_eq(doc_from_text("t.txt", lost_page, strlen(lost_page), &d, &err), 0);
+	/* line 2's "for" read with confidence 96, line 1's "ar" with 40 */
+	struct doc_line *l2 = &d->lines[1], *l1 = &d->lines[0];
+	size_t f = (size_t)(strstr(l2->orig, " for ") + 1 - l2->orig);
+	size_t a = (size_t)(strstr(l1->orig, " ar ") + 1 - l1->orig);
+	cr_assert_eq(doc_line_add_word(l2, f, 3, 0, 0, 10, 10, 96), 0);
+	cr_assert_eq(doc_line_add_word(l1, a, 2, 0, 0, 10, 10, 40), 0);
+	cr_assert_eq(norm_doc(nm, d, NULL, &err), 0);
+	cr_expect(strstr(l2->text, "avtalsform for samarbetet") != NULL, "%s", l2->text);
+	cr_expect(strstr(l1->text, "partnerskap är en") != NULL, "%s", l1->text);
+	doc_free(d);
+}
+
+Test(normalise, forced_signal)
+{
+	struct norm *n2;
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = "rules", .lost_diacritics = NORM_LOST_ALWAYS};
+	cr_assert_eq(norm_new(&o, &n2, &err), 0);
+	struct norm_stats st = {0};
+	struct doc *d = run(n2, "Det ar bra for alla pa skolan.\n", &st);
+	cr_expect(st.lost_diacritics);
+	cr_expect_str_eq(d->lines[0].text, "Det är bra för alla på skolan.");
+	doc_free(d);
+	norm_free(n2);
+}
+
+Test(normalise, rules_only_without_lexicon)
+{
+	struct norm *n2;
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = "rules", .no_lexicon = 1};
+	cr_assert_eq(norm_new(&o, &n2, &err), 0);
+	struct doc *d = run(n2, "Forvaltningen ﬁnansierar, xÖhuddinge.se\n", NULL);
+	cr_expect_str_eq(d->lines[0].text, "Forvaltningen finansierar, x@huddinge.se");
+	doc_free(d);
+	norm_free(n2);
+}
+
+Test(normalise, every_rule_test_passes)
+{
+	cr_expect_eq(norm_check_rules(nm, NULL, NULL, NULL), 0);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+Test(normalise_rules, broken_rule_is_reported_at_its_line)
+{
+	char dir[] = "/tmp/tjx-rules-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char p[256];
+	snprintf(p, sizeof(p), "%s/normalise", dir);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/normalise/10-x.rules", dir);
+	write_file(p, "# a comment\n[ok]\nwhy = fine\nfind = a\nreplace = b\n\n"
+	              "[broken]\nwhy = unbalanced\npattern = (abc\nreplace = x\n");
+	struct norm *n2 = NULL;
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
+	cr_assert_lt(norm_new(&o, &n2, &err), 0);
+	cr_expect_eq(err.code, EX_RULE);
+	cr_expect_eq(err.line, 9);
+	cr_expect(strstr(err.file, "10-x.rules") != NULL);
+	cr_expect(strstr(err.msg, "broken") != NULL, "%s", err.msg);
+	cr_expect(strstr(err.msg, "missing closing parenthesis") != NULL, "%s", err.msg);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/normalise", dir);
+	rmdir(p);
+	rmdir(dir);
+}
+
+Test(normalise_rules, failing_rule_test_is_counted)
+{
+	char dir[] = "/tmp/tjx-rules-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char p[256];
+	snprintf(p, sizeof(p), "%s/normalise", dir);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/normalise/10-x.rules", dir);
+	write_file(p, "[x]\nwhy = w\nfind = a\nreplace = b\ntest = aa => bb\ntest = a => c\n");
+	struct norm *n2 = NULL;
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
+	cr_assert_eq(norm_new(&o, &n2, &err), 0);
+	cr_expect_eq(norm_check_rules(n2, NULL, NULL, &err), 1);
+	norm_free(n2);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/normalise", dir);
+	rmdir(p);
+	rmdir(dir);
+}

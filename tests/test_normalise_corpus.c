@@ -1,0 +1,287 @@
+/* test_normalise_corpus.c - the normaliser's figures on real OCR text.
+ *
+ * tests/data/normalise/eng/NAME.STYLE.txt is what Tesseract's English model
+ * read from scans of tests/data/normalise/truth/NAME.txt (made by
+ * tests/tools/eng-ocr.sh; see rules/normalise/README).  seed001, seed002 and
+ * seed004 are the learning set of the confusion table; seed003 and heldout (a
+ * text written for this purpose) were kept out of it.  corpus/seed000-legacy
+ * is real legacy OCR with a hand-corrected truth and damaged-word list.
+ *
+ * Figures, word by word against the truth (words = white-space separated):
+ *   WER       word error rate (edit distance over the truth's length)
+ *   repaired  of the words the OCR got wrong, the share now right
+ *   changed   of the words the OCR got right, the share now wrong
+ * Each test prints its figures to standard error. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+#include "normalise.h"
+#include "strbuf.h"
+
+struct words {
+	char **w;
+	size_t n;
+	char *buf;
+};
+
+static void split(char *text, struct words *ws)
+{
+	ws->buf = text;
+	ws->w = NULL;
+	ws->n = 0;
+	size_t alloc = 0;
+	for (char *p = strtok(text, " \t\n\f\r"); p; p = strtok(NULL, " \t\n\f\r")) {
+		if (ws->n == alloc) {
+			alloc = alloc ? alloc * 2 : 256;
+			ws->w = realloc(ws->w, alloc * sizeof(*ws->w));
+			cr_assert_not_null(ws->w);
+		}
+		ws->w[ws->n++] = p;
+	}
+}
+
+static void words_free(struct words *ws)
+{
+	free(ws->w);
+	free(ws->buf);
+}
+
+static char *read_all(const char *path)
+{
+	struct sb b = SB_INIT;
+	cr_assert_eq(sb_read_file(&b, path), 0, "cannot read %s", path);
+	return sb_detach(&b, NULL);
+}
+
+/* Word-level edit distance of a and b; map[i] = the b index aligned to a[i]
+ * (as a substitution or match) or -1. */
+static size_t align(const struct words *a, const struct words *b, long *map)
+{
+	size_t n = a->n, m = b->n;
+	unsigned *d = malloc((n + 1) * (m + 1) * sizeof(*d));
+	cr_assert_not_null(d);
+#define D(i, j) d[(size_t)(i) * (m + 1) + (j)]
+	for (size_t j = 0; j <= m; j++)
+		D(0, j) = (unsigned)j;
+	for (size_t i = 1; i <= n; i++) {
+		D(i, 0) = (unsigned)i;
+		for (size_t j = 1; j <= m; j++) {
+			unsigned sub = D(i - 1, j - 1) + (strcmp(a->w[i - 1], b->w[j - 1]) != 0);
+			unsigned del = D(i - 1, j) + 1, ins = D(i, j - 1) + 1;
+			D(i, j) = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		map[i] = -1;
+	size_t i = n, j = m;
+	while (i && j) {
+		if (D(i, j) == D(i - 1, j - 1) + (strcmp(a->w[i - 1], b->w[j - 1]) != 0)) {
+			map[i - 1] = (long)(j - 1);
+			i--, j--;
+		} else if (D(i, j) == D(i - 1, j) + 1) {
+			i--;
+		} else {
+			j--;
+		}
+	}
+	size_t dist = D(n, m);
+#undef D
+	free(d);
+	return dist;
+}
+
+static char *normalised(struct norm *nm, const char *ocr)
+{
+	struct doc *d = NULL;
+	struct ex_error err;
+	cr_assert_eq(doc_from_text("ocr.txt", ocr, strlen(ocr), &d, &err), 0, "%s", err.msg);
+	cr_assert_eq(norm_doc(nm, d, NULL, &err), 0, "%s", err.msg);
+	struct sb b = SB_INIT;
+	for (size_t i = 0; i < d->nlines; i++) {
+		sb_add(&b, d->lines[i].text, d->lines[i].len);
+		sb_addc(&b, '\n');
+	}
+	doc_free(d);
+	return sb_detach(&b, NULL);
+}
+
+struct figures {
+	size_t words, before, after, damaged, repaired, correct, changed;
+};
+
+static void measure(struct norm *nm, const char *truth_path, const char *ocr_path,
+                    struct figures *f)
+{
+	struct words t, o, h;
+	split(read_all(truth_path), &t);
+	char *ocr = read_all(ocr_path);
+	split(normalised(nm, ocr), &h);
+	split(ocr, &o);
+	long *to = malloc(t.n * sizeof(long)), *th = malloc(t.n * sizeof(long));
+	cr_assert(to && th);
+	size_t before = align(&t, &o, to), after = align(&t, &h, th);
+	struct figures x = {t.n, before, after, 0, 0, 0, 0};
+	for (size_t i = 0; i < t.n; i++) {
+		if (to[i] < 0)
+			continue;
+		int right = th[i] >= 0 && !strcmp(h.w[th[i]], t.w[i]);
+		if (strcmp(o.w[to[i]], t.w[i])) {
+			x.damaged++;
+			x.repaired += right;
+		} else {
+			x.correct++;
+			x.changed += !right;
+		}
+	}
+	fprintf(stderr, "  %-44s WER %5.1f%% -> %4.1f%%  repaired %4zu/%-4zu  changed %zu/%zu\n",
+	        ocr_path, 100.0 * (double)before / (double)t.n, 100.0 * (double)after / (double)t.n,
+	        x.repaired, x.damaged, x.changed, x.correct);
+	f->words += x.words;
+	f->before += x.before;
+	f->after += x.after;
+	f->damaged += x.damaged;
+	f->repaired += x.repaired;
+	f->correct += x.correct;
+	f->changed += x.changed;
+	free(to);
+	free(th);
+	words_free(&t);
+	words_free(&o);
+	words_free(&h);
+}
+
+static struct norm *nm;
+
+static void setup(void)
+{
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = "rules"};
+	cr_assert_eq(norm_new(&o, &nm, &err), 0, "norm_new: %s", err.msg);
+}
+
+static void teardown(void)
+{
+	norm_free(nm);
+}
+
+TestSuite(normalise_corpus, .init = setup, .fini = teardown, .timeout = 300);
+
+static void measure_set(const char *const *names, const char *title, struct figures *f)
+{
+	static const char *const styles[] = {"clean", "copy", "fax"};
+	char tp[256], op[256];
+	memset(f, 0, sizeof(*f));
+	fprintf(stderr, "%s\n", title);
+	for (size_t i = 0; names[i]; i++)
+		for (size_t s = 0; s < 3; s++) {
+			snprintf(tp, sizeof(tp), "tests/data/normalise/truth/%s.txt", names[i]);
+			snprintf(op, sizeof(op), "tests/data/normalise/eng/%s.%s.txt", names[i],
+			         styles[s]);
+			measure(nm, tp, op, f);
+		}
+	fprintf(stderr,
+	        "  total: WER %.2f%% -> %.2f%%, repaired %.1f%% (%zu/%zu), changed %.2f%% "
+	        "(%zu/%zu)\n",
+	        100.0 * (double)f->before / (double)f->words,
+	        100.0 * (double)f->after / (double)f->words,
+	        100.0 * (double)f->repaired / (double)f->damaged, f->repaired, f->damaged,
+	        100.0 * (double)f->changed / (double)f->correct, f->changed, f->correct);
+}
+
+/* The thresholds are the figures measured when this was written (README of
+ * rules/normalise), less a small margin: a rule change that makes things
+ * worse fails here. */
+Test(normalise_corpus, learning_set)
+{
+	static const char *const names[] = {"seed001", "seed002", "seed004", NULL};
+	struct figures f;
+	measure_set(names, "learning set (seed001, seed002, seed004 x clean, copy, fax)", &f);
+	cr_expect_gt(f.before * 100, f.words * 20, "the OCR should be badly damaged");
+	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%%");
+	cr_expect_geq(f.repaired * 1000, f.damaged * 920, "fewer than 92.0%% repaired");
+	cr_expect_leq(f.changed * 1000, f.correct * 3, "more than 0.3%% of correct words changed");
+}
+
+Test(normalise_corpus, held_out_set)
+{
+	static const char *const names[] = {"seed003", "heldout", NULL};
+	struct figures f;
+	measure_set(names, "held-out set (seed003, heldout x clean, copy, fax)", &f);
+	cr_expect_gt(f.before * 100, f.words * 25, "the OCR should be badly damaged");
+	cr_expect_leq(f.after * 1000, f.words * 32, "WER above 3.2%%");
+	cr_expect_geq(f.repaired * 1000, f.damaged * 925, "fewer than 92.5%% repaired");
+	cr_expect_leq(f.changed * 1000, f.correct * 3, "more than 0.3%% of correct words changed");
+}
+
+Test(normalise_corpus, seed000_real_legacy_ocr)
+{
+	struct figures f = {0};
+	fprintf(stderr, "seed 000 (real legacy OCR, hand-corrected truth)\n");
+	measure(nm, "corpus/seed000-legacy/truth.txt", "corpus/seed000-legacy/input.txt", &f);
+	cr_expect_gt(f.before * 100, f.words * 20);
+	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%%");
+	cr_expect_geq(f.repaired * 1000, f.damaged * 940, "fewer than 94%% repaired");
+	cr_expect_leq(f.changed, 2, "correct words changed");
+}
+
+#define PUNCT "\"'()[],.;:!?\xe2\x80\x9d\xe2\x80\x9c"
+
+/* w is `word` with punctuation around it */
+static int is_word(const char *w, const char *word)
+{
+	size_t pre = strspn(w, PUNCT), l = strlen(word);
+	if (strncmp(w + pre, word, l))
+		return 0;
+	return strspn(w + pre + l, PUNCT) == strlen(w + pre + l);
+}
+
+/* corpus/seed000-legacy/words.tsv lists each damaged word of seed 000 in
+ * reading order with its correction.  Find each in the input, in order, and
+ * look at what the normaliser made of it. */
+Test(normalise_corpus, seed000_word_list)
+{
+	struct words in, out;
+	char *input = read_all("corpus/seed000-legacy/input.txt");
+	split(normalised(nm, input), &out);
+	split(input, &in);
+	char *tsv = read_all("corpus/seed000-legacy/words.tsv");
+	long *map = malloc(in.n * sizeof(long));
+	cr_assert_not_null(map);
+	align(&in, &out, map);
+	size_t total = 0, right = 0, at = 0;
+	struct sb wrong = SB_INIT;
+	for (char *line = strtok(tsv, "\n"), *next; line; line = next) {
+		next = strtok(NULL, "\n");
+		char *tab = strchr(line, '\t');
+		if (!tab || line[0] == '#')
+			continue;
+		*tab = '\0';
+		const char *bad = line, *good = tab + 1;
+		/* the next input word that is it (punctuation around it allowed) */
+		size_t k = at;
+		while (k < in.n && !is_word(in.w[k], bad))
+			k++;
+		cr_assert_lt(k, in.n, "'%s' not found in the input after word %zu", bad, at);
+		at = k + 1;
+		total++;
+		const char *o = map[k] >= 0 ? out.w[map[k]] : "";
+		/* compare the word in the output at the same place within its chunk */
+		size_t pre = strspn(in.w[k], PUNCT);
+		int ok = strlen(o) >= pre && !strncmp(o + pre, good, strlen(good));
+		right += ok;
+		if (!ok)
+			sb_addf(&wrong, " %s->%s(%s)", bad, o, good);
+	}
+	fprintf(stderr, "seed 000 word list: %zu/%zu repaired (%.1f%%); missed:%s\n", right, total,
+	        100.0 * (double)right / (double)total, wrong.buf);
+	cr_expect_geq(total, 150);
+	cr_expect_geq(right * 1000, total * 940, "fewer than 94%% of the listed words repaired");
+	sb_release(&wrong);
+	free(map);
+	free(tsv);
+	words_free(&in);
+	words_free(&out);
+}

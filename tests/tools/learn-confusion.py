@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""learn-confusion.py - learn the OCR confusion table from aligned text.
+
+    python3 tests/tools/learn-confusion.py TRUTH OCR [TRUTH OCR ...] \
+        > rules/normalise/confusion.tsv
+
+TRUTH is a clean source text, OCR the text Tesseract's English model read
+from a scan of it (tests/tools/eng-ocr.sh makes those).  The texts are
+aligned word by word (on a key that ignores case, punctuation and the letters
+an engine without Swedish loses), then each differing word pair letter by
+letter, with 1:1, 1:2 and 2:1 substitutions so that many-to-one confusions
+("éa" for "ä", "m" for "rn") are learnt as such.  For every OCR string s and
+source string t it counts how often s was printed where t stood, and how
+often s was printed for itself; the table lists
+
+    ocr  source  seen  p
+
+with p = seen / (times s was printed), the probability that an s in OCR
+output stands for t.  The normaliser's word repair turns p into the
+cost -ln p of the edit.  Only confusions seen at least --min times are kept.
+"""
+import collections, math, re, sys, unicodedata
+
+MIN = 2
+args = sys.argv[1:]
+if args and args[0].startswith("--min="):
+    MIN = int(args[0][6:])
+    args = args[1:]
+if len(args) < 2 or len(args) % 2:
+    sys.exit(__doc__)
+
+FOLD = str.maketrans("åäöÅÄÖéÉ&6", "aaoAAOeEao")
+
+def key(w):
+    w = unicodedata.normalize("NFC", w).translate(FOLD).lower()
+    return re.sub(r"[^a-z0-9]", "", w)
+
+def words(path):
+    t = unicodedata.normalize("NFC", open(path, encoding="utf-8").read())
+    return t.split()
+
+def strip(w):
+    """The word without surrounding punctuation."""
+    m = re.match(r"^[\"'(\[„”“«»]*(.*?)[\"'\)\].,;:!?”“»]*$", w)
+    return m.group(1) if m else w
+
+def align_words(a, b):
+    """Pairs (truth, ocr) of words that stand for each other."""
+    import difflib
+    ka, kb = [key(w) for w in a], [key(w) for w in b]
+    sm = difflib.SequenceMatcher(None, ka, kb, autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
+            for i, j in zip(range(i1, i2), range(j1, j2)):
+                yield a[i], b[j]
+
+def align_chars(t, o):
+    """Edit operations turning o (OCR) into t (truth): list of (o_seg, t_seg)."""
+    n, m = len(t), len(o)
+    INF = 1e9
+    d = [[INF] * (m + 1) for _ in range(n + 1)]
+    bp = [[None] * (m + 1) for _ in range(n + 1)]
+    d[0][0] = 0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if d[i][j] >= INF:
+                continue
+            c = d[i][j]
+            steps = []
+            if i < n and j < m:
+                steps.append((1, 1, 0 if t[i] == o[j] else 1))
+            if i < n:
+                steps.append((1, 0, 1))
+            if j < m:
+                steps.append((0, 1, 1))
+            if i + 2 <= n and j < m:
+                steps.append((2, 1, 1.2))
+            if i < n and j + 2 <= m:
+                steps.append((1, 2, 1.2))
+            for di, dj, cost in steps:
+                if c + cost < d[i + di][j + dj]:
+                    d[i + di][j + dj] = c + cost
+                    bp[i + di][j + dj] = (di, dj)
+    ops, i, j = [], n, m
+    while i or j:
+        di, dj = bp[i][j]
+        ops.append((o[j - dj:j], t[i - di:i]))
+        i, j = i - di, j - dj
+    return ops[::-1], d[n][m]
+
+conf = collections.Counter()   # (ocr, truth) -> count
+ident = collections.Counter()  # ocr char/pair read correctly
+for tp, op in zip(args[0::2], args[1::2]):
+    for tw, ow in align_words(words(tp), words(op)):
+        tw, ow = strip(tw), strip(ow)
+        if not tw or not ow:
+            continue
+        ops, cost = align_chars(tw, ow)
+        if cost > max(2, len(tw) / 2):
+            continue  # not the same word after all
+        for k, (o, t) in enumerate(ops):
+            if o == t:
+                ident[o] += 1
+                # a pair read correctly also counts for pair confusions
+                if k + 1 < len(ops) and ops[k + 1][0] == ops[k + 1][1]:
+                    ident[o + ops[k + 1][0]] += 1
+            else:
+                conf[(o, t)] += 1
+
+print("# confusion.tsv - what an OCR engine without Swedish prints for Swedish")
+print("# characters, learnt by tests/tools/learn-confusion.py (see its header and")
+print("# rules/normalise/README).  Columns: what the OCR printed, what stood in")
+print("# the source, how often that was seen, and p = the probability that the")
+print("# printed text stands for the source text.  An empty side is written as ∅.")
+print("# Regenerate; do not edit by hand.  Add confusions the learning texts lack")
+print("# to confusion-extra.tsv instead.")
+printed = collections.Counter(ident)  # how often each OCR string was printed
+for (o, t), c in conf.items():
+    printed[o] += c
+rows = []
+for (o, t), c in conf.items():
+    if c < MIN or not o.strip() or not t.strip():
+        continue
+    p = c / printed[o]
+    rows.append((o, t, c, p))
+for o, t, c, p in sorted(rows, key=lambda r: (-r[3], r[0], r[1])):
+    print(f"{o}\t{t}\t{c}\t{p:.4f}")
