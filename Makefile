@@ -67,6 +67,8 @@ LIB_OBJS += image.o
 LIB_OBJS += pdfin.o
 LIB_OBJS += ocr.o
 LIB_OBJS += ocrout.o
+LIB_OBJS += diff.o
+LIB_OBJS += eval.o
 
 # The command-line layer.
 CLI_OBJS :=
@@ -77,6 +79,8 @@ CLI_OBJS += cmd_fields.o
 CLI_OBJS += cmd_validate.o
 CLI_OBJS += cmd_check_rules.o
 CLI_OBJS += cmd_ocr.o
+CLI_OBJS += cmd_eval.o
+CLI_OBJS += cmd_diff.o
 
 # Unit tests (Criterion), one file per module.
 TEST_SRCS := $(sort $(wildcard tests/test_*.c))
@@ -171,7 +175,7 @@ run: deps
 
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory bin/tjx bin/asan/tjx bin/unit-tests bin/asan/unit-tests
-	$(Q)$(MAKE) --no-print-directory test-unit test-asan test-valgrind
+	$(Q)$(MAKE) --no-print-directory test-unit test-asan test-eval test-valgrind
 
 test-unit: bin/unit-tests bin/tjx
 	@echo "  TEST    unit"
@@ -183,6 +187,14 @@ test-asan: bin/asan/unit-tests bin/asan/tjx
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  bin/asan/unit-tests --jobs 2
+
+# The corpus scored against the committed thresholds (tjx eval; see corpus/README.md);
+# the JUnit report is left in bin/eval-junit.xml for CI.
+.PHONY: test-eval
+test-eval: bin/tjx
+	@echo "  TEST    eval"
+	$(Q)bin/tjx eval -q -j $(JOBS) --thresholds corpus/thresholds.conf \
+	  --junit bin/eval-junit.xml corpus
 
 test-valgrind: bin/tjx
 	@echo "  TEST    valgrind"

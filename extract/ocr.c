@@ -564,9 +564,8 @@ struct prep {
 	int assumed; /* 1: the file had no resolution, 2: not a believable one (claimed);
 			    the default was assumed */
 	int claimed;
-	float skew;    /* degrees turned to deskew */
-	int rotation;  /* degrees turned clockwise (osd) */
-	int binarised; /* background normalised and binarised here */
+	float skew;   /* degrees turned to deskew */
+	int rotation; /* degrees turned clockwise (osd) */
 };
 
 /* Take ownership of *pix's replacement: destroy the old one. */
@@ -687,10 +686,8 @@ static int prepare(struct ocr *o, PIX **pix, int file_dpi, struct prep *pr, stru
 			l_int32 thresh;
 			PIX *b = pixOtsuThreshOnBackgroundNorm(*pix, NULL, 10, 15, 100, 50, 255, 2,
 			                                       2, 0.1f, &thresh);
-			if (b) {
+			if (b)
 				swap_pix(pix, b);
-				pr->binarised = 1;
-			}
 		}
 	}
 	pixSetResolution(*pix, pr->dpi, pr->dpi);
