@@ -50,7 +50,7 @@
 #include "strbuf.h"
 
 /* The record schema version written in every record (record.c). */
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION RECORD_SCHEMA_VERSION
 
 static const char manifest_header[] =
     "input\tname\tstatus\tpages\tseconds\terror\trecord\tsha256\trules\tschema\toptions\n";
