@@ -182,6 +182,77 @@ void doc_line_replace(struct doc_line *l, char *text, size_t len, struct doc_edi
 	l->nedits = nedits;
 }
 
+int doc_line_drop_words(struct doc_line *l, const char *drop)
+{
+	if (l->nedits)
+		return -1;
+	struct sb t = SB_INIT;
+	struct doc_word *w = malloc((l->nwords ? l->nwords : 1) * sizeof(*w));
+	size_t n = 0;
+	if (!w)
+		return -1;
+	for (size_t i = 0; i < l->nwords; i++) {
+		if (drop[i])
+			continue;
+		if (t.len)
+			sb_addc(&t, ' ');
+		w[n] = l->words[i];
+		w[n].off = t.len;
+		sb_add(&t, l->orig + l->words[i].off, l->words[i].len);
+		n++;
+	}
+	char *orig = sb_detach(&t, NULL);
+	char *text = orig ? strdup(orig) : NULL;
+	if (!orig || !text) {
+		free(orig);
+		free(text);
+		free(w);
+		return -1;
+	}
+	free(l->orig);
+	free(l->text);
+	free(l->words);
+	l->orig = orig;
+	l->text = text;
+	l->orig_len = l->len = strlen(orig);
+	l->words = w;
+	l->nwords = n;
+	return 0;
+}
+
+int doc_drop_specks(struct doc *d)
+{
+	int dropped = 0;
+	for (size_t li = 0; li < d->nlines; li++) {
+		struct doc_line *l = &d->lines[li];
+		int h = l->y1 - l->y0;
+		if (!l->nwords || h <= 0 || l->nedits)
+			continue;
+		char *drop = calloc(l->nwords, 1);
+		if (!drop)
+			return -1;
+		int any = 0;
+		for (size_t i = 0; i < l->nwords; i++) {
+			const struct doc_word *w = &l->words[i];
+			int ww = w->x1 - w->x0, wh = w->y1 - w->y0;
+			if (ww >= 0 && wh >= 0 && ww * 8 < h && wh * 8 < h)
+				drop[i] = any = 1;
+		}
+		if (any) {
+			int n = 0;
+			for (size_t i = 0; i < l->nwords; i++)
+				n += drop[i];
+			if (doc_line_drop_words(l, drop) < 0) {
+				free(drop);
+				return -1;
+			}
+			dropped += n;
+		}
+		free(drop);
+	}
+	return dropped;
+}
+
 size_t doc_line_orig_off(const struct doc_line *l, size_t off, int end)
 {
 	/* Between edits, text and orig advance together; the shift is the

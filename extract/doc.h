@@ -108,6 +108,18 @@ int doc_line_add_word(struct doc_line *l, size_t off, size_t len, int x0, int y0
 void doc_line_replace(struct doc_line *l, char *text, size_t len, struct doc_edit *edits,
 		      size_t nedits);
 
+/* Remove the OCR words of a line for which drop[i] is set, before any
+ * normalisation (the line must have no edits).  The line's text becomes the
+ * remaining words joined by single spaces (empty when none is left: the line
+ * itself stays, so line numbers do not move).  Returns 0, or -1 when out of
+ * memory (the line is then unchanged). */
+int doc_line_drop_words(struct doc_line *l, const char *drop);
+
+/* Remove specks: OCR "words" whose box is a few pixels in both directions
+ * (less than an eighth of their line's height), which noise on a degraded
+ * scan turns into stray marks (". | ' i").  Returns the number removed, or -1. */
+int doc_drop_specks(struct doc *d);
+
 /* Map a byte offset in l->text to the corresponding offset in l->orig.  An
  * offset inside an edited span maps to the start (or, with `end` set, the
  * end) of the span it replaced. */

@@ -1379,6 +1379,13 @@ static int vgap_break(const struct doc *d, size_t prev, size_t cur)
 	return h > 0 && gap * 10 > h * 9;
 }
 
+/* Two recognised lines of one page that follow each other down the page. */
+static int same_column(const struct doc *d, size_t a, size_t b)
+{
+	const struct doc_line *p = &d->lines[a], *c = &d->lines[b];
+	return p->page == c->page && p->y1 > p->y0 && c->y1 > c->y0 && c->y0 >= p->y0;
+}
+
 /* "5.1.2 Ansvar för insatsen", "10 Ändringar och tillägg": a numbered
  * heading, short, capitalised after its number, no closing full stop.  Such
  * a line is a heading wherever it stands, even glued to the text around it
@@ -1548,8 +1555,21 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			if (!keep[k])
 				continue;
 			const struct doc_line *m = &d->lines[k];
-			if (is_blank_text(m->text, m->len))
+			if (is_blank_text(m->text, m->len)) {
+				/* on a recognised page the engine's paragraph breaks
+				 * count only where the page shows a gap */
+				size_t k2 = k + 1;
+				while (k2 < to && (!keep[k2] || is_blank_text(d->lines[k2].text,
+									      d->lines[k2].len)))
+					k2++;
+				if (k2 < to && same_column(d, last, k2) && !vgap_break(d, last, k2) &&
+				    !numbered_heading(d->lines[k2].text, d->lines[k2].len) &&
+				    line_vocab(fs, d, k2) < 0) {
+					k = k2 - 1;
+					continue;
+				}
 				break;
+			}
 			if (vgap_break(d, last, k))
 				break;
 			/* a page break after a full stop ends the paragraph */

@@ -134,6 +134,9 @@ int pipe_read(struct pipe *p, const char *path, const char *name, struct doc **o
 
 int pipe_normalise(struct pipe *p, struct doc *d, struct ex_error *err)
 {
+	/* stray marks from noise on a degraded scan go first, normalised or not */
+	if (doc_drop_specks(d) < 0)
+		return ex_fail(err, EX_NOMEM, d->name, 0, 0, "out of memory");
 	if (!p->norm)
 		return 0;
 	return norm_doc(p->norm, d, NULL, err);
