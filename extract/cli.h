@@ -79,5 +79,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check_rules(int argc, char **argv);
 int cmd_ocr(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

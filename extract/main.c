@@ -42,6 +42,8 @@ static const struct cmd commands[] = {
 	{"fields", cmd_fields, "extract the fields of one text document as a record"},
 	{"validate", cmd_validate, "check records against the schema and the semantic rules"},
 	{"check-rules", cmd_check_rules, "compile every rule file and run its test lines"},
+	{"eval", cmd_eval, "score the pipeline on a corpus against hand-checked records"},
+	{"diff", cmd_diff, "field-level differences between two records or two folders"},
 };
 
 static void usage(FILE *f)
