@@ -77,15 +77,17 @@ while [ "$wait_s" -gt 0 ] && awk -v l="$load" 'BEGIN { exit !(l >= 0.5) }'; do
 done
 echo "ocr: load average before measuring: $load on $(getconf _NPROCESSORS_ONLN) cores$(awk -v l="$load" 'BEGIN { if (l >= 0.5) printf " (BUSY: figures are unreliable)" }')"
 
-# run NAME CMD...: time CMD; leaves "seconds peak_kb" in $work/NAME
+# run NAME CMD...: time CMD; leaves "seconds peak_kb cpu_seconds" in $work/NAME
 run() {
 	name=$1
 	shift
-	/usr/bin/time -f '%e %M' -o "$work/$name" "$@" >/dev/null 2>"$work/$name.err" || {
+	/usr/bin/time -f '%e %M %U %S' -o "$work/$name" "$@" >/dev/null 2>"$work/$name.err" || {
 		echo "ocr: $name failed:"
 		tail -3 "$work/$name.err"
 		return 1
 	}
+	read -r e m u sy <"$work/$name"
+	echo "$e $m $(awk -v u="$u" -v s="$sy" 'BEGIN { print u + s }')" >"$work/$name"
 }
 
 # ---- the runs -------------------------------------------------------------------
@@ -114,9 +116,9 @@ done
 
 # ---- the figures ----------------------------------------------------------------
 row() { # name label
-	read -r s kb <"$work/$1"
-	awk -v l="$2" -v s="$s" -v kb="$kb" -v p="$pages" \
-		'BEGIN { printf "  %-30s %8.2f s  %6.3f pages/s  peak RSS %4.0f MB\n", l, s, p / s, kb / 1024 }'
+	read -r s kb cpu <"$work/$1"
+	awk -v l="$2" -v s="$s" -v kb="$kb" -v c="$cpu" -v p="$pages" \
+		'BEGIN { printf "  %-30s %7.2f s  %6.3f pages/s  cpu %7.2f s  peak RSS %4.0f MB\n", l, s, p / s, c, kb / 1024 }'
 }
 echo "ocr: $pages pages, lang $lang"
 row tesseract "tesseract, page by page"
@@ -124,15 +126,17 @@ row tesseract "tesseract, page by page"
 row tjx-j1 "tjx run -j1"
 row tjx-j2 "tjx run -j2"
 
-read -r tess _ <"$work/tesseract"
-read -r j1 kb1 <"$work/tjx-j1"
-read -r j2 kb2 <"$work/tjx-j2"
+read -r tess _ tcpu <"$work/tesseract"
+read -r j1 kb1 j1cpu <"$work/tjx-j1"
+read -r j2 kb2 _ <"$work/tjx-j2"
 omp=0
-[ $have_ocrmypdf = 1 ] && read -r omp _ <"$work/ocrmypdf"
-awk -v t="$tess" -v j1="$j1" -v j2="$j2" -v o="$omp" -v kb1="$kb1" -v kb2="$kb2" 'BEGIN {
+[ $have_ocrmypdf = 1 ] && read -r omp _ _ <"$work/ocrmypdf"
+awk -v t="$tess" -v j1="$j1" -v j2="$j2" -v o="$omp" -v kb1="$kb1" -v kb2="$kb2" \
+	-v tc="$tcpu" -v j1c="$j1cpu" 'BEGIN {
 	ok = "(met)"; no = "(NOT met)"
 	r = j1 / t
 	printf "  tjx -j1 time / tesseract loop time:  %.2fx  target <= 0.95x %s\n", r, (r <= 0.95 ? ok : no)
+	printf "  (the same in CPU time, which other load on the machine does not skew: %.2fx)\n", j1c / tc
 	r = j1 / j2
 	printf "  tjx -j2 pages/s / tjx -j1 pages/s:   %.2fx  target >= 1.80x %s\n", r, (r >= 1.8 ? ok : no)
 	if (o > 0) {

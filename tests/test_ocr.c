@@ -24,6 +24,14 @@ Test(ocr, tiff_pages_read_in_order_with_low_cer)
 	/* and each page is its own text, not the other's */
 	cr_assert_gt(ot_page_cer(d, 1, "p2-2.txt"), 0.5);
 	cr_assert_gt(ot_page_cer(d, 2, "p2-1.txt"), 0.5);
+	/* boxes are in page pixels: the fixture's text starts 90 px from the
+	 * top left corner (the blank margins Tesseract is not given do not
+	 * shift them) */
+	const struct doc_word *w0 = &d->lines[0].words[0];
+	cr_assert(w0->x0 >= 88 && w0->x0 <= 96, "x0 %d", w0->x0);
+	cr_assert(w0->y0 >= 88 && w0->y0 <= 96, "y0 %d", w0->y0);
+	cr_assert_eq(d->pages[0].width, 2175);
+	cr_assert_eq(d->pages[0].height, 781);
 	/* page 2: a heading, then two paragraphs, each after an empty line */
 	const struct doc_line *l2 = &d->lines[d->pages[1].first_line];
 	cr_assert_str_eq(l2[0].text, "Sammanfattning");
