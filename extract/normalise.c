@@ -66,6 +66,7 @@ struct conf {
 	int tlen;
 	double cost;   /* -ln p, less the cost of reading the OCR text as printed */
 	int diacritic; /* truth is ocr with a diacritic added (a→ä, O→Ö) */
+	int implied;   /* not a line of the table: another line in the other case */
 };
 
 #define MAX_EDITS          4     /* substitutions in one repaired word */
@@ -77,6 +78,8 @@ struct conf {
 #define LEX_COMPOUND_PRIOR 2.5   /* ln of a compound's best prior (head/10) + bonus */
 /* a known word changes only when its variant is this much more likely */
 #define PAIR_RATIO 1.0
+/* how much less a word known only as hunspell's compound counts as a reading */
+#define HUNSPELL_ONLY_DOUBT 1.5
 
 struct norm {
 	struct rules_set set;
@@ -212,10 +215,16 @@ struct conf_ctx {
 static int conf_push(struct conf_ctx *c, const struct conf *e)
 {
 	struct norm *n = c->n;
-	for (size_t i = 0; i < n->nconf; i++) /* the first (likelier) line wins */
+	/* the first (likelier) line wins; a line of the table always wins over
+	 * a confusion implied by another line's case (the learnt "o"→"ö" over
+	 * the "o"→"ö" implied by "O"→"Ö") */
+	for (size_t i = 0; i < n->nconf; i++)
 		if (n->conf[i].nocr == e->nocr && !memcmp(n->conf[i].ocr, e->ocr, sizeof(e->ocr)) &&
-		    !strcmp(n->conf[i].truth, e->truth))
+		    !strcmp(n->conf[i].truth, e->truth)) {
+			if (n->conf[i].implied && !e->implied)
+				n->conf[i] = *e;
 			return 0;
+		}
 	if (n->nconf == c->alloc) {
 		c->alloc = c->alloc ? c->alloc * 2 : 64;
 		struct conf *nc = realloc(n->conf, c->alloc * sizeof(*nc));
@@ -275,8 +284,10 @@ static int conf_line(void *vctx, char *line, int lineno)
 	struct conf e = {0};
 	uint32_t t[4];
 	int nt = decode(f[1], strlen(f[1]), t, 2);
-	e.nocr = decode(f[0], strlen(f[0]), e.ocr, 2);
-	if (e.nocr <= 0 || nt <= 0 || strlen(f[1]) >= sizeof(e.truth))
+	/* "∅": a letter the OCR dropped */
+	e.nocr = !strcmp(f[0], "\xe2\x88\x85") ? 0 : decode(f[0], strlen(f[0]), e.ocr, 2);
+	if (e.nocr < 0 || (e.nocr == 0 && f[0][0] != '\xe2') || nt <= 0 ||
+	    strlen(f[1]) >= sizeof(e.truth))
 		return ex_fail(c->err, EX_RULE, c->path, 0, lineno,
 		               "each side is one or two characters");
 	e.tlen = (int)strlen(f[1]);
@@ -292,6 +303,7 @@ static int conf_line(void *vctx, char *line, int lineno)
 	 * (at the same cost), unless the table says otherwise. */
 	for (int up = 0; up < 2; up++) {
 		struct conf v = e;
+		v.implied = 1;
 		uint32_t vt[2];
 		if (!flip_case(e.ocr, e.nocr, v.ocr, up) || !flip_case(t, nt, vt, up))
 			continue;
@@ -314,20 +326,26 @@ static int conf_line(void *vctx, char *line, int lineno)
 
 /* After loading: make each cost relative to reading the printed character
  * as itself, whose probability is what the table leaves over for it. */
-static void conf_relative(struct norm *n)
+static int conf_relative(struct norm *n)
 {
+	/* every keep cost from the table's own p, before any cost is changed */
+	double *keep = calloc(n->nconf ? n->nconf : 1, sizeof(*keep));
+	if (!keep)
+		return -1;
 	for (size_t i = 0; i < n->nconf; i++) {
-		struct conf *e = &n->conf[i];
-		double keep = 0;
+		const struct conf *e = &n->conf[i];
 		for (int k = 0; k < e->nocr; k++) {
 			double left = 1;
 			for (size_t j = 0; j < n->nconf; j++)
 				if (n->conf[j].nocr == 1 && n->conf[j].ocr[0] == e->ocr[k])
 					left -= exp(-n->conf[j].cost);
-			keep += -log(left > 1e-3 ? left : 1e-3);
+			keep[i] += -log(left > 1e-3 ? left : 1e-3);
 		}
-		e->cost -= keep;
 	}
+	for (size_t i = 0; i < n->nconf; i++)
+		n->conf[i].cost -= keep[i];
+	free(keep);
+	return 0;
 }
 
 static int load_confusion(struct norm *n, const struct rules_block *b, struct ex_error *err)
@@ -353,8 +371,8 @@ static int load_confusion(struct norm *n, const struct rules_block *b, struct ex
 		p += strspn(p, " \t\n");
 	}
 	sb_release(&path);
-	if (rc >= 0)
-		conf_relative(n); /* once every line is in */
+	if (rc >= 0 && conf_relative(n) < 0) /* once every line is in */
+		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 	for (size_t i = 0; i < n->nconf; i++)
 		if (n->conf[i].nocr == 1 && n->conf[i].ocr[0] < 0x80)
 			n->wordish_ascii[n->conf[i].ocr[0] >> 6] |= 1ull
@@ -731,6 +749,7 @@ struct site {
 struct cand {
 	double cost;
 	int k;
+	int inserted; /* a dropped letter was put back */
 	unsigned char idx[MAX_EDITS];
 };
 
@@ -742,14 +761,27 @@ struct search {
 	size_t n, alloc, limit;
 };
 
-static void enumerate(struct search *s, int from, int next_pos, struct cand cur)
+/* All sets of exactly `want` substitutions (at distinct places, in order),
+ * extending cur.  Called for want = 1, 2, ... so that when the limit cuts
+ * the enumeration short, the words with fewest edits are all in. */
+static void enumerate(struct search *s, int from, int next_pos, struct cand cur, int want)
 {
 	for (int i = from; i < s->nsites && s->n < s->limit; i++) {
 		if (s->sites[i].pos < next_pos)
 			continue;
+		/* at most one dropped letter put back, and never two edits at one
+		 * place after it */
+		if (s->sites[i].len == 0 && cur.inserted)
+			continue;
 		struct cand c = cur;
 		c.idx[c.k++] = (unsigned char)i;
 		c.cost += s->sites[i].e->cost;
+		c.inserted |= s->sites[i].len == 0;
+		if (c.k < want) {
+			enumerate(s, i + 1, s->sites[i].pos + s->sites[i].len + !s->sites[i].len, c,
+			          want);
+			continue;
+		}
 		if (s->n == s->alloc) {
 			size_t na = s->alloc ? s->alloc * 2 : 256;
 			struct cand *nc = realloc(s->c, na * sizeof(*nc));
@@ -761,8 +793,6 @@ static void enumerate(struct search *s, int from, int next_pos, struct cand cur)
 			s->alloc = na;
 		}
 		s->c[s->n++] = c;
-		if (c.k < s->max_edits)
-			enumerate(s, i + 1, s->sites[i].pos + s->sites[i].len, c);
 	}
 }
 
@@ -778,7 +808,14 @@ static void cand_text(const uint32_t *cps, int n, const struct site *sites, cons
 {
 	sb_reset(out);
 	int k = 0;
-	for (int i = 0; i < n;) {
+	for (int i = 0; i <= n;) {
+		if (k < c->k && sites[c->idx[k]].pos == i && sites[c->idx[k]].len == 0) {
+			const struct site *s = &sites[c->idx[k++]];
+			sb_add(out, s->e->truth, (size_t)s->e->tlen);
+			continue;
+		}
+		if (i == n)
+			break;
 		if (k < c->k && sites[c->idx[k]].pos == i) {
 			const struct site *s = &sites[c->idx[k++]];
 			sb_add(out, s->e->truth, (size_t)s->e->tlen);
@@ -829,19 +866,41 @@ static double word_score(struct norm *n, const char *w, size_t len, int tier)
 /* Find the best repair of w[0..len) into out.  pairs: w is a known word and
  * only likely substitutions of a lost diacritic are tried; the variant must
  * beat w itself by PAIR_RATIO.  Returns 1 when out holds a repair. */
+static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
+                        int pairs, int insert, struct sb *out);
+
 static int search_word(struct norm *n, const char *w, size_t len, int pairs, struct sb *out)
 {
 	uint32_t cps[MAX_WORD];
 	int nc = decode(w, len, cps, MAX_WORD);
 	if (nc <= 0)
 		return 0;
-	struct site sites[160];
+	/* A dropped letter is the last resort: looked for only when the word
+	 * has no repair without one ("verens" for "överens") */
+	int r = search_round(n, w, len, cps, nc, pairs, 0, out);
+	if (r == 0 && !pairs && nc >= 2)
+		r = search_round(n, w, len, cps, nc, pairs, 1, out);
+	return r;
+}
+
+static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
+                        int pairs, int insert, struct sb *out)
+{
+	struct site sites[250]; /* indexed by unsigned char */
 	int ns = 0;
-	for (int i = 0; i < nc; i++)
+	for (int i = 0; i <= nc; i++)
 		for (size_t j = 0; j < n->nconf && ns < (int)(sizeof(sites) / sizeof(*sites));
 		     j++) {
 			const struct conf *e = &n->conf[j];
-			if (e->ocr[0] != cps[i] ||
+			if (e->nocr == 0) {
+				/* a dropped letter, put back: not in a known word, not in
+				 * a word of fewer than two letters, and only near its start,
+				 * where the engine drops them ("verens", "frebygga") */
+				if (insert && i <= 2)
+					sites[ns++] = (struct site){i, 0, e};
+				continue;
+			}
+			if (i == nc || e->ocr[0] != cps[i] ||
 			    (e->nocr == 2 && (i + 1 >= nc || e->ocr[1] != cps[i + 1])))
 				continue;
 			/* a known word: only likely letter-for-letter substitutions */
@@ -853,11 +912,19 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 	if (!ns)
 		return 0;
 	struct search s = {sites, ns, pairs ? MAX_PAIR_EDITS : MAX_EDITS, NULL, 0, 0, MAX_CANDS};
-	enumerate(&s, 0, 0, (struct cand){0, 0, {0}});
+	for (int want = 1; want <= s.max_edits && s.n < s.limit; want++)
+		enumerate(&s, 0, 0, (struct cand){0, 0, 0, {0}}, want);
 	qsort(s.c, s.n, sizeof(*s.c), cand_cmp);
 	double base = -1e9, best = -1e9;
-	if (pairs)
-		base = word_score(n, w, len, lex_check(n->lex, w, len)) + log(PAIR_RATIO);
+	if (pairs) {
+		int tier = lex_check(n->lex, w, len);
+		base = word_score(n, w, len, tier) + log(PAIR_RATIO);
+		/* a compound only hunspell's compounding accepts, never seen as a
+		 * whole, is a weak reading in a text that lost its diacritics
+		 * ("valutvecklad"): a listed variant ("välutvecklad") may win */
+		if (tier == LEX_HUNSPELL && !lex_freq(n->lex, w, len))
+			base -= HUNSPELL_ONLY_DOUBT;
+	}
 	struct sb t = SB_INIT;
 	int found = 0, tries = 0;
 	/* Pass 1: candidates in the word lists (a hash look-up each), in cost
@@ -881,6 +948,10 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 			tries += pass == 2;
 			int tier = lex_check(n->lex, t.buf, t.len);
 			if (tier == LEX_UNKNOWN)
+				continue;
+			/* a letter put back makes a short word only when the prior has
+			 * seen it ("fr" is "för", but "vx" is no "väx") */
+			if (s.c[i].inserted && t.len < 8 && !lex_freq(n->lex, t.buf, t.len))
 				continue;
 			double sc = word_score(n, t.buf, t.len, tier) - s.c[i].cost;
 			if (sc > best && sc > base) {
@@ -988,6 +1059,27 @@ static int all_caps(const char *w, size_t len)
 	return 1;
 }
 
+/* Does the word at s[a] begin a sentence, a line or a list item?  (Quotes and
+ * brackets before it are looked through.) */
+static int sentence_start(const char *s, size_t a)
+{
+	while (a > 0 && strchr("\"'(*[", s[a - 1]))
+		a--;
+	while (a >= 3 && (!memcmp(s + a - 3, "\xe2\x80\x9d", 3) || !memcmp(s + a - 3, "\xe2\x80\x9c", 3)))
+		a -= 3;
+	size_t p = a;
+	while (p > 0 && s[p - 1] == ' ')
+		p--;
+	if (p == 0)
+		return 1;
+	if (strchr(".!?:", s[p - 1]))
+		return p < a;
+	/* "- " or "• " opening the line */
+	if (p < a && (s[p - 1] == '-' || s[p - 1] == '~' || s[p - 1] == '*') && p == 1)
+		return 1;
+	return p >= 3 && p == 3 && !memcmp(s, "\xe2\x80\xa2", 3) && p < a;
+}
+
 /* One candidate core cur[a, b): repair it when the lexicon says so. */
 static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
                      struct rlist *rl)
@@ -1026,8 +1118,25 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 	}
 	if (r < 0)
 		return -1;
-	if (r == 1 && (rl_len != len || memcmp(rep, w, len)))
+	if (r == 1 && (rl_len != len || memcmp(rep, w, len))) {
+		/* The engine reads a small "å" as "A" ("Ataganden" for "åtaganden"):
+		 * a capital repaired to a small letter stays a capital where a
+		 * sentence, a line or a list item begins ("Atgardsplan" is
+		 * "Åtgärdsplan" there) */
+		size_t i = 0, j = 0;
+		uint32_t c0 = utf8_next(w, len, &i), r0 = utf8_next(rep, rl_len, &j);
+		if (utf8_is_upper(c0) && utf8_is_lower(r0) && sentence_start(ls->cur.buf, a)) {
+			char buf[4];
+			int k = utf8_encode(utf8_cp_upper(r0), buf);
+			struct sb up = SB_INIT;
+			sb_add(&up, buf, (size_t)k);
+			sb_add(&up, rep + j, rl_len - j);
+			int rc = up.oom ? -1 : rlist_add(rl, a, b, up.buf, up.len);
+			sb_release(&up);
+			return rc;
+		}
 		return rlist_add(rl, a, b, rep, rl_len);
+	}
 	return 0;
 }
 
