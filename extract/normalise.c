@@ -41,12 +41,14 @@
 #include "strbuf.h"
 #include "utf8.h"
 
-enum rule_kind { RK_REGEX, RK_WORDS, RK_PAIRS, RK_HYPHEN };
+enum rule_kind { RK_REGEX, RK_WORDS, RK_PAIRS, RK_HYPHEN, RK_DOC_ACRONYM, RK_DOC_VOCAB };
 
 struct nrule {
 	const struct rules_block *b; /* owned by norm->set */
 	enum rule_kind kind;
-	int when_lost; /* only when the document lost its å/ä/ö */
+	int when_lost;        /* only when the document lost its å/ä/ö */
+	const char *when_has; /* only when the document contains this text */
+	int has;              /* ... and it does (set per document) */
 	pcre2_code *re;
 	PCRE2_SPTR replace;
 	/* PCRE2's own start-up knowledge, used to skip a line without calling it:
@@ -71,7 +73,7 @@ struct conf {
 
 #define MAX_EDITS          4     /* substitutions in one repaired word */
 #define MAX_PAIR_EDITS     2     /* ... in a word the lexicon knows (lost diacritics) */
-#define MAX_CANDS          20000 /* candidates enumerated for one word (the cheapest are kept) */
+#define MAX_CANDS          2000 /* candidates enumerated for one word (fewest edits first) */
 #define MAX_LISTED         200   /* candidates looked up in the word lists, cheapest first */
 #define MAX_TRIES          40    /* hunspell look-ups for one word's compounds */
 #define MAX_WORD           64    /* code points; longer tokens are left alone */
@@ -80,6 +82,8 @@ struct conf {
 #define PAIR_RATIO 1.0
 /* how much less a word known only as hunspell's compound counts as a reading */
 #define HUNSPELL_ONLY_DOUBT 1.5
+/* how much less a compound only lex_compound() accepts counts */
+#define OWN_COMPOUND_DOUBT 2.5
 
 struct norm {
 	struct rules_set set;
@@ -95,7 +99,27 @@ struct norm {
 	uint64_t wordish_ascii[2]; /* ASCII non-letters the table turns into letters */
 	const char *keep_before;   /* dehyphenate: words that keep the hyphen */
 	struct sb scratch;
+	/* the document being normalised (see norm_doc): */
+	const struct doc *doc;
+	int doc_words;          /* collect its vocabulary and leftovers */
+	uint32_t docgen;        /* stamps memo entries already collected for it */
+	int leftover;           /* set by word_core: a word neither known nor repaired */
+	struct lex_map *vocab;  /* lower-case word with å/ä/ö word-repair made -> count */
+	struct leftover *left;  /* chunks with such a word, where they are */
+	size_t nleft, aleft;
+	uint64_t confusable[16]; /* code points < 0x400 read for å/ä/ö (vocab_dist) */
+	struct lex_map *rule_ids; /* rule id -> index in rules */
 };
+
+/* A whitespace-delimited chunk of line `line` with a word the lexicon
+ * rejects and word-repair could not repair. */
+struct leftover {
+	size_t line;
+	char *chunk;
+	size_t len;
+};
+
+static int confusable_slow(const struct norm *n, uint32_t c);
 
 static const char *const rule_keys[] = {"why",   "find",        "pattern", "replace",
                                         "test",  "test-lost",   "when",    "builtin",
@@ -152,10 +176,14 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 	const char *when = rules_get(b, "when");
 	r->b = b;
 	if (when) {
-		if (strcmp(when, "lost-diacritics"))
+		if (!strncmp(when, "document-has ", 13) && when[13])
+			r->when_has = when + 13;
+		else if (!strcmp(when, "lost-diacritics"))
+			r->when_lost = 1;
+		else
 			return ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "when")->line,
-			               "rule '%s': 'when' can only be 'lost-diacritics'", b->id);
-		r->when_lost = 1;
+			               "rule '%s': 'when' is 'lost-diacritics' or 'document-has TEXT'",
+			               b->id);
 	}
 	const char *builtin = rules_get(b, "builtin");
 	if (builtin) {
@@ -165,11 +193,15 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_PAIRS;
 		else if (!strcmp(builtin, "dehyphenate"))
 			r->kind = RK_HYPHEN;
+		else if (!strcmp(builtin, "document-acronym"))
+			r->kind = RK_DOC_ACRONYM;
+		else if (!strcmp(builtin, "document-vocabulary"))
+			r->kind = RK_DOC_VOCAB;
 		else
-			return ex_fail(
-			    err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
-			    "rule '%s': unknown builtin '%s' (word-repair, word-pair, dehyphenate)",
-			    b->id, builtin);
+			return ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
+			               "rule '%s': unknown builtin '%s' (word-repair, word-pair, "
+			               "dehyphenate, document-acronym, document-vocabulary)",
+			               b->id, builtin);
 		if (rules_get(b, "find") || rules_get(b, "pattern"))
 			return ex_fail(err, EX_RULE, b->file, 0, b->line,
 			               "rule '%s': a builtin has no 'find' or 'pattern'", b->id);
@@ -399,7 +431,9 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 		goto fail;
 	n->rules = calloc(n->set.nblocks ? n->set.nblocks : 1, sizeof(*n->rules));
 	n->memo = lex_map_new();
-	if (!n->rules || !n->memo) {
+	n->vocab = lex_map_new();
+	n->rule_ids = lex_map_new();
+	if (!n->rules || !n->memo || !n->vocab || !n->rule_ids) {
 		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 		goto fail;
 	}
@@ -418,6 +452,15 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 		if (n->rules[n->nrules - 1].kind == RK_HYPHEN)
 			n->keep_before = rules_get(b, "keep-before");
 	}
+	for (uint32_t c = 0; c < 0x400; c++)
+		if (confusable_slow(n, c))
+			n->confusable[c >> 6] |= 1ull << (c & 63);
+	for (size_t i = 0; i < n->nrules; i++)
+		if (lex_map_put(n->rule_ids, n->rules[i].b->id, strlen(n->rules[i].b->id),
+		                (uint32_t)i, NULL, 0) < 0) {
+			rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
+			goto fail;
+		}
 	if (!opt->no_lexicon) {
 		struct sb ldir = SB_INIT;
 		sb_addf(&ldir, "%s/lexicon", opt->rules_dir);
@@ -450,6 +493,11 @@ void norm_free(struct norm *n)
 	rules_set_release(&n->set);
 	lex_free(n->lex);
 	lex_map_free(n->memo);
+	lex_map_free(n->vocab);
+	lex_map_free(n->rule_ids);
+	for (size_t i = 0; i < n->nleft; i++)
+		free(n->left[i].chunk);
+	free(n->left);
 	free(n->conf);
 	sb_release(&n->scratch);
 	free(n);
@@ -947,13 +995,16 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 				continue;
 			tries += pass == 2;
 			int tier = lex_check(n->lex, t.buf, t.len);
+			double doubt = 0;
+			if (tier == LEX_UNKNOWN && pass == 2 && lex_compound(n->lex, t.buf, t.len))
+				tier = LEX_HUNSPELL, doubt = OWN_COMPOUND_DOUBT;
 			if (tier == LEX_UNKNOWN)
 				continue;
 			/* a letter put back makes a short word only when the prior has
 			 * seen it ("fr" is "för", but "vx" is no "väx") */
 			if (s.c[i].inserted && t.len < 8 && !lex_freq(n->lex, t.buf, t.len))
 				continue;
-			double sc = word_score(n, t.buf, t.len, tier) - s.c[i].cost;
+			double sc = word_score(n, t.buf, t.len, tier) - s.c[i].cost - doubt;
 			if (sc > best && sc > base) {
 				best = sc;
 				found = 1;
@@ -1108,6 +1159,8 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 		if (pairs)
 			return 0;
 		r = repair_token(n, w, len, 'N', &rep, &rl_len);
+		if (r == 0 && letters >= 4)
+			n->leftover = 1;
 	} else {
 		if (!pairs || !plain || has_guard(n, ls, a, b))
 			return 0;
@@ -1185,9 +1238,12 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
  * (word-repair, word-pair), each as a count (255: not yet known) followed by
  * (offset, length, replacement length, replacement) records.  Lines with OCR
  * word confidences bypass it, as the confidence guard depends on them. */
+#define MEMO_LEFTOVER 1 /* flag: the chunk has a word neither known nor repaired */
+
 static const char *memo_part(const char *v, size_t vl, int pairs)
 {
 	const char *end = v + vl;
+	v++; /* the flags */
 	if (!pairs)
 		return v;
 	unsigned cnt = (unsigned char)*v++;
@@ -1198,18 +1254,70 @@ static const char *memo_part(const char *v, size_t vl, int pairs)
 	return v;
 }
 
+/* What the document phase needs of a chunk of line ls->l, the first time
+ * the chunk is met in this document: the words word-repair gave å/ä/ö (the
+ * document's vocabulary), and where words neither known nor repaired are. */
+static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const struct rlist *rl,
+                   size_t from, int flags, int first)
+{
+	if (!n->doc_words || !ls->l)
+		return 0;
+	if (flags & MEMO_LEFTOVER) {
+		if (n->nleft == n->aleft) {
+			size_t na = n->aleft ? n->aleft * 2 : 16;
+			struct leftover *nl = realloc(n->left, na * sizeof(*nl));
+			if (!nl)
+				return -1;
+			n->left = nl;
+			n->aleft = na;
+		}
+		char *c = malloc(b - a + 1);
+		if (!c)
+			return -1;
+		memcpy(c, ls->cur.buf + a, b - a);
+		c[b - a] = '\0';
+		n->left[n->nleft++] =
+		    (struct leftover){(size_t)(ls->l - n->doc->lines), c, b - a};
+	}
+	if (!first)
+		return 0;
+	for (size_t i = from; i < rl->n; i++) {
+		const struct repl *r = &rl->r[i];
+		int diacritic = 0;
+		for (size_t k = 0; k < r->tlen; k++)
+			diacritic |= (unsigned char)r->text[k] >= 0x80;
+		if (!diacritic || r->tlen > 60)
+			continue;
+		char low[128];
+		size_t ll = lex_lower(r->text, r->tlen, low);
+		uint32_t *cnt;
+		if (lex_map_ref(n->vocab, low, ll, &cnt, NULL, NULL))
+			(*cnt)++;
+		else if (lex_map_put(n->vocab, low, ll, 1, NULL, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
                              struct rlist *rl)
 {
-	if ((ls->l && ls->l->nwords) || b - a > 200)
-		return repair_chunk(n, ls, a, b, pairs, rl);
+	size_t before = rl->n;
+	if ((ls->l && ls->l->nwords) || b - a > 200) {
+		n->leftover = 0;
+		int rc = repair_chunk(n, ls, a, b, pairs, rl);
+		if (rc == 0 && !pairs)
+			rc = collect(n, ls, a, b, rl, before, n->leftover ? MEMO_LEFTOVER : 0, 1);
+		return rc;
+	}
 	struct sb *key = &n->scratch;
 	sb_reset(key);
 	sb_addc(key, 'W');
 	sb_add(key, ls->cur.buf + a, b - a);
 	const char *v = NULL;
 	size_t vl = 0;
-	int have = lex_map_get(n->memo, key->buf, key->len, NULL, &v, &vl);
+	uint32_t *stamp = NULL;
+	int have = lex_map_ref(n->memo, key->buf, key->len, &stamp, &v, &vl);
 	if (have) {
 		const char *p = memo_part(v, vl, pairs);
 		unsigned cnt = (unsigned char)*p++;
@@ -1221,13 +1329,19 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 					return -1;
 				p += 3 + tl;
 			}
-			return 0;
+			if (pairs || !n->doc_words)
+				return 0;
+			int first = *stamp != n->docgen;
+			*stamp = n->docgen;
+			return collect(n, ls, a, b, rl, before, (unsigned char)v[0], first);
 		}
 	}
-	size_t before = rl->n;
+	int oldflags = have ? (unsigned char)v[0] : 0; /* v dies with the next put */
+	n->leftover = 0;
 	int rc = repair_chunk(n, ls, a, b, pairs, rl);
 	if (rc < 0)
 		return rc;
+	int flags = pairs ? oldflags : (n->leftover ? MEMO_LEFTOVER : 0);
 	struct sb part = SB_INIT, val = SB_INIT;
 	int fits = rl->n - before < 255;
 	sb_addc(&part, (char)(rl->n - before));
@@ -1248,10 +1362,11 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 		sb_addc(key, 'W');
 		sb_add(key, ls->cur.buf + a, b - a);
 		have = lex_map_get(n->memo, key->buf, key->len, NULL, &v, &vl);
-		const char *c0 = have ? v : "\xff";
+		const char *c0 = have ? v + 1 : "\xff";
 		const char *d0 = have ? memo_part(v, vl, 1) : "\xff";
-		size_t clen = have ? (size_t)(d0 - v) : 1;
+		size_t clen = have ? (size_t)(d0 - (v + 1)) : 1;
 		size_t dlen = have ? (size_t)(v + vl - d0) : 1;
+		sb_addc(&val, (char)flags);
 		if (pairs) {
 			sb_add(&val, c0, clen);
 			sb_add(&val, part.buf, part.len);
@@ -1262,11 +1377,13 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 		if (lex_map_count(n->memo) > (1u << 20))
 			lex_map_clear(n->memo);
 		if (val.oom || key->oom ||
-		    lex_map_put(n->memo, key->buf, key->len, 0, val.buf, val.len) < 0)
+		    lex_map_put(n->memo, key->buf, key->len, n->docgen, val.buf, val.len) < 0)
 			rc = -1;
 	}
 	sb_release(&part);
 	sb_release(&val);
+	if (rc == 0 && !pairs)
+		rc = collect(n, ls, a, b, rl, before, flags, 1);
 	return rc;
 }
 
@@ -1366,7 +1483,7 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 {
 	for (size_t i = from; i < to; i++) {
 		const struct nrule *r = &n->rules[i];
-		if (r->when_lost && !lost)
+		if ((r->when_lost && !lost) || (r->when_has && !r->has))
 			continue;
 		if (r->kind == RK_WORDS && i + 1 < to && n->rules[i + 1].kind == RK_PAIRS && lost &&
 		    n->lex && n->nconf) {
@@ -1634,6 +1751,405 @@ static int finish_line(struct lstate *ls, struct doc_line *l, struct norm_stats 
 	return 0;
 }
 
+/* ---- the document phase ------------------------------------------------------------- */
+
+/* The rule id string of the rule named id (edits keep a copy; segments point
+ * at the rule's own). */
+static const char *rule_id(const struct norm *n, const char *id)
+{
+	uint32_t i;
+	if (lex_map_get(n->rule_ids, id, strlen(id), &i, NULL, NULL))
+		return n->rules[i].b->id;
+	return NULL;
+}
+
+/* Rebuild a line's state from its finished text and edits. */
+static int ls_reopen(struct norm *n, struct lstate *ls, struct doc_line *l)
+{
+	if (ls_start(ls, l->orig, 0, l) < 0)
+		return -1;
+	ls->olen = l->orig_len;
+	size_t o = 0;
+	for (size_t i = 0; i < l->nedits; i++) {
+		const struct doc_edit *e = &l->edits[i];
+		const char *id = rule_id(n, e->rule);
+		char *t = malloc(e->new_len + 1);
+		if (!id || !t) {
+			free(t);
+			return -1;
+		}
+		memcpy(t, l->text + e->new_off, e->new_len);
+		t[e->new_len] = '\0';
+		if ((e->off > o && segs_push(&ls->ss, (struct seg){o, e->off - o, NULL, 0, NULL}) < 0) ||
+		    segs_push(&ls->ss, (struct seg){e->off, e->len, t, e->new_len, id}) < 0) {
+			free(t);
+			return -1;
+		}
+		o = e->off + e->len;
+	}
+	if (o < l->orig_len && segs_push(&ls->ss, (struct seg){o, l->orig_len - o, NULL, 0, NULL}) < 0)
+		return -1;
+	segs_text(&ls->ss, ls->orig, &ls->cur);
+	ls->gen++;
+	return ls->cur.oom ? -1 : 0;
+}
+
+/* Replace text[a, b) of finished line l by t, made by rule. */
+static int line_edit(struct norm *n, struct lstate *ls, struct doc_line *l, struct repl *rp,
+                     size_t nrp, const char *rule, struct norm_stats *stats)
+{
+	if (ls_reopen(n, ls, l) < 0 || ls_apply(ls, rp, nrp, rule) < 0)
+		return -1;
+	size_t old = l->nedits;
+	if (finish_line(ls, l, stats) < 0)
+		return -1;
+	if (stats)
+		stats->changed -= old;
+	return 0;
+}
+
+/* An acronym defined in the document by the word before it ("Överenskommelse
+ * (OK 2)"): an engine without Swedish loses its Å, Ä or Ö as it loses the
+ * word's, but word repair cannot tell an acronym's ("OK" is a word).  When
+ * the word, as repaired, begins with Å/Ä/Ö where the acronym has A/O, and the
+ * acronym's other letters come in order in that word or the words before it,
+ * the acronym takes the letter, wherever the document uses it. */
+static int repl_cmp(const void *x, const void *y)
+{
+	size_t a = ((const struct repl *)x)->a, b = ((const struct repl *)y)->a;
+	return a < b ? -1 : a > b;
+}
+
+static int doc_acronyms(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+{
+	struct lex_map *acr = lex_map_new();
+	if (!acr)
+		return -1;
+	int rc = 0;
+	for (size_t li = 0; li < d->nlines && rc == 0; li++) {
+		const char *t = d->lines[li].text;
+		size_t len = d->lines[li].len;
+		for (const char *p = memchr(t, '(', len); p; p = memchr(p + 1, '(', (size_t)(t + len - p - 1))) {
+			size_t a = (size_t)(p - t) + 1, b = a;
+			while (b < len && t[b] >= 'A' && t[b] <= 'Z')
+				b++;
+			if (b - a < 2 || b - a > 5 || (b < len && t[b] != ')' && t[b] != ' '))
+				continue;
+			if (t[a] != 'A' && t[a] != 'O')
+				continue;
+			/* the defining words: up to four before the bracket */
+			size_t e = (size_t)(p - t);
+			while (e > 0 && t[e - 1] == ' ')
+				e--;
+			size_t ws = e;
+			while (ws > 0 && t[ws - 1] != ' ')
+				ws--;
+			if (ws == e || (unsigned char)t[ws] != 0xC3 || ws + 1 >= e)
+				continue;
+			unsigned char c = (unsigned char)t[ws + 1];
+			/* Å 0x85, Ä 0x84, Ö 0x96; å ä ö 0xA5 0xA4 0xB6 */
+			char up;
+			if (c == 0x85 || c == 0xA5)
+				up = 'A', c = 0x85;
+			else if (c == 0x84 || c == 0xA4)
+				up = 'A', c = 0x84;
+			else if (c == 0x96 || c == 0xB6)
+				up = 'O', c = 0x96;
+			else
+				continue;
+			if (up != t[a])
+				continue;
+			/* the other letters in order in the phrase (from its start) */
+			size_t q = ws + 2, k = a + 1;
+			size_t from = ws;
+			for (int back = 0; back < 3 && from > 0; back++) {
+				size_t f = from - 1;
+				while (f > 0 && t[f - 1] != ' ')
+					f--;
+				if (f == from - 1)
+					break;
+				from = f;
+			}
+			(void)from;
+			while (k < b && q < e) {
+				if ((t[q] | 32) == (t[k] | 32))
+					k++;
+				q++;
+			}
+			if (k < b)
+				continue;
+			char val[16];
+			val[0] = (char)0xC3;
+			val[1] = (char)c;
+			memcpy(val + 2, t + a + 1, b - a - 1);
+			if (lex_map_put(acr, t + a, b - a, 0, val, b - a + 1) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+	}
+	/* the acronyms defined, then every line that uses one */
+	struct {
+		const char *k, *v;
+		size_t kl, vl;
+	} def[16];
+	size_t ndef = 0, it = 0, kl;
+	const char *k;
+	while (rc == 0 && ndef < 16 && lex_map_next(acr, &it, &k, &kl, NULL)) {
+		def[ndef].k = k;
+		def[ndef].kl = kl;
+		lex_map_get(acr, k, kl, NULL, &def[ndef].v, &def[ndef].vl);
+		ndef++;
+	}
+	struct lstate ls = {.cur = SB_INIT};
+	for (size_t li = 0; li < d->nlines && rc == 0 && ndef; li++) {
+		struct doc_line *l = &d->lines[li];
+		struct rlist rl = {0};
+		for (size_t q = 0; q < ndef && rc == 0; q++) {
+			const char *t = l->text;
+			size_t at = 0;
+			for (const char *h; (h = memmem(t + at, l->len - at, def[q].k, def[q].kl));) {
+				size_t a = (size_t)(h - t), b = a + def[q].kl;
+				at = b;
+				/* a whole word: no letter (nor a byte of one) either side */
+				if ((a > 0 && ((unsigned char)t[a - 1] >= 0x80 ||
+				               ((t[a - 1] | 32) >= 'a' && (t[a - 1] | 32) <= 'z'))) ||
+				    (b < l->len && ((unsigned char)t[b] >= 0x80 ||
+				                    ((t[b] | 32) >= 'a' && (t[b] | 32) <= 'z'))))
+					continue;
+				if ((rc = rlist_add(&rl, a, b, def[q].v, def[q].vl)) < 0)
+					break;
+			}
+		}
+		if (rc == 0 && rl.n > 1)
+			qsort(rl.r, rl.n, sizeof(*rl.r), repl_cmp);
+		if (rc == 0 && rl.n)
+			rc = line_edit(n, &ls, l, rl.r, rl.n, rule, stats);
+		repl_free(rl.r, rl.n);
+	}
+	ls_release(&ls);
+	lex_map_free(acr);
+	return rc;
+}
+
+/* The document's own words (vocabulary): a word neither known nor repaired
+ * ("genomfiras", "md&nskliga") is the word the document spells with å/ä/ö
+ * elsewhere that it most resembles, when the difference is only letters an
+ * engine without Swedish confuses with å/ä/ö, at most three of them, and no
+ * other word of the document is as close.  Costs: a letter of the word read
+ * for å/ä/ö 1, such a letter too many or an å/ä/ö missing 1; anything else is
+ * not allowed. */
+static int swedish_cp(uint32_t c)
+{
+	return c == 0xE5 || c == 0xE4 || c == 0xF6;
+}
+
+
+static int confusable_cp(const struct norm *n, uint32_t c)
+{
+	if (c < 0x400)
+		return (n->confusable[c >> 6] >> (c & 63)) & 1;
+	return confusable_slow(n, c);
+}
+
+/* (the table's answer, from which norm_new fills n->confusable) */
+static int confusable_slow(const struct norm *n, uint32_t c)
+{
+	if (swedish_cp(c) || c == 'a' || c == 'o')
+		return 1;
+	for (size_t i = 0; i < n->nconf; i++) {
+		const struct conf *e = &n->conf[i];
+		if (e->nocr == 0 || (e->ocr[0] != c && utf8_cp_lower(e->ocr[0]) != c &&
+		                     (e->nocr < 2 || e->ocr[1] != c)))
+			continue;
+		uint32_t t[2];
+		int nt = decode(e->truth, (size_t)e->tlen, t, 2);
+		for (int k = 0; k < nt; k++)
+			if (swedish_cp(utf8_cp_lower(t[k])))
+				return 1;
+	}
+	return 0;
+}
+
+#define VOCAB_MAX_COST 3 /* for a word of ten letters or more; fewer for shorter */
+
+static int vocab_dist(const struct norm *n, const uint32_t *a, int na, const uint32_t *b, int nb)
+{
+	int d[MAX_WORD + 1][MAX_WORD + 1];
+	const int INF = 1000;
+	for (int i = 0; i <= na; i++)
+		for (int j = 0; j <= nb; j++) {
+			if (!i && !j) {
+				d[0][0] = 0;
+				continue;
+			}
+			int best = INF;
+			if (i && j) {
+				int c = a[i - 1] == b[j - 1]                                  ? 0
+				        : swedish_cp(b[j - 1]) && confusable_cp(n, a[i - 1]) ? 1
+				                                                               : INF;
+				if (d[i - 1][j - 1] + c < best)
+					best = d[i - 1][j - 1] + c;
+			}
+			if (i && confusable_cp(n, a[i - 1]) && d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (j && swedish_cp(b[j - 1]) && d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			d[i][j] = best;
+		}
+	return d[na][nb];
+}
+
+/* The document's word for w[0..len), into out; 1 when there is one. */
+static int vocab_match(struct norm *n, const char *w, size_t len, struct sb *out)
+{
+	uint32_t a[MAX_WORD], b[MAX_WORD];
+	int na = decode(w, len, a, MAX_WORD);
+	if (na < 4)
+		return 0;
+	uint32_t orig0 = a[0];
+	for (int i = 0; i < na; i++)
+		a[i] = utf8_cp_lower(a[i]);
+	size_t it = 0, kl;
+	const char *k;
+	int best = VOCAB_MAX_COST + 1, ties = 0;
+	const char *bk = NULL;
+	size_t bl = 0;
+	while (lex_map_next(n->vocab, &it, &k, &kl, NULL)) {
+		/* bytes are a cheap bound on letters: most differences are one
+		 * byte against two (é, ä) */
+		if (kl + 8 < len || kl > len + 8)
+			continue;
+		/* the first letters must agree, or both be å/ä/ö readings */
+		size_t z = 0;
+		uint32_t k0 = utf8_next(k, kl, &z);
+		if (k0 != a[0] && !(swedish_cp(k0) && confusable_cp(n, a[0])))
+			continue;
+		int nb = decode(k, kl, b, MAX_WORD);
+		if (nb < 0 || nb < na - 3 || nb > na + 2)
+			continue;
+		int dd = vocab_dist(n, a, na, b, nb);
+		if (dd < best) {
+			best = dd, ties = 0, bk = k, bl = kl;
+		} else if (dd == best && (kl != bl || memcmp(k, bk, kl))) {
+			ties++;
+		}
+	}
+	/* one difference in a short word, two from six letters, three from ten */
+	if (!bk || ties || best > (na >= 10 ? 3 : na >= 6 ? 2 : 1))
+		return 0;
+	/* the case of the word as read: a capital first letter, or all capitals */
+	sb_reset(out);
+	int nb = decode(bk, bl, b, MAX_WORD);
+	int caps = all_caps(w, len);
+	for (int i = 0; i < nb; i++) {
+		uint32_t c = (caps || (i == 0 && utf8_is_upper(orig0))) ? utf8_cp_upper(b[i]) : b[i];
+		char buf[4];
+		sb_add(out, buf, (size_t)utf8_encode(c, buf));
+	}
+	return !out->oom;
+}
+
+static int doc_vocabulary(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+{
+	if (!n->nleft || !lex_map_count(n->vocab) || !n->lex)
+		return 0;
+	struct lex_map *fix = lex_map_new(); /* chunk -> its words' fixes, as repl records */
+	struct lstate ls = {.cur = SB_INIT}, tmp = {.cur = SB_INIT};
+	struct sb w = SB_INIT;
+	int rc = fix ? 0 : -1;
+	size_t last_line = (size_t)-1;
+	for (size_t i = 0; i < n->nleft && rc == 0; i++) {
+		const struct leftover *lo = &n->left[i];
+		if (lo->line == last_line && i > 0 && n->left[i - 1].len == lo->len &&
+		    !memcmp(n->left[i - 1].chunk, lo->chunk, lo->len))
+			continue; /* the same chunk twice on a line: done at once */
+		last_line = lo->line;
+		const char *v;
+		size_t vl;
+		if (!lex_map_get(fix, lo->chunk, lo->len, NULL, &v, &vl)) {
+			/* the chunk's words, as word repair saw them */
+			struct rlist rl = {0};
+			if (ls_start(&tmp, lo->chunk, lo->len, NULL) < 0) {
+				rc = -1;
+				break;
+			}
+			struct sb rec = SB_INIT;
+			const char *s = tmp.cur.buf;
+			size_t b = tmp.cur.len;
+			for (size_t p = 0; p < b;) {
+				size_t q = p;
+				while (q < b && s[q] != '/' && s[q] != '-')
+					q++;
+				size_t x = p, y = q;
+				while (x < y) {
+					size_t kk = x;
+					if (wordish(n, utf8_next(s, y, &kk)) &&
+					    (s[x] < '0' || s[x] > '9' || x + 1 < y))
+						break;
+					x = kk;
+				}
+				while (y > x) {
+					size_t kk = y - 1;
+					while (kk > x && ((unsigned char)s[kk] & 0xC0) == 0x80)
+						kk--;
+					size_t k2 = kk;
+					if (wordish(n, utf8_next(s, y, &k2)))
+						break;
+					y = kk;
+				}
+				if (y > x && lex_check(n->lex, s + x, y - x) == LEX_UNKNOWN &&
+				    vocab_match(n, s + x, y - x, &w) && y - x < 256 && w.len < 256) {
+					unsigned char h[3] = {(unsigned char)x, (unsigned char)(y - x),
+					                      (unsigned char)w.len};
+					sb_add(&rec, h, 3);
+					sb_add(&rec, w.buf, w.len);
+				}
+				p = q < b ? q + 1 : b;
+			}
+			repl_free(rl.r, rl.n);
+			if (rec.oom || lex_map_put(fix, lo->chunk, lo->len, 0, rec.buf, rec.len) < 0) {
+				sb_release(&rec);
+				rc = -1;
+				break;
+			}
+			sb_release(&rec);
+			lex_map_get(fix, lo->chunk, lo->len, NULL, &v, &vl);
+		}
+		if (!vl)
+			continue;
+		/* every whitespace-delimited occurrence of the chunk on its line */
+		struct doc_line *l = &d->lines[lo->line];
+		struct rlist rl = {0};
+		for (size_t at = 0; at + lo->len <= l->len && rc == 0;) {
+			const char *hit = memmem(l->text + at, l->len - at, lo->chunk, lo->len);
+			if (!hit)
+				break;
+			size_t a = (size_t)(hit - l->text);
+			at = a + 1;
+			if ((a > 0 && l->text[a - 1] != ' ' && l->text[a - 1] != '\t') ||
+			    (a + lo->len < l->len && l->text[a + lo->len] != ' ' &&
+			     l->text[a + lo->len] != '\t'))
+				continue;
+			for (const char *p = v; p + 3 <= v + vl && rc == 0;) {
+				size_t off = (unsigned char)p[0], ln = (unsigned char)p[1],
+				       tl = (unsigned char)p[2];
+				rc = rlist_add(&rl, a + off, a + off + ln, p + 3, tl);
+				p += 3 + tl;
+			}
+			at = a + lo->len;
+		}
+		if (rc == 0 && rl.n)
+			rc = line_edit(n, &ls, l, rl.r, rl.n, rule, stats);
+		repl_free(rl.r, rl.n);
+	}
+	sb_release(&w);
+	ls_release(&ls);
+	ls_release(&tmp);
+	lex_map_free(fix);
+	return rc;
+}
+
 int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_error *err)
 {
 	size_t words = 0;
@@ -1652,6 +2168,27 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		stats->lost_diacritics = lost;
 		stats->words += words;
 	}
+	/* the document-wide conditions and collections */
+	int doc_rules = 0;
+	for (size_t i = 0; i < n->nrules; i++) {
+		struct nrule *r = &n->rules[i];
+		if (r->when_has) {
+			size_t hl = strlen(r->when_has);
+			r->has = 0;
+			for (size_t li = 0; li < d->nlines && !r->has; li++)
+				r->has = memmem(d->lines[li].orig, d->lines[li].orig_len, r->when_has,
+				                hl) != NULL;
+		}
+		doc_rules |= (r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB) &&
+		             !(r->when_lost && !lost);
+	}
+	n->doc = d;
+	n->docgen++;
+	n->doc_words = doc_rules && n->lex && n->nconf;
+	lex_map_clear(n->vocab);
+	for (size_t i = 0; i < n->nleft; i++)
+		free(n->left[i].chunk);
+	n->nleft = 0;
 	size_t hy = n->nrules; /* the dehyphenate step, if any */
 	for (size_t i = 0; i < n->nrules; i++)
 		if (n->rules[i].kind == RK_HYPHEN && !(n->rules[i].when_lost && !lost)) {
@@ -1695,6 +2232,18 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	}
 	ls_release(&st[0]);
 	ls_release(&st[1]);
+	/* then the steps that need the whole document */
+	for (size_t i = 0; i < n->nrules && rc == 0 && doc_rules; i++) {
+		const struct nrule *r = &n->rules[i];
+		if ((r->when_lost && !lost) || (r->when_has && !r->has))
+			continue;
+		if (r->kind == RK_DOC_ACRONYM)
+			rc = doc_acronyms(n, d, r->b->id, stats);
+		else if (r->kind == RK_DOC_VOCAB && n->doc_words)
+			rc = doc_vocabulary(n, d, r->b->id, stats);
+	}
+	n->doc = NULL;
+	n->doc_words = 0;
 	if (rc < 0)
 		return ex_fail(err, EX_NOMEM, d->name, 0, 0, "out of memory");
 	return 0;
@@ -1727,6 +2276,12 @@ int norm_check_rules(struct norm *n,
 				continue; /* no lexicon loaded: nothing to test */
 			size_t inlen = (size_t)(arrow - e->value);
 			const char *want = arrow + 4;
+			/* a test is a document of one line */
+			for (size_t k2 = 0; k2 < n->nrules; k2++)
+				if (n->rules[k2].when_has)
+					n->rules[k2].has =
+					    memmem(e->value, inlen, n->rules[k2].when_has,
+					           strlen(n->rules[k2].when_has)) != NULL;
 			if (ls_start(&ls, e->value, inlen, NULL) < 0 ||
 			    run_rules(n, &ls, 0, n->nrules, lost) < 0) {
 				ls_release(&ls);
