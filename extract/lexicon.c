@@ -569,6 +569,25 @@ int lex_compound(struct lex *lx, const char *w, size_t n)
 	return 0;
 }
 
+int lex_infinitive(struct lex *lx, const char *w, size_t n)
+{
+	if (n < 3 || n > 100)
+		return 0;
+	if (w[n - 1] == 's') /* a passive: "göras" is "göra" and an s */
+		return w[n - 2] == 'a' && lex_infinitive(lx, w, n - 1);
+	if (w[n - 1] != 'a')
+		return 0;
+	char low[256];
+	lex_lower(w, n, low);
+	char **list = NULL;
+	int k = Hunspell_stem(lx->hun, &list, low);
+	/* its own stem and no other: "starka" is "stark", "låga" also "låg" */
+	int yes = k == 1 && !strcmp(list[0], low);
+	if (list)
+		Hunspell_free_list(lx->hun, &list, k);
+	return yes;
+}
+
 uint32_t lex_freq(struct lex *lx, const char *w, size_t n)
 {
 	if (scratch(lx, n) < 0)

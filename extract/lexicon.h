@@ -64,6 +64,13 @@ int lex_listed(struct lex *lx, const char *w, size_t n);
  * never makes the word as read known. */
 int lex_compound(struct lex *lx, const char *w, size_t n);
 
+/* 1 when w[0..n) has the shape of an infinitive: it ends in "a" and hunspell
+ * takes it for its own stem and no other ("stärka", "göra"; not "starka",
+ * whose stem is "stark", nor "fortsatta", also "fortsatt"), or it is such a
+ * word and an "s" ("göras").  The context rules of word repair ("att göra")
+ * use it. */
+int lex_infinitive(struct lex *lx, const char *w, size_t n);
+
 /* 0 when w[0..n) cannot be a Swedish word because it has a sequence of three
  * letters (counting the word's start and end as letters) that no word of
  * hunspell's stem list or the lists has; 1 otherwise.  A few nanoseconds:

@@ -108,6 +108,15 @@ struct norm {
 	struct leftover *left;  /* chunks with such a word, where they are */
 	size_t nleft, aleft;
 	uint64_t confusable[16]; /* code points < 0x400 read for å/ä/ö (vocab_dist) */
+	struct {
+		char w[8]; /* CTX_MAX */
+		unsigned char len;
+		char kind; /* 'A' an infinitive follows, 'D' none does */
+	} ctx_words[96];         /* word-pair's infinitive-after, no-infinitive-after */
+	size_t nctx_words;
+	unsigned char ctx_slot[256]; /* hash of a folded word -> index + 1 */
+	unsigned ctx_lens;           /* bit k: some context word has k letters */
+	int ctx;           /* 'A', 'D' or 0: the context of the word searched */
 	struct lex_map *rule_ids; /* rule id -> index in rules */
 };
 
@@ -120,10 +129,12 @@ struct leftover {
 };
 
 static int confusable_slow(const struct norm *n, uint32_t c);
+static int ctx_load(struct norm *n, const char *list, char kind);
 
 static const char *const rule_keys[] = {"why",   "find",        "pattern", "replace",
                                         "test",  "test-lost",   "when",    "builtin",
-                                        "table", "keep-before", NULL};
+                                        "table", "keep-before", "infinitive-after",
+                                        "no-infinitive-after", NULL};
 static const char *const rule_required[] = {"why", NULL};
 
 static void set_byte(uint64_t *bits, unsigned c)
@@ -451,6 +462,13 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 			goto fail;
 		if (n->rules[n->nrules - 1].kind == RK_HYPHEN)
 			n->keep_before = rules_get(b, "keep-before");
+		if (n->rules[n->nrules - 1].kind == RK_PAIRS &&
+		    (ctx_load(n, rules_get(b, "infinitive-after"), 'A') < 0 ||
+		     ctx_load(n, rules_get(b, "no-infinitive-after"), 'D') < 0)) {
+			rc = ex_fail(err, EX_RULE, b->file, 0, b->line,
+			             "rule '%s': more than 96 context words", b->id);
+			goto fail;
+		}
 	}
 	for (uint32_t c = 0; c < 0x400; c++)
 		if (confusable_slow(n, c))
@@ -915,7 +933,8 @@ static double word_score(struct norm *n, const char *w, size_t len, int tier)
  * only likely substitutions of a lost diacritic are tried; the variant must
  * beat w itself by PAIR_RATIO.  Returns 1 when out holds a repair. */
 static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
-                        int pairs, int insert, struct sb *out);
+                        int pairs, int insert, struct sb *out, double *bestp);
+static double ctx_score(struct norm *n, const char *w, size_t len);
 
 static int search_word(struct norm *n, const char *w, size_t len, int pairs, struct sb *out)
 {
@@ -924,15 +943,37 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 	if (nc <= 0)
 		return 0;
 	/* A dropped letter is the last resort: looked for only when the word
-	 * has no repair without one ("verens" for "överens") */
-	int r = search_round(n, w, len, cps, nc, pairs, 0, out);
-	if (r == 0 && !pairs && nc >= 2)
-		r = search_round(n, w, len, cps, nc, pairs, 1, out);
+	 * has no repair without one ("verens" for "överens"), or where an
+	 * infinitive is expected ("att gra" is "att göra", not "att grå") */
+	double best = -1e9;
+	int r = search_round(n, w, len, cps, nc, pairs, 0, out, &best);
+	if ((r == 0 || n->ctx == 'A') && !pairs && nc >= 2) {
+		struct sb o2 = SB_INIT;
+		double b2 = best;
+		int r2 = search_round(n, w, len, cps, nc, pairs, 1, &o2, &b2);
+		if (r2 == 1 && b2 > best) {
+			sb_reset(out);
+			sb_add(out, o2.buf, o2.len);
+			r = out->oom ? 0 : 1;
+		}
+		sb_release(&o2);
+	}
 	return r;
 }
 
+/* The context's say on a reading: an infinitive is likelier after "att" or
+ * "ska", unlikely after "det" or "för" (word-pair's infinitive-after and
+ * no-infinitive-after). */
+#define CTX_WEIGHT 5.0
+static double ctx_score(struct norm *n, const char *w, size_t len)
+{
+	if (!n->ctx || !lex_infinitive(n->lex, w, len))
+		return 0;
+	return n->ctx == 'A' ? CTX_WEIGHT : -CTX_WEIGHT;
+}
+
 static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
-                        int pairs, int insert, struct sb *out)
+                        int pairs, int insert, struct sb *out, double *bestp)
 {
 	struct site sites[250]; /* indexed by unsigned char */
 	int ns = 0;
@@ -972,7 +1013,13 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 		 * ("valutvecklad"): a listed variant ("välutvecklad") may win */
 		if (tier == LEX_HUNSPELL && !lex_freq(n->lex, w, len))
 			base -= HUNSPELL_ONLY_DOUBT;
+		/* where an infinitive is expected, the word as read gains as its
+		 * variants do; where none is, only a change into one is doubted */
+		if (n->ctx == 'A')
+			base += ctx_score(n, w, len);
 	}
+	if (*bestp > best)
+		best = *bestp; /* an earlier round's winner to beat */
 	struct sb t = SB_INIT;
 	int found = 0, tries = 0;
 	/* Pass 1: candidates in the word lists (a hash look-up each), in cost
@@ -1004,7 +1051,8 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			 * seen it ("fr" is "för", but "vx" is no "väx") */
 			if (s.c[i].inserted && t.len < 8 && !lex_freq(n->lex, t.buf, t.len))
 				continue;
-			double sc = word_score(n, t.buf, t.len, tier) - s.c[i].cost - doubt;
+			double sc = word_score(n, t.buf, t.len, tier) - s.c[i].cost - doubt +
+			            ctx_score(n, t.buf, t.len);
 			if (sc > best && sc > base) {
 				best = sc;
 				found = 1;
@@ -1015,6 +1063,8 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	}
 	sb_release(&t);
 	free(s.c);
+	if (found)
+		*bestp = best;
 	return found && !out->oom;
 }
 
@@ -1026,6 +1076,8 @@ static int repair_token(struct norm *n, const char *w, size_t len, int mode, con
 	struct sb *key = &n->scratch;
 	sb_reset(key);
 	sb_addc(key, (char)mode);
+	if (n->ctx)
+		sb_addc(key, (char)n->ctx);
 	sb_add(key, w, len);
 	uint32_t has;
 	if (lex_map_get(n->memo, key->buf, key->len, &has, rep, replen))
@@ -1036,6 +1088,8 @@ static int repair_token(struct norm *n, const char *w, size_t len, int mode, con
 		lex_map_clear(n->memo);
 	sb_reset(key);
 	sb_addc(key, (char)mode);
+	if (n->ctx)
+		sb_addc(key, (char)n->ctx);
 	sb_add(key, w, len);
 	int rc = lex_map_put(n->memo, key->buf, key->len, (uint32_t)r, out.buf, out.len);
 	sb_release(&out);
@@ -1199,9 +1253,14 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
 {
 	const char *s = ls->cur.buf;
 	int rc = 0;
-	/* addresses are not words */
-	if (memchr(s + a, '@', b - a) || (b - a > 3 && memmem(s + a, b - a, "://", 3)) ||
-	    (b - a > 4 && !strncmp(s + a, "www.", 4)))
+	/* addresses are not words: an "@" with a dot after it, "://", "www." (an
+	 * "@" without a domain after it is a letter misread: "ber@rts") */
+	const char *at = memchr(s + a, '@', b - a), *dot = NULL;
+	for (const char *p = at; p && p + 1 < s + b && !dot; p++)
+		if (*p == '.' && ((p[1] | 32) >= 'a' && (p[1] | 32) <= 'z'))
+			dot = p;
+	if (dot ||
+	    (b - a > 3 && memmem(s + a, b - a, "://", 3)) || (b - a > 4 && !strncmp(s + a, "www.", 4)))
 		return 0;
 	/* pieces between '/' and '-' are words of their own */
 	for (size_t p = a; p < b && rc == 0;) {
@@ -1299,6 +1358,12 @@ static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const 
 	return 0;
 }
 
+/* The chunk memo's key prefix: a chunk's answer depends on its context. */
+static char memo_kind(const struct norm *n)
+{
+	return n->ctx == 'A' ? 'w' : n->ctx == 'D' ? 'x' : 'W';
+}
+
 static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
                              struct rlist *rl)
 {
@@ -1312,7 +1377,7 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 	}
 	struct sb *key = &n->scratch;
 	sb_reset(key);
-	sb_addc(key, 'W');
+	sb_addc(key, memo_kind(n));
 	sb_add(key, ls->cur.buf + a, b - a);
 	const char *v = NULL;
 	size_t vl = 0;
@@ -1359,7 +1424,7 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 	if (fits) {
 		/* the other pass's part as it was (or unknown) */
 		sb_reset(key);
-		sb_addc(key, 'W');
+		sb_addc(key, memo_kind(n));
 		sb_add(key, ls->cur.buf + a, b - a);
 		have = lex_map_get(n->memo, key->buf, key->len, NULL, &v, &vl);
 		const char *c0 = have ? v + 1 : "\xff";
@@ -1411,6 +1476,96 @@ static int repair_line(struct norm *n, struct lstate *ls, int pairs, const char 
 	return rc;
 }
 
+/* Fold a word as the OCR of a document without å/ä/ö prints it: å ä → a,
+ * ö → o, capitals small.  Returns the length, 0 when it does not fit in
+ * out[max] or has other non-ASCII letters. */
+static size_t fold_word(const char *s, size_t len, char *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len;) {
+		if (n == max)
+			return 0;
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0xC3 && i + 1 < len) {
+			unsigned char d = (unsigned char)s[i + 1] | 0x20;
+			if (d != 0xA5 && d != 0xA4 && d != 0xB6)
+				return 0;
+			out[n++] = d == 0xB6 ? 'o' : 'a';
+			i += 2;
+		} else if (c >= 0x80) {
+			return 0;
+		} else {
+			out[n++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+			i++;
+		}
+	}
+	return n;
+}
+
+#define CTX_MAX 8 /* longest context word, folded */
+
+static unsigned ctx_hash(const char *w, size_t k)
+{
+	unsigned h = 2166136261u;
+	for (size_t i = 0; i < k; i++)
+		h = (h ^ (unsigned char)w[i]) * 16777619u;
+	return (h ^ (h >> 8) ^ (h >> 16)) & 255;
+}
+
+/* Load a list of context words (white-space separated) into n->ctx_words. */
+static int ctx_load(struct norm *n, const char *list, char kind)
+{
+	for (const char *p = list; p && *p;) {
+		p += strspn(p, " \t\n");
+		size_t l = strcspn(p, " \t\n");
+		char w[CTX_MAX];
+		size_t k = l ? fold_word(p, l, w, CTX_MAX) : 0;
+		if (k) {
+			if (n->nctx_words == sizeof(n->ctx_words) / sizeof(*n->ctx_words))
+				return -1;
+			memcpy(n->ctx_words[n->nctx_words].w, w, k);
+			n->ctx_words[n->nctx_words].len = (unsigned char)k;
+			n->ctx_words[n->nctx_words].kind = kind;
+			n->nctx_words++;
+			unsigned h = ctx_hash(w, k);
+			while (n->ctx_slot[h])
+				h = (h + 1) & 255;
+			n->ctx_slot[h] = (unsigned char)n->nctx_words; /* index + 1 */
+			n->ctx_lens |= 1u << k;
+		}
+		p += l;
+	}
+	return 0;
+}
+
+/* The context the chunk s[pa, pb) makes for the chunk after it: 'A' (an
+ * infinitive is likely), 'D' (none is) or 0. */
+static int context_of(const struct norm *n, const char *s, size_t pa, size_t pb)
+{
+	size_t l = pb - pa;
+	if (pb <= pa || l > 2 * CTX_MAX)
+		return 0;
+	char w[CTX_MAX];
+	size_t k = fold_word(s + pa, l, w, CTX_MAX);
+	if (!k || !((n->ctx_lens >> k) & 1))
+		return 0;
+	for (unsigned h = ctx_hash(w, k);; h = (h + 1) & 255) {
+		unsigned char i = n->ctx_slot[h];
+		if (!i)
+			return 0;
+		if (n->ctx_words[i - 1].len == k && !memcmp(n->ctx_words[i - 1].w, w, k))
+			return n->ctx_words[i - 1].kind;
+	}
+}
+
+/* repair_chunk_memo() in the chunk's context (n->ctx): the memo keeps one
+ * answer per context. */
+static int repair_chunk_ctx(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
+                            struct rlist *rl)
+{
+	return repair_chunk_memo(n, ls, a, b, pairs, rl);
+}
+
 /* word-repair immediately followed by word-pair, in a document that lost its
  * diacritics: one walk, one memo look-up per chunk.  A chunk word-repair
  * changed is looked at again by word-pair afterwards, in its new text, as if
@@ -1425,6 +1580,7 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 	/* chunks word-repair changed: their range in the text after it */
 	size_t *again = NULL, nagain = 0, aalloc = 0;
 	long delta = 0;
+	size_t pa = 0, pb = 0; /* the chunk before */
 	while (i < len && rc == 0) {
 		while (i < len && (s[i] == ' ' || s[i] == '\t'))
 			i++;
@@ -1434,11 +1590,13 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 		if (a == i)
 			break;
 		size_t before = rl.n;
-		rc = repair_chunk_memo(n, ls, a, i, 0, &rl);
+		n->ctx = context_of(n, s, pa, pb);
+		pa = a, pb = i;
+		rc = repair_chunk_ctx(n, ls, a, i, 0, &rl);
 		if (rc < 0)
 			break;
 		if (rl.n == before) {
-			rc = repair_chunk_memo(n, ls, a, i, 1, &rl);
+			rc = repair_chunk_ctx(n, ls, a, i, 1, &rl);
 			for (size_t k = before; k < rl.n; k++)
 				rl.r[k].rule = rule_d;
 			for (size_t k = before; k < rl.n; k++)
@@ -1462,6 +1620,7 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 		again[nagain++] = (size_t)((long)a + d0);
 		again[nagain++] = (size_t)((long)i + delta);
 	}
+	n->ctx = 0;
 	if (rc == 0)
 		rc = ls_apply(ls, rl.r, rl.n, rule_c);
 	repl_free(rl.r, rl.n);
@@ -2173,11 +2332,20 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	for (size_t i = 0; i < n->nrules; i++) {
 		struct nrule *r = &n->rules[i];
 		if (r->when_has) {
-			size_t hl = strlen(r->when_has);
-			r->has = 0;
-			for (size_t li = 0; li < d->nlines && !r->has; li++)
-				r->has = memmem(d->lines[li].orig, d->lines[li].orig_len, r->when_has,
-				                hl) != NULL;
+			/* one search per text, however many rules ask */
+			size_t j = 0;
+			while (j < i && !(n->rules[j].when_has &&
+			                  !strcmp(n->rules[j].when_has, r->when_has)))
+				j++;
+			if (j < i) {
+				r->has = n->rules[j].has;
+			} else {
+				size_t hl = strlen(r->when_has);
+				r->has = 0;
+				for (size_t li = 0; li < d->nlines && !r->has; li++)
+					r->has = memmem(d->lines[li].orig, d->lines[li].orig_len,
+					                r->when_has, hl) != NULL;
+			}
 		}
 		doc_rules |= (r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB) &&
 		             !(r->when_lost && !lost);
