@@ -560,10 +560,12 @@ int lex_compound(struct lex *lx, const char *w, size_t n)
 		/* tail w[i..n): a word of prose that hunspell accepts */
 		if (!lex_freq(lx, w + i, n - i) || lex_check(lx, w + i, n - i) == LEX_UNKNOWN)
 			continue;
-		/* head: a word, a word and a linking s, or a long listed form */
-		if (lex_check(lx, w, i) != LEX_UNKNOWN ||
-		    (w[i - 1] == 's' && i > 4 && lex_check(lx, w, i - 1) != LEX_UNKNOWN) ||
-		    (k >= 7 && lex_listed(lx, w, i)))
+		/* head: a listed word, or one and a linking s; hunspell confirms a
+		 * head of fewer than seven letters */
+		size_t h = i;
+		if (!lex_listed(lx, w, h) && !(w[i - 1] == 's' && i > 4 && lex_listed(lx, w, --h)))
+			continue;
+		if (k >= 7 || lex_check(lx, w, h) != LEX_UNKNOWN)
 			return 1;
 	}
 	return 0;

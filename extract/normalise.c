@@ -107,6 +107,8 @@ struct norm {
 	struct lex_map *vocab;  /* lower-case word with å/ä/ö word-repair made -> count */
 	struct leftover *left;  /* chunks with such a word, where they are */
 	size_t nleft, aleft;
+	size_t *acr;            /* lines with a chunk that may hold an acronym */
+	size_t nacr, aacr;
 	uint64_t confusable[16]; /* code points < 0x400 read for å/ä/ö (vocab_dist) */
 	struct {
 		char w[8]; /* CTX_MAX */
@@ -516,6 +518,7 @@ void norm_free(struct norm *n)
 	for (size_t i = 0; i < n->nleft; i++)
 		free(n->left[i].chunk);
 	free(n->left);
+	free(n->acr);
 	free(n->conf);
 	sb_release(&n->scratch);
 	free(n);
@@ -942,12 +945,14 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 	int nc = decode(w, len, cps, MAX_WORD);
 	if (nc <= 0)
 		return 0;
-	/* A dropped letter is the last resort: looked for only when the word
-	 * has no repair without one ("verens" for "överens"), or where an
-	 * infinitive is expected ("att gra" is "att göra", not "att grå") */
+	/* A dropped letter is the last resort: looked for only when a word of
+	 * up to eight letters has no repair without one ("verens" for
+	 * "överens"), or where an infinitive is expected after a word of up to
+	 * five ("att gra" is "att göra", not "att grå"); with at most two other
+	 * edits */
 	double best = -1e9;
 	int r = search_round(n, w, len, cps, nc, pairs, 0, out, &best);
-	if ((r == 0 || n->ctx == 'A') && !pairs && nc >= 2) {
+	if ((r == 0 || n->ctx == 'A') && !pairs && nc >= 2 && nc <= (n->ctx == 'A' ? 5 : 8)) {
 		struct sb o2 = SB_INIT;
 		double b2 = best;
 		int r2 = search_round(n, w, len, cps, nc, pairs, 1, &o2, &b2);
@@ -957,6 +962,25 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 			r = out->oom ? 0 : 1;
 		}
 		sb_release(&o2);
+	}
+	/* The word "i" glued to the next ("isamverkan"): split, when what
+	 * follows the "i" is a word of prose, or repairs to one */
+	if (r == 0 && !pairs && nc >= 5 && (cps[0] == 'i' || cps[0] == 'I') && utf8_is_lower(cps[1])) {
+		struct sb rest = SB_INIT;
+		int ok = lex_check(n->lex, w + 1, len - 1) != LEX_UNKNOWN &&
+		         lex_freq(n->lex, w + 1, len - 1) > 0;
+		if (ok)
+			sb_add(&rest, w + 1, len - 1);
+		else
+			ok = search_word(n, w + 1, len - 1, 0, &rest) == 1;
+		if (ok) {
+			sb_reset(out);
+			sb_addc(out, (char)cps[0]);
+			sb_addc(out, ' ');
+			sb_add(out, rest.buf, rest.len);
+			r = out->oom ? 0 : 1;
+		}
+		sb_release(&rest);
 	}
 	return r;
 }
@@ -1000,7 +1024,8 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 		}
 	if (!ns)
 		return 0;
-	struct search s = {sites, ns, pairs ? MAX_PAIR_EDITS : MAX_EDITS, NULL, 0, 0, MAX_CANDS};
+	struct search s = {sites, ns, pairs ? MAX_PAIR_EDITS : insert ? MAX_EDITS - 1 : MAX_EDITS,
+	                   NULL, 0, 0, MAX_CANDS};
 	for (int want = 1; want <= s.max_edits && s.n < s.limit; want++)
 		enumerate(&s, 0, 0, (struct cand){0, 0, 0, {0}}, want);
 	qsort(s.c, s.n, sizeof(*s.c), cand_cmp);
@@ -1298,6 +1323,30 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
  * (offset, length, replacement length, replacement) records.  Lines with OCR
  * word confidences bypass it, as the confidence guard depends on them. */
 #define MEMO_LEFTOVER 1 /* flag: the chunk has a word neither known nor repaired */
+#define MEMO_ACRONYM  2 /* flag: the chunk has a run of capitals that begins A or O */
+
+/* Could s[0..len) hold an acronym that lost its Å/Ä/Ö ("(OK", "ÅF")? */
+static int acronym_like(const char *s, size_t len)
+{
+	for (size_t k = 0; k + 1 < len; k++) {
+		if ((s[k] != 'A' && s[k] != 'O') ||
+		    (k > 0 && (((s[k - 1] | 32) >= 'a' && (s[k - 1] | 32) <= 'z') ||
+		               (unsigned char)s[k - 1] >= 0x80)))
+			continue;
+		size_t e = k + 1;
+		while (e < len && s[e] >= 'A' && s[e] <= 'Z')
+			e++;
+		if (e - k >= 2 && e - k <= 5 &&
+		    (e == len || !(((s[e] | 32) >= 'a' && (s[e] | 32) <= 'z') || (unsigned char)s[e] >= 0x80)))
+			return 1;
+	}
+	return 0;
+}
+
+static int chunk_flags(const struct norm *n, const char *s, size_t len)
+{
+	return (n->leftover ? MEMO_LEFTOVER : 0) | (acronym_like(s, len) ? MEMO_ACRONYM : 0);
+}
 
 static const char *memo_part(const char *v, size_t vl, int pairs)
 {
@@ -1321,6 +1370,18 @@ static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const 
 {
 	if (!n->doc_words || !ls->l)
 		return 0;
+	size_t line = (size_t)(ls->l - n->doc->lines);
+	if ((flags & MEMO_ACRONYM) && (!n->nacr || n->acr[n->nacr - 1] != line)) {
+		if (n->nacr == n->aacr) {
+			size_t na = n->aacr ? n->aacr * 2 : 16;
+			size_t *nl = realloc(n->acr, na * sizeof(*nl));
+			if (!nl)
+				return -1;
+			n->acr = nl;
+			n->aacr = na;
+		}
+		n->acr[n->nacr++] = line;
+	}
 	if (flags & MEMO_LEFTOVER) {
 		if (n->nleft == n->aleft) {
 			size_t na = n->aleft ? n->aleft * 2 : 16;
@@ -1364,6 +1425,56 @@ static char memo_kind(const struct norm *n)
 	return n->ctx == 'A' ? 'w' : n->ctx == 'D' ? 'x' : 'W';
 }
 
+/* word-repair's answer for the chunk and, when it has no edits, word-pair's,
+ * from one look-up of the memo: *which is 'N' or 'P' for the part whose
+ * edits were added to rl.  Returns 1 when the memo had what was needed, 0
+ * when the caller must ask repair_chunk_memo() (once or twice), -1 on error. */
+static int repair_chunk_both(struct norm *n, struct lstate *ls, size_t a, size_t b,
+                             struct rlist *rl, int *which)
+{
+	if ((ls->l && ls->l->nwords) || b - a > 200)
+		return 0;
+	struct sb *key = &n->scratch;
+	sb_reset(key);
+	sb_addc(key, memo_kind(n));
+	sb_add(key, ls->cur.buf + a, b - a);
+	const char *v = NULL;
+	size_t vl = 0;
+	uint32_t *stamp = NULL;
+	if (!lex_map_ref(n->memo, key->buf, key->len, &stamp, &v, &vl))
+		return 0;
+	const char *p = memo_part(v, vl, 0);
+	unsigned cnt = (unsigned char)*p++;
+	if (cnt == 255)
+		return 0;
+	const char *q = p;
+	if (cnt == 0) {
+		q = memo_part(v, vl, 1);
+		if ((unsigned char)*q == 255)
+			return 0; /* word-pair not yet known for it */
+		cnt = (unsigned char)*q++;
+		*which = 'P';
+	} else {
+		*which = 'N';
+	}
+	size_t before = rl->n;
+	for (unsigned i = 0; i < cnt; i++) {
+		size_t off = (unsigned char)q[0], l = (unsigned char)q[1], tl = (unsigned char)q[2];
+		if (rlist_add(rl, a + off, a + off + l, q + 3, tl) < 0)
+			return -1;
+		q += 3 + tl;
+	}
+	if (!n->doc_words)
+		return 1;
+	int first = *stamp != n->docgen;
+	*stamp = n->docgen;
+	/* the document phase collects from word-repair's edits only */
+	return collect(n, ls, a, b, rl, *which == 'N' ? before : rl->n, (unsigned char)v[0],
+	               first) < 0
+	           ? -1
+	           : 1;
+}
+
 static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
                              struct rlist *rl)
 {
@@ -1372,7 +1483,7 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 		n->leftover = 0;
 		int rc = repair_chunk(n, ls, a, b, pairs, rl);
 		if (rc == 0 && !pairs)
-			rc = collect(n, ls, a, b, rl, before, n->leftover ? MEMO_LEFTOVER : 0, 1);
+			rc = collect(n, ls, a, b, rl, before, chunk_flags(n, ls->cur.buf + a, b - a), 1);
 		return rc;
 	}
 	struct sb *key = &n->scratch;
@@ -1406,7 +1517,7 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 	int rc = repair_chunk(n, ls, a, b, pairs, rl);
 	if (rc < 0)
 		return rc;
-	int flags = pairs ? oldflags : (n->leftover ? MEMO_LEFTOVER : 0);
+	int flags = pairs ? oldflags : chunk_flags(n, ls->cur.buf + a, b - a);
 	struct sb part = SB_INIT, val = SB_INIT;
 	int fits = rl->n - before < 255;
 	sb_addc(&part, (char)(rl->n - before));
@@ -1592,11 +1703,21 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 		size_t before = rl.n;
 		n->ctx = context_of(n, s, pa, pb);
 		pa = a, pb = i;
-		rc = repair_chunk_ctx(n, ls, a, i, 0, &rl);
+		int which = 0;
+		int got = repair_chunk_both(n, ls, a, i, &rl, &which);
+		if (got < 0) {
+			rc = -1;
+			break;
+		}
+		if (!got) {
+			rc = repair_chunk_ctx(n, ls, a, i, 0, &rl);
+			which = rl.n == before ? 0 : 'N';
+		}
 		if (rc < 0)
 			break;
-		if (rl.n == before) {
-			rc = repair_chunk_ctx(n, ls, a, i, 1, &rl);
+		if (which != 'N') {
+			if (!which)
+				rc = repair_chunk_ctx(n, ls, a, i, 1, &rl);
 			for (size_t k = before; k < rl.n; k++)
 				rl.r[k].rule = rule_d;
 			for (size_t k = before; k < rl.n; k++)
@@ -1985,7 +2106,8 @@ static int doc_acronyms(struct norm *n, struct doc *d, const char *rule, struct 
 	if (!acr)
 		return -1;
 	int rc = 0;
-	for (size_t li = 0; li < d->nlines && rc == 0; li++) {
+	for (size_t ai = 0; ai < n->nacr && rc == 0; ai++) {
+		size_t li = n->acr[ai];
 		const char *t = d->lines[li].text;
 		size_t len = d->lines[li].len;
 		for (const char *p = memchr(t, '(', len); p; p = memchr(p + 1, '(', (size_t)(t + len - p - 1))) {
@@ -2061,8 +2183,8 @@ static int doc_acronyms(struct norm *n, struct doc *d, const char *rule, struct 
 		ndef++;
 	}
 	struct lstate ls = {.cur = SB_INIT};
-	for (size_t li = 0; li < d->nlines && rc == 0 && ndef; li++) {
-		struct doc_line *l = &d->lines[li];
+	for (size_t ai = 0; ai < n->nacr && rc == 0 && ndef; ai++) {
+		struct doc_line *l = &d->lines[n->acr[ai]];
 		struct rlist rl = {0};
 		for (size_t q = 0; q < ndef && rc == 0; q++) {
 			const char *t = l->text;
@@ -2136,6 +2258,8 @@ static int vocab_dist(const struct norm *n, const uint32_t *a, int na, const uin
 {
 	int d[MAX_WORD + 1][MAX_WORD + 1];
 	const int INF = 1000;
+	/* in a long word, one other letter may differ too (cost 2): "omracet" */
+	int other = na >= 10 ? 2 : INF;
 	for (int i = 0; i <= na; i++)
 		for (int j = 0; j <= nb; j++) {
 			if (!i && !j) {
@@ -2146,14 +2270,20 @@ static int vocab_dist(const struct norm *n, const uint32_t *a, int na, const uin
 			if (i && j) {
 				int c = a[i - 1] == b[j - 1]                                  ? 0
 				        : swedish_cp(b[j - 1]) && confusable_cp(n, a[i - 1]) ? 1
-				                                                               : INF;
+				                                                               : other;
 				if (d[i - 1][j - 1] + c < best)
 					best = d[i - 1][j - 1] + c;
 			}
-			if (i && confusable_cp(n, a[i - 1]) && d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (j && swedish_cp(b[j - 1]) && d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
+			if (i) {
+				int c = confusable_cp(n, a[i - 1]) ? 1 : other;
+				if (d[i - 1][j] + c < best)
+					best = d[i - 1][j] + c;
+			}
+			if (j) {
+				int c = swedish_cp(b[j - 1]) ? 1 : other;
+				if (d[i][j - 1] + c < best)
+					best = d[i][j - 1] + c;
+			}
 			d[i][j] = best;
 		}
 	return d[na][nb];
@@ -2357,6 +2487,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	for (size_t i = 0; i < n->nleft; i++)
 		free(n->left[i].chunk);
 	n->nleft = 0;
+	n->nacr = 0;
 	size_t hy = n->nrules; /* the dehyphenate step, if any */
 	for (size_t i = 0; i < n->nrules; i++)
 		if (n->rules[i].kind == RK_HYPHEN && !(n->rules[i].when_lost && !lost)) {
@@ -2405,7 +2536,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		const struct nrule *r = &n->rules[i];
 		if ((r->when_lost && !lost) || (r->when_has && !r->has))
 			continue;
-		if (r->kind == RK_DOC_ACRONYM)
+		if (r->kind == RK_DOC_ACRONYM && n->doc_words)
 			rc = doc_acronyms(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_VOCAB && n->doc_words)
 			rc = doc_vocabulary(n, d, r->b->id, stats);
