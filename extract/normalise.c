@@ -41,7 +41,15 @@
 #include "strbuf.h"
 #include "utf8.h"
 
-enum rule_kind { RK_REGEX, RK_WORDS, RK_PAIRS, RK_HYPHEN, RK_DOC_ACRONYM, RK_DOC_VOCAB };
+enum rule_kind {
+	RK_REGEX,
+	RK_WORDS,
+	RK_PAIRS,
+	RK_HYPHEN,
+	RK_DOC_ACRONYM,
+	RK_DOC_VOCAB,
+	RK_DOC_CASE
+};
 
 struct nrule {
 	const struct rules_block *b; /* owned by norm->set */
@@ -109,6 +117,9 @@ struct norm {
 	size_t nleft, aleft;
 	size_t *acr;            /* lines with a chunk that may hold an acronym */
 	size_t nacr, aacr;
+	struct lex_map *lower;  /* words repaired to a small å/ä/ö first letter */
+	struct leftover *caps;  /* ... and to a capital one inside a sentence */
+	size_t ncaps, acaps;
 	uint64_t confusable[16]; /* code points < 0x400 read for å/ä/ö (vocab_dist) */
 	struct {
 		char w[8]; /* CTX_MAX */
@@ -210,10 +221,13 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_DOC_ACRONYM;
 		else if (!strcmp(builtin, "document-vocabulary"))
 			r->kind = RK_DOC_VOCAB;
+		else if (!strcmp(builtin, "document-case"))
+			r->kind = RK_DOC_CASE;
 		else
 			return ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
 			               "rule '%s': unknown builtin '%s' (word-repair, word-pair, "
-			               "dehyphenate, document-acronym, document-vocabulary)",
+			               "dehyphenate, document-acronym, document-vocabulary, "
+			               "document-case)",
 			               b->id, builtin);
 		if (rules_get(b, "find") || rules_get(b, "pattern"))
 			return ex_fail(err, EX_RULE, b->file, 0, b->line,
@@ -446,7 +460,8 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 	n->memo = lex_map_new();
 	n->vocab = lex_map_new();
 	n->rule_ids = lex_map_new();
-	if (!n->rules || !n->memo || !n->vocab || !n->rule_ids) {
+	n->lower = lex_map_new();
+	if (!n->rules || !n->memo || !n->vocab || !n->rule_ids || !n->lower) {
 		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 		goto fail;
 	}
@@ -519,6 +534,10 @@ void norm_free(struct norm *n)
 		free(n->left[i].chunk);
 	free(n->left);
 	free(n->acr);
+	lex_map_free(n->lower);
+	for (size_t i = 0; i < n->ncaps; i++)
+		free(n->caps[i].chunk);
+	free(n->caps);
 	free(n->conf);
 	sb_release(&n->scratch);
 	free(n);
@@ -1207,7 +1226,22 @@ static int sentence_start(const char *s, size_t a)
 	/* "- " or "• " opening the line */
 	if (p < a && (s[p - 1] == '-' || s[p - 1] == '~' || s[p - 1] == '*') && p == 1)
 		return 1;
-	return p >= 3 && p == 3 && !memcmp(s, "\xe2\x80\xa2", 3) && p < a;
+	if (p < a && p == 3 && !memcmp(s, "\xe2\x80\xa2", 3))
+		return 1;
+	/* a heading's number: "10 Ändringar" at the line's start, "Bilaga 1 Åtgärdsplan" */
+	size_t q = p;
+	while (q > 0 && ((s[q - 1] >= '0' && s[q - 1] <= '9') || s[q - 1] == '.'))
+		q--;
+	if (q == p || p == a || !(s[q] >= '0' && s[q] <= '9'))
+		return 0;
+	if (q == 0)
+		return 1;
+	if (s[q - 1] != ' ')
+		return 0;
+	size_t w = q - 1;
+	while (w > 0 && s[w - 1] != ' ')
+		w--;
+	return s[w] >= 'A' && s[w] <= 'Z';
 }
 
 /* One candidate core cur[a, b): repair it when the lexicon says so. */
@@ -1677,6 +1711,47 @@ static int repair_chunk_ctx(struct norm *n, struct lstate *ls, size_t a, size_t 
 	return repair_chunk_memo(n, ls, a, b, pairs, rl);
 }
 
+/* For the document phase's case vote: a word repaired to a small å/ä/ö
+ * first letter ("över"), and a capital one inside a sentence where the OCR
+ * printed A or O ("till Over" -> "Över": the engine reads a small å/ä/ö as
+ * a capital). */
+static int note_case(struct norm *n, struct lstate *ls, const struct rlist *rl, size_t from)
+{
+	for (size_t k = from; k < rl->n; k++) {
+		const struct repl *r = &rl->r[k];
+		const unsigned char *t = (const unsigned char *)r->text;
+		if (r->tlen < 3 || r->tlen > 60 || t[0] != 0xC3)
+			continue;
+		if (t[1] == 0xA5 || t[1] == 0xA4 || t[1] == 0xB6) {
+			uint32_t *cnt;
+			if (lex_map_ref(n->lower, r->text, r->tlen, &cnt, NULL, NULL))
+				*cnt += 1;
+			else if (lex_map_put(n->lower, r->text, r->tlen, 1, NULL, 0) < 0)
+				return -1;
+			continue;
+		}
+		if ((t[1] != 0x85 && t[1] != 0x84 && t[1] != 0x96) ||
+		    (ls->cur.buf[r->a] != 'A' && ls->cur.buf[r->a] != 'O') ||
+		    sentence_start(ls->cur.buf, r->a))
+			continue;
+		if (n->ncaps == n->acaps) {
+			size_t na = n->acaps ? n->acaps * 2 : 16;
+			struct leftover *nc = realloc(n->caps, na * sizeof(*nc));
+			if (!nc)
+				return -1;
+			n->caps = nc;
+			n->acaps = na;
+		}
+		char *c = malloc(r->tlen + 1);
+		if (!c)
+			return -1;
+		memcpy(c, r->text, r->tlen);
+		c[r->tlen] = '\0';
+		n->caps[n->ncaps++] = (struct leftover){(size_t)(ls->l - n->doc->lines), c, r->tlen};
+	}
+	return 0;
+}
+
 /* word-repair immediately followed by word-pair, in a document that lost its
  * diacritics: one walk, one memo look-up per chunk.  A chunk word-repair
  * changed is looked at again by word-pair afterwards, in its new text, as if
@@ -1722,8 +1797,12 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 				rl.r[k].rule = rule_d;
 			for (size_t k = before; k < rl.n; k++)
 				delta += (long)rl.r[k].tlen - (long)(rl.r[k].b - rl.r[k].a);
+			if (rc == 0 && n->doc_words && ls->l && rl.n > before)
+				rc = note_case(n, ls, &rl, before);
 			continue;
 		}
+		if (n->doc_words && ls->l && (rc = note_case(n, ls, &rl, before)) < 0)
+			break;
 		long d0 = delta;
 		for (size_t k = before; k < rl.n; k++) {
 			rl.r[k].rule = rule_c;
@@ -2439,6 +2518,52 @@ static int doc_vocabulary(struct norm *n, struct doc *d, const char *rule, struc
 	return rc;
 }
 
+/* The case vote: a word repaired to a capital Å/Ä/Ö inside a sentence where
+ * the OCR printed a capital A or O ("Aldre", "Over") is written small when
+ * the same document has the word repaired small elsewhere more often
+ * ("äldre"): the engine reads a small å/ä/ö as a capital, but a word the
+ * document capitalises more often than not ("Överenskommelsen", a defined
+ * term) stays as it is. */
+static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+{
+	struct lstate ls = {.cur = SB_INIT};
+	int rc = 0;
+	for (size_t i = 0; i < n->ncaps && rc == 0; i++) {
+		const struct leftover *c = &n->caps[i];
+		if (i > 0 && n->caps[i - 1].line == c->line && n->caps[i - 1].len == c->len &&
+		    !memcmp(n->caps[i - 1].chunk, c->chunk, c->len))
+			continue; /* done with the first */
+		char low[128];
+		size_t ll = lex_lower(c->chunk, c->len, low);
+		uint32_t small = 0, big = 0;
+		if (!lex_map_get(n->lower, low, ll, &small, NULL, NULL))
+			continue;
+		for (size_t j = 0; j < n->ncaps; j++)
+			big += n->caps[j].len == c->len && !memcmp(n->caps[j].chunk, c->chunk, c->len);
+		if (small <= big)
+			continue; /* the document capitalises it as often, or more */
+		struct doc_line *l = &d->lines[c->line];
+		struct rlist rl = {0};
+		for (size_t at = 0; at + c->len <= l->len && rc == 0;) {
+			const char *h = memmem(l->text + at, l->len - at, c->chunk, c->len);
+			if (!h)
+				break;
+			size_t a = (size_t)(h - l->text), b = a + c->len;
+			at = b;
+			if ((b < l->len && ((unsigned char)l->text[b] >= 0x80 ||
+			                    ((l->text[b] | 32) >= 'a' && (l->text[b] | 32) <= 'z'))) ||
+			    sentence_start(l->text, a))
+				continue;
+			rc = rlist_add(&rl, a, b, low, ll);
+		}
+		if (rc == 0 && rl.n)
+			rc = line_edit(n, &ls, l, rl.r, rl.n, rule, stats);
+		repl_free(rl.r, rl.n);
+	}
+	ls_release(&ls);
+	return rc;
+}
+
 int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_error *err)
 {
 	size_t words = 0;
@@ -2477,7 +2602,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 					                r->when_has, hl) != NULL;
 			}
 		}
-		doc_rules |= (r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB) &&
+		doc_rules |= (r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
+		              r->kind == RK_DOC_CASE) &&
 		             !(r->when_lost && !lost);
 	}
 	n->doc = d;
@@ -2488,6 +2614,10 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		free(n->left[i].chunk);
 	n->nleft = 0;
 	n->nacr = 0;
+	lex_map_clear(n->lower);
+	for (size_t i = 0; i < n->ncaps; i++)
+		free(n->caps[i].chunk);
+	n->ncaps = 0;
 	size_t hy = n->nrules; /* the dehyphenate step, if any */
 	for (size_t i = 0; i < n->nrules; i++)
 		if (n->rules[i].kind == RK_HYPHEN && !(n->rules[i].when_lost && !lost)) {
@@ -2540,6 +2670,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			rc = doc_acronyms(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_VOCAB && n->doc_words)
 			rc = doc_vocabulary(n, d, r->b->id, stats);
+		else if (r->kind == RK_DOC_CASE && n->doc_words)
+			rc = doc_case(n, d, r->b->id, stats);
 	}
 	n->doc = NULL;
 	n->doc_words = 0;
