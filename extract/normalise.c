@@ -836,6 +836,7 @@ struct site {
 
 struct cand {
 	double cost;
+	unsigned seq; /* order of enumeration */
 	int k;
 	int inserted; /* a dropped letter was put back */
 	unsigned char idx[MAX_EDITS];
@@ -880,14 +881,59 @@ static void enumerate(struct search *s, int from, int next_pos, struct cand cur,
 			s->c = nc;
 			s->alloc = na;
 		}
+		c.seq = (unsigned)s->n;
 		s->c[s->n++] = c;
 	}
 }
 
-static int cand_cmp(const void *a, const void *b)
+/* Candidates in order of cost (then of enumeration, so that ties are
+ * broken the same way on every machine), taken lazily from a min-heap: the
+ * passes mostly stop after a few. */
+struct cand_order {
+	struct cand *h; /* the heap, h[0..hn) */
+	size_t hn;
+	struct cand *out; /* out[0..sorted): the cheapest, in order */
+	size_t sorted;
+};
+
+static int cand_less(const struct cand *a, const struct cand *b)
 {
-	double x = ((const struct cand *)a)->cost, y = ((const struct cand *)b)->cost;
-	return x < y ? -1 : x > y;
+	return a->cost < b->cost || (a->cost == b->cost && a->seq < b->seq);
+}
+
+static void cand_sift(struct cand *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < n && cand_less(&h[l], &h[m]))
+			m = l;
+		if (l + 1 < n && cand_less(&h[l + 1], &h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		struct cand t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static void cand_heapify(struct cand_order *o)
+{
+	for (size_t i = o->hn / 2; i-- > 0;)
+		cand_sift(o->h, o->hn, i);
+}
+
+/* The i-th cheapest candidate; i < the number of candidates, and out has
+ * room for them all. */
+static const struct cand *cand_at(struct cand_order *o, size_t i)
+{
+	while (o->sorted <= i) {
+		o->out[o->sorted++] = o->h[0];
+		o->h[0] = o->h[--o->hn];
+		cand_sift(o->h, o->hn, 0);
+	}
+	return &o->out[i];
 }
 
 /* The word cps[0..n) with candidate c's substitutions made, into out. */
@@ -1046,8 +1092,15 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	struct search s = {sites, ns, pairs ? MAX_PAIR_EDITS : insert ? MAX_EDITS - 1 : MAX_EDITS,
 	                   NULL, 0, 0, MAX_CANDS};
 	for (int want = 1; want <= s.max_edits && s.n < s.limit; want++)
-		enumerate(&s, 0, 0, (struct cand){0, 0, 0, {0}}, want);
-	qsort(s.c, s.n, sizeof(*s.c), cand_cmp);
+		enumerate(&s, 0, 0, (struct cand){0, 0, 0, 0, {0}}, want);
+	/* cheapest first: a heap, from which candidates are taken as the passes
+	 * reach them (they mostly stop after a few) */
+	struct cand_order ord = {s.c, s.n, malloc((s.n ? s.n : 1) * sizeof(struct cand)), 0};
+	if (!ord.out) {
+		free(s.c);
+		return 0;
+	}
+	cand_heapify(&ord);
 	double base = -1e9, best = -1e9;
 	if (pairs) {
 		int tier = lex_check(n->lex, w, len);
@@ -1074,9 +1127,10 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 		double lift = pass == 1 ? 10 : LEX_COMPOUND_PRIOR;
 		size_t limit = pass == 1 && s.n > MAX_LISTED ? MAX_LISTED : s.n;
 		for (size_t i = 0; i < limit && tries < MAX_TRIES; i++) {
-			if (found && -s.c[i].cost + lift < best)
+			const struct cand *ci = cand_at(&ord, i);
+			if (found && -ci->cost + lift < best)
 				break;
-			cand_text(cps, nc, sites, &s.c[i], &t);
+			cand_text(cps, nc, sites, ci, &t);
 			if (t.oom)
 				break;
 			int listed = lex_listed(n->lex, t.buf, t.len);
@@ -1093,9 +1147,9 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 				continue;
 			/* a letter put back makes a short word only when the prior has
 			 * seen it ("fr" is "för", but "vx" is no "väx") */
-			if (s.c[i].inserted && t.len < 8 && !lex_freq(n->lex, t.buf, t.len))
+			if (ci->inserted && t.len < 8 && !lex_freq(n->lex, t.buf, t.len))
 				continue;
-			double sc = word_score(n, t.buf, t.len, tier) - s.c[i].cost - doubt +
+			double sc = word_score(n, t.buf, t.len, tier) - ci->cost - doubt +
 			            ctx_score(n, t.buf, t.len);
 			if (sc > best && sc > base) {
 				best = sc;
@@ -1107,6 +1161,7 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	}
 	sb_release(&t);
 	free(s.c);
+	free(ord.out);
 	if (found)
 		*bestp = best;
 	return found && !out->oom;

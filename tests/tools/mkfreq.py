@@ -13,11 +13,6 @@ Writes two files, both committed (see rules/lexicon/README):
                    gimp-help-sv, and the man pages, manpages-sv, were tried and
                    left out: some of their Swedish is written without å/ä/ö,
                    which made "da", "skal" and "satt" look common.)
-  bigram.tsv       "w1 w2", TAB, count: how often two words follow each other in
-                   the same sentence of that prose, for the pairs that involve a
-                   word that shares its letters-without-diacritics with another
-                   word (starka/stärka, inga/ingå): the context prior of the
-                   normaliser's word-context step.  Pairs seen once are left out.
   tesseract.words  Tesseract's own Swedish word list (tesseract-ocr-swe:
                    combine_tessdata -u, dawg2wordlist), lower-cased, letters
                    only, one a line, sorted.
@@ -28,7 +23,7 @@ import collections, glob, html, os, re, subprocess, sys, tempfile
 
 out = sys.argv[1] if len(sys.argv) > 1 else "rules/lexicon"
 WORD = re.compile(r"[A-Za-zÅÄÖåäöÉéÜü]+(?:-[A-Za-zÅÄÖåäöÉéÜü]+)*")
-# a word, or a mark that ends a sentence or clause (bigrams do not cross it)
+# a word, or a mark or number between words
 TOKEN = re.compile(r"[A-Za-zÅÄÖåäöÉéÜü]+(?:-[A-Za-zÅÄÖåäöÉéÜü]+)*|[.!?:;()\[\]\"”“]|\d+")
 
 SV = set("och att är för på det som en ett med av till om inte kan har de den".split())
@@ -60,13 +55,9 @@ sources += [blocks_of_html(p) for p in
 sources += [blocks_of_html(p) for p in
             sorted(glob.glob("/usr/share/doc/debian-edu-doc-legacy-sv/*.html"))]
 counts = collections.Counter()
-pairs = collections.Counter()
 for blocks in sources:
     for tokens in chunks_of(blocks):
         counts.update(w for w in tokens if w[0].isalpha())
-        for a, b in zip(tokens, tokens[1:]):
-            if a[0].isalpha() and b[0].isalpha():
-                pairs[(a, b)] += 1
 with open(os.path.join(out, "freq.tsv"), "w", encoding="utf-8") as f:
     f.write("# word counts in Swedish prose (cfi-sv, libreoffice-help-sv,\n")
     f.write("# debian-edu-doc-legacy-sv); made by\n")
@@ -74,20 +65,6 @@ with open(os.path.join(out, "freq.tsv"), "w", encoding="utf-8") as f:
     for w, c in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
         if c >= 2:
             f.write(f"{w}\t{c}\n")
-
-FOLD = str.maketrans("åäö", "aao")
-skel = collections.defaultdict(set)
-for w, c in counts.items():
-    if c >= 2:
-        skel[w.translate(FOLD)].add(w)
-confusable = {w for ws in skel.values() if len(ws) > 1 for w in ws}
-with open(os.path.join(out, "bigram.tsv"), "w", encoding="utf-8") as f:
-    f.write("# word pairs in the same Swedish prose, for words that share their letters\n")
-    f.write("# without diacritics with another word; made by tests/tools/mkfreq.py -\n")
-    f.write("# do not edit by hand\n")
-    for (a, b), c in sorted(pairs.items(), key=lambda x: (-x[1], x[0])):
-        if c >= 2 and (a in confusable or b in confusable):
-            f.write(f"{a} {b}\t{c}\n")
 
 with tempfile.TemporaryDirectory() as d:
     subprocess.run(["combine_tessdata", "-u",
