@@ -789,9 +789,8 @@ struct lstate {
 	size_t olen;
 	const struct doc_line *l; /* NULL for rule tests */
 	unsigned gen;             /* bumped whenever cur changes */
-	uint64_t present[4];      /* the bytes of cur, as of present_gen */
+	uint64_t present[4];      /* the bytes of cur (or more), as of present_gen */
 	unsigned present_gen;
-	size_t present_len;
 };
 
 static int ls_start(struct lstate *ls, const char *orig, size_t olen, const struct doc_line *l)
@@ -823,7 +822,18 @@ static int ls_apply(struct lstate *ls, struct repl *rp, size_t nrp, const char *
 	if (segs_apply(&ls->ss, ls->orig, rp, nrp, rule) < 0)
 		return -1;
 	segs_text(&ls->ss, ls->orig, &ls->cur);
+	/* the bytes present only grow by the replacements' (a superset is
+	 * enough for the prefilter), so the bitmap stays valid */
+	int valid = ls->present_gen == ls->gen;
 	ls->gen++;
+	if (valid) {
+		for (size_t i = 0; i < nrp; i++)
+			for (size_t k = 0; k < rp[i].tlen; k++) {
+				unsigned c = (unsigned char)rp[i].text[k];
+				ls->present[c >> 6] |= 1ull << (c & 63);
+			}
+		ls->present_gen = ls->gen;
+	}
 	return ls->cur.oom ? -1 : 0;
 }
 
@@ -1914,13 +1924,12 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 		}
 		if (r->kind != RK_REGEX)
 			continue;
-		if (ls->present_len != ls->cur.len || ls->present_gen != ls->gen) {
+		if (ls->present_gen != ls->gen) {
 			memset(ls->present, 0, sizeof(ls->present));
 			for (size_t k = 0; k < ls->cur.len; k++) {
 				unsigned c = (unsigned char)ls->cur.buf[k];
 				ls->present[c >> 6] |= 1ull << (c & 63);
 			}
-			ls->present_len = ls->cur.len;
 			ls->present_gen = ls->gen;
 		}
 		if (!rule_may_match(r, ls->present))
@@ -2582,7 +2591,16 @@ static int doc_vocabulary(struct norm *n, struct doc *d, const char *rule, struc
 static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
 {
 	struct lstate ls = {.cur = SB_INIT};
-	int rc = 0;
+	/* how often each is written with a capital inside a sentence */
+	struct lex_map *big = lex_map_new();
+	int rc = big ? 0 : -1;
+	for (size_t i = 0; i < n->ncaps && rc == 0; i++) {
+		uint32_t *cnt;
+		if (lex_map_ref(big, n->caps[i].chunk, n->caps[i].len, &cnt, NULL, NULL))
+			(*cnt)++;
+		else
+			rc = lex_map_put(big, n->caps[i].chunk, n->caps[i].len, 1, NULL, 0);
+	}
 	for (size_t i = 0; i < n->ncaps && rc == 0; i++) {
 		const struct leftover *c = &n->caps[i];
 		if (i > 0 && n->caps[i - 1].line == c->line && n->caps[i - 1].len == c->len &&
@@ -2590,12 +2608,11 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 			continue; /* done with the first */
 		char low[128];
 		size_t ll = lex_lower(c->chunk, c->len, low);
-		uint32_t small = 0, big = 0;
+		uint32_t small = 0, capital = 0;
 		if (!lex_map_get(n->lower, low, ll, &small, NULL, NULL))
 			continue;
-		for (size_t j = 0; j < n->ncaps; j++)
-			big += n->caps[j].len == c->len && !memcmp(n->caps[j].chunk, c->chunk, c->len);
-		if (small <= big)
+		lex_map_get(big, c->chunk, c->len, &capital, NULL, NULL);
+		if (small <= capital)
 			continue; /* the document capitalises it as often, or more */
 		struct doc_line *l = &d->lines[c->line];
 		struct rlist rl = {0};
@@ -2616,6 +2633,7 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 		repl_free(rl.r, rl.n);
 	}
 	ls_release(&ls);
+	lex_map_free(big);
 	return rc;
 }
 
