@@ -102,8 +102,8 @@ int lex_map_get(const struct lex_map *m, const char *key, size_t klen, uint32_t 
 	return 1;
 }
 
-int lex_map_ref(struct lex_map *m, const char *key, size_t klen, uint32_t **num,
-                const char **val, size_t *vlen)
+int lex_map_ref(struct lex_map *m, const char *key, size_t klen, uint32_t **num, const char **val,
+                size_t *vlen)
 {
 	struct slot *s = map_find(m, key, klen, hash_bytes(key, klen));
 	if (!s->hash)
@@ -116,8 +116,7 @@ int lex_map_ref(struct lex_map *m, const char *key, size_t klen, uint32_t **num,
 	return 1;
 }
 
-int lex_map_next(const struct lex_map *m, size_t *it, const char **key, size_t *klen,
-                 uint32_t *num)
+int lex_map_next(const struct lex_map *m, size_t *it, const char **key, size_t *klen, uint32_t *num)
 {
 	while (*it < m->cap) {
 		const struct slot *s = &m->slots[(*it)++];

@@ -112,8 +112,8 @@ int lex_map_put(struct lex_map *m, const char *key, size_t klen, uint32_t num, c
 
 /* Like lex_map_get(), but *num points at the entry's number, which the caller
  * may change in place (valid until the next put, clear or free). */
-int lex_map_ref(struct lex_map *m, const char *key, size_t klen, uint32_t **num,
-                const char **val, size_t *vlen);
+int lex_map_ref(struct lex_map *m, const char *key, size_t klen, uint32_t **num, const char **val,
+                size_t *vlen);
 
 /* Walk the entries: start with *it = 0; each call fills the next entry and
  * returns 1, or returns 0 at the end.  Order is the table's, not insertion's. */

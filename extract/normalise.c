@@ -79,13 +79,13 @@ struct conf {
 	int implied;   /* not a line of the table: another line in the other case */
 };
 
-#define MAX_EDITS          4     /* substitutions in one repaired word */
-#define MAX_PAIR_EDITS     2     /* ... in a word the lexicon knows (lost diacritics) */
+#define MAX_EDITS          4    /* substitutions in one repaired word */
+#define MAX_PAIR_EDITS     2    /* ... in a word the lexicon knows (lost diacritics) */
 #define MAX_CANDS          2000 /* candidates enumerated for one word (fewest edits first) */
-#define MAX_LISTED         200   /* candidates looked up in the word lists, cheapest first */
-#define MAX_TRIES          40    /* hunspell look-ups for one word's compounds */
-#define MAX_WORD           64    /* code points; longer tokens are left alone */
-#define LEX_COMPOUND_PRIOR 2.5   /* ln of a compound's best prior (head/10) + bonus */
+#define MAX_LISTED         200  /* candidates looked up in the word lists, cheapest first */
+#define MAX_TRIES          40   /* hunspell look-ups for one word's compounds */
+#define MAX_WORD           64   /* code points; longer tokens are left alone */
+#define LEX_COMPOUND_PRIOR 2.5  /* ln of a compound's best prior (head/10) + bonus */
 /* a known word changes only when its variant is this much more likely */
 #define PAIR_RATIO 1.0
 /* how much less a word known only as hunspell's compound counts as a reading */
@@ -109,28 +109,28 @@ struct norm {
 	struct sb scratch;
 	/* the document being normalised (see norm_doc): */
 	const struct doc *doc;
-	int doc_words;          /* collect its vocabulary and leftovers */
-	uint32_t docgen;        /* stamps memo entries already collected for it */
-	int leftover;           /* set by word_core: a word neither known nor repaired */
-	struct lex_map *vocab;  /* lower-case word with å/ä/ö word-repair made -> count */
-	struct leftover *left;  /* chunks with such a word, where they are */
+	int doc_words;         /* collect its vocabulary and leftovers */
+	uint32_t docgen;       /* stamps memo entries already collected for it */
+	int leftover;          /* set by word_core: a word neither known nor repaired */
+	struct lex_map *vocab; /* lower-case word with å/ä/ö word-repair made -> count */
+	struct leftover *left; /* chunks with such a word, where they are */
 	size_t nleft, aleft;
-	size_t *acr;            /* lines with a chunk that may hold an acronym */
+	size_t *acr; /* lines with a chunk that may hold an acronym */
 	size_t nacr, aacr;
-	struct lex_map *lower;  /* words repaired to a small å/ä/ö first letter */
-	struct leftover *caps;  /* ... and to a capital one inside a sentence */
+	struct lex_map *lower; /* words repaired to a small å/ä/ö first letter */
+	struct leftover *caps; /* ... and to a capital one inside a sentence */
 	size_t ncaps, acaps;
 	uint64_t confusable[16]; /* code points < 0x400 read for å/ä/ö (vocab_dist) */
 	struct {
 		char w[8]; /* CTX_MAX */
 		unsigned char len;
 		char kind; /* 'A' an infinitive follows, 'D' none does */
-	} ctx_words[96];         /* word-pair's infinitive-after, no-infinitive-after */
+	} ctx_words[96];   /* word-pair's infinitive-after, no-infinitive-after */
 	size_t nctx_words;
 	unsigned char ctx_slot[256]; /* hash of a folded word -> index + 1 */
 	unsigned ctx_lens;           /* bit k: some context word has k letters */
-	int ctx;           /* 'A', 'D' or 0: the context of the word searched */
-	struct lex_map *rule_ids; /* rule id -> index in rules */
+	int ctx;                     /* 'A', 'D' or 0: the context of the word searched */
+	struct lex_map *rule_ids;    /* rule id -> index in rules */
 };
 
 /* A whitespace-delimited chunk of line `line` with a word the lexicon
@@ -144,10 +144,19 @@ struct leftover {
 static int confusable_slow(const struct norm *n, uint32_t c);
 static int ctx_load(struct norm *n, const char *list, char kind);
 
-static const char *const rule_keys[] = {"why",   "find",        "pattern", "replace",
-                                        "test",  "test-lost",   "when",    "builtin",
-                                        "table", "keep-before", "infinitive-after",
-                                        "no-infinitive-after", NULL};
+static const char *const rule_keys[] = {"why",
+                                        "find",
+                                        "pattern",
+                                        "replace",
+                                        "test",
+                                        "test-lost",
+                                        "when",
+                                        "builtin",
+                                        "table",
+                                        "keep-before",
+                                        "infinitive-after",
+                                        "no-infinitive-after",
+                                        NULL};
 static const char *const rule_required[] = {"why", NULL};
 
 static void set_byte(uint64_t *bits, unsigned c)
@@ -205,9 +214,9 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 		else if (!strcmp(when, "lost-diacritics"))
 			r->when_lost = 1;
 		else
-			return ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "when")->line,
-			               "rule '%s': 'when' is 'lost-diacritics' or 'document-has TEXT'",
-			               b->id);
+			return ex_fail(
+			    err, EX_RULE, b->file, 0, rules_entry(b, "when")->line,
+			    "rule '%s': 'when' is 'lost-diacritics' or 'document-has TEXT'", b->id);
 	}
 	const char *builtin = rules_get(b, "builtin");
 	if (builtin) {
@@ -1040,7 +1049,8 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 	}
 	/* The word "i" glued to the next ("isamverkan"): split, when what
 	 * follows the "i" is a word of prose, or repairs to one */
-	if (r == 0 && !pairs && nc >= 5 && (cps[0] == 'i' || cps[0] == 'I') && utf8_is_lower(cps[1])) {
+	if (r == 0 && !pairs && nc >= 5 && (cps[0] == 'i' || cps[0] == 'I') &&
+	    utf8_is_lower(cps[1])) {
 		struct sb rest = SB_INIT;
 		int ok = lex_check(n->lex, w + 1, len - 1) != LEX_UNKNOWN &&
 		         lex_freq(n->lex, w + 1, len - 1) > 0;
@@ -1099,8 +1109,9 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 		}
 	if (!ns)
 		return 0;
-	struct search s = {sites, ns, pairs ? MAX_PAIR_EDITS : insert ? MAX_EDITS - 1 : MAX_EDITS,
-	                   NULL, 0, 0, MAX_CANDS};
+	struct search s = {
+	    sites, ns,       pairs ? MAX_PAIR_EDITS : insert ? MAX_EDITS - 1 : MAX_EDITS, NULL, 0,
+	    0,     MAX_CANDS};
 	for (int want = 1; want <= s.max_edits && s.n < s.limit; want++)
 		enumerate(&s, 0, 0, (struct cand){0, 0, 0, 0, {0}}, want);
 	/* cheapest first: a heap, from which candidates are taken as the passes
@@ -1279,7 +1290,8 @@ static int sentence_start(const char *s, size_t a)
 {
 	while (a > 0 && strchr("\"'(*[", s[a - 1]))
 		a--;
-	while (a >= 3 && (!memcmp(s + a - 3, "\xe2\x80\x9d", 3) || !memcmp(s + a - 3, "\xe2\x80\x9c", 3)))
+	while (a >= 3 &&
+	       (!memcmp(s + a - 3, "\xe2\x80\x9d", 3) || !memcmp(s + a - 3, "\xe2\x80\x9c", 3)))
 		a -= 3;
 	size_t p = a;
 	while (p > 0 && s[p - 1] == ' ')
@@ -1383,8 +1395,8 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
 	for (const char *p = at; p && p + 1 < s + b && !dot; p++)
 		if (*p == '.' && ((p[1] | 32) >= 'a' && (p[1] | 32) <= 'z'))
 			dot = p;
-	if (dot ||
-	    (b - a > 3 && memmem(s + a, b - a, "://", 3)) || (b - a > 4 && !strncmp(s + a, "www.", 4)))
+	if (dot || (b - a > 3 && memmem(s + a, b - a, "://", 3)) ||
+	    (b - a > 4 && !strncmp(s + a, "www.", 4)))
 		return 0;
 	/* pieces between '/' and '-' are words of their own */
 	for (size_t p = a; p < b && rc == 0;) {
@@ -1436,7 +1448,8 @@ static int acronym_like(const char *s, size_t len)
 		while (e < len && s[e] >= 'A' && s[e] <= 'Z')
 			e++;
 		if (e - k >= 2 && e - k <= 5 &&
-		    (e == len || !(((s[e] | 32) >= 'a' && (s[e] | 32) <= 'z') || (unsigned char)s[e] >= 0x80)))
+		    (e == len ||
+		     !(((s[e] | 32) >= 'a' && (s[e] | 32) <= 'z') || (unsigned char)s[e] >= 0x80)))
 			return 1;
 	}
 	return 0;
@@ -1495,8 +1508,7 @@ static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const 
 			return -1;
 		memcpy(c, ls->cur.buf + a, b - a);
 		c[b - a] = '\0';
-		n->left[n->nleft++] =
-		    (struct leftover){(size_t)(ls->l - n->doc->lines), c, b - a};
+		n->left[n->nleft++] = (struct leftover){(size_t)(ls->l - n->doc->lines), c, b - a};
 	}
 	if (!first)
 		return 0;
@@ -1582,7 +1594,8 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 		n->leftover = 0;
 		int rc = repair_chunk(n, ls, a, b, pairs, rl);
 		if (rc == 0 && !pairs)
-			rc = collect(n, ls, a, b, rl, before, chunk_flags(n, ls->cur.buf + a, b - a), 1);
+			rc = collect(n, ls, a, b, rl, before,
+			             chunk_flags(n, ls->cur.buf + a, b - a), 1);
 		return rc;
 	}
 	struct sb *key = &n->scratch;
@@ -1812,7 +1825,8 @@ static int note_case(struct norm *n, struct lstate *ls, const struct rlist *rl, 
 			return -1;
 		memcpy(c, r->text, r->tlen);
 		c[r->tlen] = '\0';
-		n->caps[n->ncaps++] = (struct leftover){(size_t)(ls->l - n->doc->lines), c, r->tlen};
+		n->caps[n->ncaps++] =
+		    (struct leftover){(size_t)(ls->l - n->doc->lines), c, r->tlen};
 	}
 	return 0;
 }
@@ -2203,14 +2217,16 @@ static int ls_reopen(struct norm *n, struct lstate *ls, struct doc_line *l)
 		}
 		memcpy(t, l->text + e->new_off, e->new_len);
 		t[e->new_len] = '\0';
-		if ((e->off > o && segs_push(&ls->ss, (struct seg){o, e->off - o, NULL, 0, NULL}) < 0) ||
+		if ((e->off > o &&
+		     segs_push(&ls->ss, (struct seg){o, e->off - o, NULL, 0, NULL}) < 0) ||
 		    segs_push(&ls->ss, (struct seg){e->off, e->len, t, e->new_len, id}) < 0) {
 			free(t);
 			return -1;
 		}
 		o = e->off + e->len;
 	}
-	if (o < l->orig_len && segs_push(&ls->ss, (struct seg){o, l->orig_len - o, NULL, 0, NULL}) < 0)
+	if (o < l->orig_len &&
+	    segs_push(&ls->ss, (struct seg){o, l->orig_len - o, NULL, 0, NULL}) < 0)
 		return -1;
 	segs_text(&ls->ss, ls->orig, &ls->cur);
 	ls->gen++;
@@ -2253,7 +2269,8 @@ static int doc_acronyms(struct norm *n, struct doc *d, const char *rule, struct 
 		size_t li = n->acr[ai];
 		const char *t = d->lines[li].text;
 		size_t len = d->lines[li].len;
-		for (const char *p = memchr(t, '(', len); p; p = memchr(p + 1, '(', (size_t)(t + len - p - 1))) {
+		for (const char *p = memchr(t, '(', len); p;
+		     p = memchr(p + 1, '(', (size_t)(t + len - p - 1))) {
 			size_t a = (size_t)(p - t) + 1, b = a;
 			while (b < len && t[b] >= 'A' && t[b] <= 'Z')
 				b++;
@@ -2332,12 +2349,14 @@ static int doc_acronyms(struct norm *n, struct doc *d, const char *rule, struct 
 		for (size_t q = 0; q < ndef && rc == 0; q++) {
 			const char *t = l->text;
 			size_t at = 0;
-			for (const char *h; (h = memmem(t + at, l->len - at, def[q].k, def[q].kl));) {
+			for (const char *h;
+			     (h = memmem(t + at, l->len - at, def[q].k, def[q].kl));) {
 				size_t a = (size_t)(h - t), b = a + def[q].kl;
 				at = b;
 				/* a whole word: no letter (nor a byte of one) either side */
-				if ((a > 0 && ((unsigned char)t[a - 1] >= 0x80 ||
-				               ((t[a - 1] | 32) >= 'a' && (t[a - 1] | 32) <= 'z'))) ||
+				if ((a > 0 &&
+				     ((unsigned char)t[a - 1] >= 0x80 ||
+				      ((t[a - 1] | 32) >= 'a' && (t[a - 1] | 32) <= 'z'))) ||
 				    (b < l->len && ((unsigned char)t[b] >= 0x80 ||
 				                    ((t[b] | 32) >= 'a' && (t[b] | 32) <= 'z'))))
 					continue;
@@ -2367,7 +2386,6 @@ static int swedish_cp(uint32_t c)
 {
 	return c == 0xE5 || c == 0xE4 || c == 0xF6;
 }
-
 
 static int confusable_cp(const struct norm *n, uint32_t c)
 {
@@ -2411,9 +2429,10 @@ static int vocab_dist(const struct norm *n, const uint32_t *a, int na, const uin
 			}
 			int best = INF;
 			if (i && j) {
-				int c = a[i - 1] == b[j - 1]                                  ? 0
-				        : swedish_cp(b[j - 1]) && confusable_cp(n, a[i - 1]) ? 1
-				                                                               : other;
+				int c = a[i - 1] == b[j - 1] ? 0
+				        : swedish_cp(b[j - 1]) && confusable_cp(n, a[i - 1])
+				            ? 1
+				            : other;
 				if (d[i - 1][j - 1] + c < best)
 					best = d[i - 1][j - 1] + c;
 			}
@@ -2475,7 +2494,8 @@ static int vocab_match(struct norm *n, const char *w, size_t len, struct sb *out
 	int nb = decode(bk, bl, b, MAX_WORD);
 	int caps = all_caps(w, len);
 	for (int i = 0; i < nb; i++) {
-		uint32_t c = (caps || (i == 0 && utf8_is_upper(orig0))) ? utf8_cp_upper(b[i]) : b[i];
+		uint32_t c =
+		    (caps || (i == 0 && utf8_is_upper(orig0))) ? utf8_cp_upper(b[i]) : b[i];
 		char buf[4];
 		sb_add(out, buf, (size_t)utf8_encode(c, buf));
 	}
@@ -2531,8 +2551,10 @@ static int doc_vocabulary(struct norm *n, struct doc *d, const char *rule, struc
 					y = kk;
 				}
 				if (y > x && lex_check(n->lex, s + x, y - x) == LEX_UNKNOWN &&
-				    vocab_match(n, s + x, y - x, &w) && y - x < 256 && w.len < 256) {
-					unsigned char h[3] = {(unsigned char)x, (unsigned char)(y - x),
+				    vocab_match(n, s + x, y - x, &w) && y - x < 256 &&
+				    w.len < 256) {
+					unsigned char h[3] = {(unsigned char)x,
+					                      (unsigned char)(y - x),
 					                      (unsigned char)w.len};
 					sb_add(&rec, h, 3);
 					sb_add(&rec, w.buf, w.len);
@@ -2540,7 +2562,8 @@ static int doc_vocabulary(struct norm *n, struct doc *d, const char *rule, struc
 				p = q < b ? q + 1 : b;
 			}
 			repl_free(rl.r, rl.n);
-			if (rec.oom || lex_map_put(fix, lo->chunk, lo->len, 0, rec.buf, rec.len) < 0) {
+			if (rec.oom ||
+			    lex_map_put(fix, lo->chunk, lo->len, 0, rec.buf, rec.len) < 0) {
 				sb_release(&rec);
 				rc = -1;
 				break;
@@ -2622,8 +2645,9 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 				break;
 			size_t a = (size_t)(h - l->text), b = a + c->len;
 			at = b;
-			if ((b < l->len && ((unsigned char)l->text[b] >= 0x80 ||
-			                    ((l->text[b] | 32) >= 'a' && (l->text[b] | 32) <= 'z'))) ||
+			if ((b < l->len &&
+			     ((unsigned char)l->text[b] >= 0x80 ||
+			      ((l->text[b] | 32) >= 'a' && (l->text[b] | 32) <= 'z'))) ||
 			    sentence_start(l->text, a))
 				continue;
 			rc = rlist_add(&rl, a, b, low, ll);
