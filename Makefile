@@ -28,7 +28,8 @@ DEB_BUILD := gcc make libc6-dev pkg-config libtesseract-dev tesseract-ocr tesser
              libjpeg-dev libfreetype-dev libharfbuzz-dev libhunspell-dev hunspell-sv \
              libunistring-dev
 DEB_TEST  := libcriterion-dev valgrind libxml2-utils
-DEB_BENCH := hunspell time
+DEB_BENCH := hunspell time poppler-utils
+DEB_FUZZ  := clang libclang-rt-14-dev
 
 ifeq ($(V),1)
 Q :=
@@ -61,6 +62,13 @@ LIB_OBJS += fields.o
 LIB_OBJS += record.o
 LIB_OBJS += pipeline.o
 LIB_OBJS += batch.o
+LIB_OBJS += quiet.o
+LIB_OBJS += image.o
+LIB_OBJS += pdfin.o
+LIB_OBJS += ocr.o
+LIB_OBJS += ocrout.o
+LIB_OBJS += diff.o
+LIB_OBJS += eval.o
 
 # The command-line layer.
 CLI_OBJS :=
@@ -70,6 +78,9 @@ CLI_OBJS += cmd_normalise.o
 CLI_OBJS += cmd_fields.o
 CLI_OBJS += cmd_validate.o
 CLI_OBJS += cmd_check_rules.o
+CLI_OBJS += cmd_ocr.o
+CLI_OBJS += cmd_eval.o
+CLI_OBJS += cmd_diff.o
 
 # Unit tests (Criterion), one file per module.
 TEST_SRCS := $(sort $(wildcard tests/test_*.c))
@@ -164,7 +175,7 @@ run: deps
 
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory bin/tjx bin/asan/tjx bin/unit-tests bin/asan/unit-tests
-	$(Q)$(MAKE) --no-print-directory test-unit test-asan test-valgrind
+	$(Q)$(MAKE) --no-print-directory test-unit test-asan test-eval test-valgrind
 
 test-unit: bin/unit-tests bin/tjx
 	@echo "  TEST    unit"
@@ -176,6 +187,14 @@ test-asan: bin/asan/unit-tests bin/asan/tjx
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  bin/asan/unit-tests --jobs 2
+
+# The corpus scored against the committed thresholds (tjx eval; see corpus/README.md);
+# the JUnit report is left in bin/eval-junit.xml for CI.
+.PHONY: test-eval
+test-eval: bin/tjx
+	@echo "  TEST    eval"
+	$(Q)bin/tjx eval -q -j $(JOBS) --thresholds corpus/thresholds.conf \
+	  --junit bin/eval-junit.xml corpus
 
 test-valgrind: bin/tjx
 	@echo "  TEST    valgrind"
@@ -197,11 +216,35 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory bin/tjx bin/bench-fields
 	bench/run
 
-fuzz:
+# libFuzzer targets (clang): every object of extract/ but the CLI, built with
+# -fsanitize=fuzzer-no-link,address,undefined, linked with each tests/fuzz/fuzz_*.c.
+FUZZ_CC    := clang
+FUZZDIR    := bin/fuzz
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_LIB   := $(addprefix $(FUZZDIR)/,$(LIB_OBJS))
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZDIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZDIR)/%.o: extract/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (fuzz)"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -Wall -Wextra -Werror -MMD -MP \
+	  -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(PKG_CFLAGS) -c -o $@ $<
+
+$(FUZZDIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
+	@echo "  LINK    $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer $(FUZZ_SAN) \
+	  $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+-include $(FUZZ_LIB:.o=.d)
+.SECONDARY: $(FUZZ_LIB)
+
+fuzz: deps
+	$(call install_missing,$(DEB_FUZZ))
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
 	$(Q)tests/fuzz/run $(FUZZ_SECONDS)
 
 format:
-	clang-format -i extract/*.c extract/*.h tests/*.c
+	clang-format -i extract/*.c extract/*.h tests/*.c tests/fuzz/*.c tests/fuzz/*.h
 
 clean:
 	rm -rf bin out

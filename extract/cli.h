@@ -45,10 +45,41 @@ const char *cli_base_name(const char *path);
 /* The exit-code table, for --help texts. */
 extern const char cli_exit_help[];
 
+/* The OCR options 'tjx run' and 'tjx fields' take (cmd_ocr.c): put
+ * CLI_OCR_OPTIONS in the getopt_long table, cli_ocr_help in --help, and
+ * hand every option code to cli_ocr_option(), which returns 0 when it was
+ * one of them and applied, 1 when it is not one of them, or EXIT_USAGE
+ * after printing what is wrong. */
+enum {
+	CLI_OPT_OCR = 0x100,
+	CLI_OPT_LANG,
+	CLI_OPT_TESSDATA,
+	CLI_OPT_PAGE_TIMEOUT,
+	CLI_OPT_ROTATE,
+	CLI_OPT_MAX_PAGES,
+	CLI_OPT_MAX_PIXELS,
+};
+/* clang-format off */
+#define CLI_OCR_OPTIONS \
+	{"ocr", required_argument, NULL, CLI_OPT_OCR}, \
+	{"lang", required_argument, NULL, CLI_OPT_LANG}, \
+	{"tessdata", required_argument, NULL, CLI_OPT_TESSDATA}, \
+	{"page-timeout", required_argument, NULL, CLI_OPT_PAGE_TIMEOUT}, \
+	{"rotate", no_argument, NULL, CLI_OPT_ROTATE}, \
+	{"max-pages", required_argument, NULL, CLI_OPT_MAX_PAGES}, \
+	{"max-pixels", required_argument, NULL, CLI_OPT_MAX_PIXELS}
+/* clang-format on */
+struct pipe_options;
+extern const char cli_ocr_help[];
+int cli_ocr_option(const char *cmd, int c, const char *arg, struct pipe_options *po);
+
 int cmd_normalise(int argc, char **argv);
 int cmd_fields(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check_rules(int argc, char **argv);
+int cmd_ocr(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

@@ -30,6 +30,7 @@ int cmd_fields(int argc, char **argv)
 		{"no-provenance", no_argument, NULL, 'P'},
 		{"lenient", no_argument, NULL, 'l'},
 		{"rules", required_argument, NULL, 'R'},
+		CLI_OCR_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -55,10 +56,15 @@ int cmd_fields(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(fields_help, stdout);
+			fputs(cli_ocr_help, stdout);
 			fputs(cli_exit_help, stdout);
 			return EXIT_DONE;
-		default:
-			return cli_usage_error("fields", "unknown option");
+		default: {
+			int r = cli_ocr_option("fields", c, optarg, &po);
+			if (r == 0)
+				break;
+			return r == 1 ? cli_usage_error("fields", "unknown option") : r;
+		}
 		}
 	}
 	if (argc - optind > 1)

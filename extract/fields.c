@@ -1368,6 +1368,17 @@ static int starts_with_item_number(const char *s, size_t n)
 	return i > d && i - d <= 2 && i + 1 < n && (s[i] == '.' || s[i] == ')') && s[i + 1] == ' ';
 }
 
+/* On a recognised page, a vertical gap of most of a line's height between
+ * two lines is a blank line the OCR engine did not write: a paragraph ends. */
+static int vgap_break(const struct doc *d, size_t prev, size_t cur)
+{
+	const struct doc_line *p = &d->lines[prev], *c = &d->lines[cur];
+	if (p->page != c->page || p->y1 <= p->y0 || c->y1 <= c->y0)
+		return 0;
+	int h = p->y1 - p->y0, gap = c->y0 - p->y1;
+	return h > 0 && gap * 10 > h * 9;
+}
+
 /* "5.1.2 Ansvar för insatsen", "10 Ändringar och tillägg": a numbered
  * heading, short, capitalised after its number, no closing full stop.  Such
  * a line is a heading wherever it stands, even glued to the text around it
@@ -1539,6 +1550,12 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			const struct doc_line *m = &d->lines[k];
 			if (is_blank_text(m->text, m->len))
 				break;
+			if (vgap_break(d, last, k))
+				break;
+			/* a page break after a full stop ends the paragraph */
+			if (d->lines[k].page != d->lines[last].page &&
+			    strchr(".!?:", last_char(d->lines[last].text, d->lines[last].len)))
+				break;
 			/* an indented line after a full stop starts a new paragraph */
 			const struct doc_line *pl = &d->lines[last];
 			if ((m->text[0] == ' ' || m->text[0] == '\t') &&
@@ -1569,11 +1586,13 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			while (!keep[second])
 				second++;
 			const struct doc_line *s2 = &d->lines[second];
+			/* ... or by a list */
+			int list = starts_with_bullet(s2->text, s2->len);
 			if (heading_shape(d, i, i, 1) && trimmed_len(l->text, l->len) <= 60 &&
-			    !ends_with_function_word(l->text, l->len) &&
-			    vr != ROLE_NOT_HEADING && utf8_is_upper(first_cp(s2->text, s2->len)) &&
+			    !ends_with_function_word(l->text, l->len) && vr != ROLE_NOT_HEADING &&
+			    (list || utf8_is_upper(first_cp(s2->text, s2->len))) &&
 			    !line_sig(fs, d, i, SIG_NAME) &&
-			    trimmed_len(s2->text, s2->len) > 40)
+			    (list || trimmed_len(s2->text, s2->len) > 40))
 				hl = i;
 		}
 		if (hl != (size_t)-1) {
@@ -1703,6 +1722,10 @@ static void join_line(struct sb *b, const char *t, size_t n)
 		sb_add(b, t, n);
 		return;
 	}
+	if (b->buf[b->len - 1] == '/') {
+		sb_add(b, t, n); /* "förvaltningschefer/" + "gymnasiechefer" */
+		return;
+	}
 	if (b->buf[b->len - 1] == '-' && b->len >= 2) {
 		char prev = b->buf[b->len - 2];
 		uint32_t c = first_cp(t, n);
@@ -1809,6 +1832,7 @@ static char *block_text(struct fields *fs, const struct doc *d, const char *keep
 				uint32_t c = first_cp(l->text, l->len);
 				wrapped = !starts_with_bullet(l->text, l->len) &&
 					  !starts_with_item_number(l->text, l->len) &&
+					  !vgap_break(d, prev, i) &&
 					  (trimmed_len(p->text, p->len) >= width ||
 					   ((utf8_is_lower(c) || utf8_is_digit(c)) && !strchr(".!?", lc)) ||
 					   lc == '-');
@@ -1875,8 +1899,11 @@ static int decisions(struct fields *fs, const struct doc *d, const char *keep,
 			size_t len = strlen(p);
 			int num = 0;
 			size_t skip = 0;
-			while (skip < len && p[skip] >= '0' && p[skip] <= '9')
-				num = num * 10 + (p[skip++] - '0');
+			while (skip < len && p[skip] >= '0' && p[skip] <= '9') {
+				if (num < 100000000) /* no overflow on a long digit run */
+					num = num * 10 + (p[skip] - '0');
+				skip++;
+			}
 			int numbered = skip > 0 && skip + 1 < len && (p[skip] == '.' || p[skip] == ')') &&
 				       p[skip + 1] == ' ';
 			char lc = last_char(p, len);
@@ -1929,8 +1956,11 @@ static int list_items(struct fields *fs, const struct doc *d, const char *keep,
 		if (f == RF_ATTACHMENT && !strncasecmp(p, "Bilaga ", 7)) {
 			char *q = p + 7;
 			int num = 0;
-			while (*q >= '0' && *q <= '9')
-				num = num * 10 + (*q++ - '0');
+			while (*q >= '0' && *q <= '9') {
+				if (num < 100000000) /* no overflow on a long digit run */
+					num = num * 10 + (*q - '0');
+				q++;
+			}
 			if (q > p + 7) {
 				snprintf(qual, sizeof(qual), "%d", num);
 				while (*q == '.' || *q == ':' || *q == ' ' || *q == '-')

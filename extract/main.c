@@ -38,9 +38,12 @@ struct cmd {
 static const struct cmd commands[] = {
 	{"run", cmd_run, "process files and folders into one record each"},
 	{"normalise", cmd_normalise, "repair OCR text (lost å/ä/ö, @ § % –) and explain each change"},
+	{"ocr", cmd_ocr, "read a scanned PDF or image: text, TSV, ALTO or hOCR"},
 	{"fields", cmd_fields, "extract the fields of one text document as a record"},
 	{"validate", cmd_validate, "check records against the schema and the semantic rules"},
 	{"check-rules", cmd_check_rules, "compile every rule file and run its test lines"},
+	{"eval", cmd_eval, "score the pipeline on a corpus against hand-checked records"},
+	{"diff", cmd_diff, "field-level differences between two records or two folders"},
 };
 
 static void usage(FILE *f)

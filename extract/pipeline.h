@@ -44,6 +44,22 @@ void pipe_free(struct pipe *p);
 int pipe_read(struct pipe *p, const char *path, const char *name, struct doc **out,
 	      struct ex_error *err);
 
+/* A document opened to be read page by page, so that the pages of a long
+ * document can be spread over several workers and put back in order.
+ * pipe_open() reads what it must to count the pages (EX_LIMIT past
+ * max_pages); pipe_read_pages() appends pages first..last (1-based) to d,
+ * and with first == 1 the warnings about the whole document too.  The input
+ * is the caller's, closed with pipe_close(). */
+struct pipe_input;
+int pipe_open(struct pipe *p, const char *path, const char *name, struct pipe_input **out,
+	      struct ex_error *err);
+int pipe_input_pages(const struct pipe_input *in);
+/* A new empty doc (the caller's) of the input's kind, named as opened. */
+struct doc *pipe_input_doc(const struct pipe_input *in);
+int pipe_read_pages(struct pipe *p, struct pipe_input *in, int first, int last, struct doc *d,
+		    struct ex_error *err);
+void pipe_close(struct pipe_input *in);
+
 /* Read a text document from memory (for stdin and the tests). */
 int pipe_read_text(struct pipe *p, const char *buf, size_t len, const char *name,
 		   struct doc **out, struct ex_error *err);

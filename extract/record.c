@@ -548,7 +548,7 @@ static xmlDocPtr build_doc(const struct record *r, unsigned flags)
 	xmlNsPtr ns = xmlNewNs(root, BAD_CAST NS, NULL);
 	xmlSetNs(root, ns);
 	xmlDocSetRootElement(doc, root);
-	xmlNewProp(root, BAD_CAST "schema-version", BAD_CAST "1");
+	xmlNewProp(root, BAD_CAST "schema-version", BAD_CAST RECORD_SCHEMA_VERSION);
 
 	xmlNodePtr src = add_elem(root, ns, "source");
 	xmlNewProp(src, BAD_CAST "file", BAD_CAST(r->src.file ? r->src.file : ""));

@@ -18,6 +18,9 @@
 #include "error.h"
 #include "strbuf.h"
 
+/* The version written in record/@schema-version (rules/record.xsd fixes it). */
+#define RECORD_SCHEMA_VERSION "1"
+
 /* The fields of schema v1, in schema order. */
 enum rec_field {
 	RF_DOCUMENT_TYPE,

@@ -1,0 +1,174 @@
+/* image.c - see image.h */
+#include "image.h"
+
+#include <allheaders.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "quiet.h"
+
+/* Leptonica prints its errors on stderr unless told not to; tjx reports its
+ * own, so Leptonica is silenced (idempotent, cheap). */
+static void lept_quiet(void)
+{
+	setMsgSeverity(L_SEVERITY_NONE);
+}
+
+static uint64_t rd(const unsigned char *p, int size, int big)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < size; i++)
+		v |= (uint64_t)p[big ? size - 1 - i : i] << (8 * i);
+	return v;
+}
+
+/* Walk a TIFF's directory chain without decoding anything. */
+static int tiff_count(const char *name, const unsigned char *d, size_t len, int *pages,
+                      struct ex_error *err)
+{
+	if (len < 8)
+		return ex_fail(err, EX_INPUT, name, 0, 0, "truncated TIFF header");
+	int big = d[0] == 'M';
+	int version = (int)rd(d + 2, 2, big);
+	int bigtiff = version == 43;
+	uint64_t off;
+	if (bigtiff) {
+		if (len < 16 || rd(d + 4, 2, big) != 8)
+			return ex_fail(err, EX_INPUT, name, 0, 0, "damaged BigTIFF header");
+		off = rd(d + 8, 8, big);
+	} else {
+		off = rd(d + 4, 4, big);
+	}
+	size_t countsize = bigtiff ? 8 : 2, entrysize = bigtiff ? 20 : 12,
+	       nextsize = bigtiff ? 8 : 4;
+	/* every directory takes at least countsize + nextsize bytes, so a chain
+	 * longer than this loops */
+	uint64_t maxdirs = len / (countsize + nextsize) + 1;
+	int n = 0;
+	while (off != 0) {
+		if ((uint64_t)n >= maxdirs)
+			return ex_fail(err, EX_INPUT, name, n + 1, 0,
+			               "TIFF directory chain loops back on itself");
+		if (off > len || len - off < countsize)
+			return ex_fail(err, EX_INPUT, name, n + 1, 0,
+			               "TIFF directory beyond the end of the file (truncated)");
+		uint64_t entries = rd(d + off, (int)countsize, big);
+		uint64_t next = off + countsize + entries * entrysize;
+		if (entries > len || next > len || len - next < nextsize)
+			return ex_fail(err, EX_INPUT, name, n + 1, 0,
+			               "TIFF directory runs past the end of the file (truncated)");
+		off = rd(d + next, (int)nextsize, big);
+		n++;
+	}
+	if (n == 0)
+		return ex_fail(err, EX_INPUT, name, 0, 0, "TIFF file with no pages");
+	*pages = n;
+	return 0;
+}
+
+static int is_tiff(const unsigned char *d, size_t len)
+{
+	return len >= 4 && ((d[0] == 'I' && d[1] == 'I' && (d[2] == 42 || d[2] == 43) && !d[3]) ||
+	                    (d[0] == 'M' && d[1] == 'M' && !d[2] && (d[3] == 42 || d[3] == 43)));
+}
+
+static int is_jpeg(const unsigned char *d, size_t len)
+{
+	return len >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF;
+}
+
+int img_count_pages(const char *name, const unsigned char *data, size_t len, int *pages,
+                    struct ex_error *err)
+{
+	lept_quiet();
+	*pages = 0;
+	if (is_tiff(data, len))
+		return tiff_count(name, data, len, pages, err);
+	l_int32 format = IFF_UNKNOWN;
+	if (len < 12 || findFileFormatBuffer(data, &format) || format == IFF_UNKNOWN)
+		return ex_fail(err, EX_INPUT, name, 0, 0, "not an image format tjx can read");
+	*pages = 1;
+	return 0;
+}
+
+/* A JPEG ends with an EOI marker; scanners and cameras may append a few
+ * padding bytes after it. */
+static int jpeg_complete(const unsigned char *d, size_t len)
+{
+	size_t from = len > 4096 ? len - 4096 : 2;
+	for (size_t i = len - 1; i > from; i--)
+		if (d[i] == 0xD9 && d[i - 1] == 0xFF)
+			return 1;
+	return 0;
+}
+
+int img_read_page(const char *name, const unsigned char *data, size_t len, int page,
+                  long long max_pixels, struct Pix **out, int *res, char *warn, size_t warnsize,
+                  struct ex_error *err)
+{
+	lept_quiet();
+	*out = NULL;
+	*res = 0;
+	if (warn && warnsize)
+		warn[0] = '\0';
+	l_int32 w = 0, h = 0, bps = 0, spp = 0, cmap = 0, format = 0, r = 0;
+	int tiff = is_tiff(data, len);
+	if (tiff) {
+		if (readHeaderMemTiff(data, len, page - 1, &w, &h, &bps, &spp, &r, &cmap, &format))
+			return ex_fail(err, EX_INPUT, name, page, 0,
+			               "unreadable TIFF page header (corrupt or truncated)");
+	} else {
+		if (page != 1)
+			return ex_fail(err, EX_USAGE, name, page, 0, "the image has one page");
+		if (pixReadHeaderMem(data, len, &format, &w, &h, &bps, &spp, &cmap))
+			return ex_fail(err, EX_INPUT, name, page, 0,
+			               "unreadable image header (corrupt or truncated)");
+	}
+	if (w <= 0 || h <= 0)
+		return ex_fail(err, EX_INPUT, name, page, 0, "the image has no pixels (%dx%d)", w,
+		               h);
+	if (max_pixels > 0 && (long long)w * h > max_pixels)
+		return ex_fail(
+		    err, EX_LIMIT, name, page, 0,
+		    "the image is %dx%d pixels (%.3g megapixels), more than the limit of "
+		    "%.3g megapixels (--max-pixels)",
+		    w, h, (double)w * h / 1e6, (double)max_pixels / 1e6);
+	if (is_jpeg(data, len) && !jpeg_complete(data, len))
+		return ex_fail(err, EX_INPUT, name, page, 0,
+		               "truncated JPEG (the data ends before the image does)");
+	/* the decoders (libpng, libjpeg, libtiff) report on stderr: keep it */
+	PIX *pix = NULL;
+	char why[300];
+	struct quiet q;
+	quiet_begin(&q);
+	if (tiff) {
+		pix = pixReadMemTiff(data, len, page - 1);
+	} else if (is_jpeg(data, len)) {
+		l_int32 nwarn = 0;
+		pix = pixReadMemJpeg(data, len, 0, 1, &nwarn, 0);
+		if (pix && nwarn && warn)
+			snprintf(warn, warnsize,
+			         "damaged JPEG data (%d decoder warnings): read as decoded", nwarn);
+	} else {
+		pix = pixReadMem(data, len);
+	}
+	quiet_end(&q, why, sizeof(why));
+	if (!pix)
+		return ex_fail(err, EX_INPUT, name, page, 0,
+		               "cannot decode the image (corrupt or truncated)%s%s",
+		               why[0] ? ": " : "", why);
+	l_int32 pw, ph, pd;
+	pixGetDimensions(pix, &pw, &ph, &pd);
+	if (pw != w || ph != h) {
+		pixDestroy(&pix);
+		return ex_fail(err, EX_INPUT, name, page, 0,
+		               "the image decodes to %dx%d pixels but its header says %dx%d", pw,
+		               ph, w, h);
+	}
+	*res = pixGetXRes(pix);
+	if (*res <= 0 && tiff)
+		*res = r;
+	*out = pix;
+	return 0;
+}
