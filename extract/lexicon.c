@@ -554,7 +554,7 @@ int lex_compound(struct lex *lx, const char *w, size_t n)
 	for (size_t i = 0; i < n;) {
 		utf8_next(w, n, &i);
 		k++;
-		if (k < 4 || cps - k < 3)
+		if (k < 5 || cps - k < 3)
 			continue;
 		/* tail w[i..n): a word of prose that hunspell accepts */
 		if (!lex_freq(lx, w + i, n - i) || lex_check(lx, w + i, n - i) == LEX_UNKNOWN)

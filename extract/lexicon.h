@@ -58,7 +58,7 @@ int lex_listed(struct lex *lx, const char *w, size_t n);
 /* 1 when w[0..n) is a compound of a listed head and a known, listed tail that
  * hunspell's compounding does not build ("undervisningsråd": "undervisnings"
  * is "undervisning" with its linking s, "råd" a word; "gymnasierådet"): the
- * head, of at least four letters, is a listed word or one and a linking
+ * head, of at least five letters, is a listed word or one and a linking
  * "s" (hunspell confirms one of fewer than seven letters; "gymnasie" is a
  * listed form it rejects); the tail, of at least three, a word the prior
  * has seen that hunspell accepts.  Word repair accepts such a compound as a candidate; it

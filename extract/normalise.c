@@ -77,6 +77,8 @@ struct conf {
 	double cost;   /* -ln p, less the cost of reading the OCR text as printed */
 	int diacritic; /* truth is ocr with a diacritic added (a→ä, O→Ö) */
 	int implied;   /* not a line of the table: another line in the other case */
+	double p;      /* the table's p */
+	int swedish;   /* truth is one letter å, ä or ö (either case) */
 };
 
 #define MAX_EDITS          4    /* substitutions in one repaired word */
@@ -363,6 +365,9 @@ static int conf_line(void *vctx, char *line, int lineno)
 	/* cost relative to keeping the printed text, whose probability is what
 	 * the table leaves over for it (never less than 1e-3) */
 	e.cost = -log(p);
+	e.p = p;
+	e.swedish = nt == 1 && (utf8_cp_lower(t[0]) == 0xE5 || utf8_cp_lower(t[0]) == 0xE4 ||
+	                        utf8_cp_lower(t[0]) == 0xF6);
 	e.diacritic = e.nocr == 1 && nt == 1 && e.ocr[0] < 0x80 && t[0] >= 0x80 &&
 	              strchr("aoAO", (int)e.ocr[0]) != NULL;
 	if (conf_push(c, &e) < 0)
@@ -981,6 +986,15 @@ static void cand_text(const uint32_t *cps, int n, const struct site *sites, cons
 	}
 }
 
+/* Does every edit of c put back an å, ä or ö? */
+static int cand_swedish(const struct site *sites, const struct cand *c)
+{
+	for (int k = 0; k < c->k; k++)
+		if (!sites[c->idx[k]].e->swedish)
+			return 0;
+	return 1;
+}
+
 static double tier_bonus(int tier)
 {
 	return tier >= LEX_OURS ? 2 : tier >= LEX_LISTED ? 1 : 0;
@@ -991,7 +1005,8 @@ static double tier_bonus(int tier)
  * tenth of its head, the longest final part (of at least three letters) the
  * prior knows: Swedish compounds inflect and mean by their last part, so
  * "barnrätt" is as likely as "rätt" is, and "barnratt" as "ratt".  Head
- * and rest have at least four and three letters ("staden" is not "den"). */
+ * and rest have at least three and five letters ("staden" is not "den"),
+ * and the head is a listed word, or one and a linking s. */
 static double word_freq(struct norm *n, const char *w, size_t len)
 {
 	uint32_t f = lex_freq(n->lex, w, len);
@@ -1005,7 +1020,10 @@ static double word_freq(struct norm *n, const char *w, size_t len)
 		if (k < 3)
 			continue;
 		f = lex_freq(n->lex, w + i, len - i);
-		if (f)
+		/* a real joint: the head is a word, or one and a linking s
+		 * ("utbildnings|direktör", not "utbildningsdi|rektor") */
+		if (f && (lex_listed(n->lex, w, i) ||
+		          (k > 3 && w[i - 1] == 's' && lex_listed(n->lex, w, i - 1))))
 			return f / 10.0;
 	}
 	return 0;
@@ -1101,6 +1119,10 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			if (i == nc || e->ocr[0] != cps[i] ||
 			    (e->nocr == 2 && (i + 1 >= nc || e->ocr[1] != cps[i + 1])))
 				continue;
+			/* a word of up to three letters: only likely confusions (any
+			 * rare one makes some short word: "ti" is no "tå") */
+			if (nc <= 3 && e->p < 0.001)
+				continue;
 			/* a known word: only likely letter-for-letter substitutions */
 			if (pairs && (e->cost > 5 || e->nocr != 1 ||
 			              utf8_count(e->truth, (size_t)e->tlen) != 1))
@@ -1162,7 +1184,11 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			tries += pass == 2;
 			int tier = lex_check(n->lex, t.buf, t.len);
 			double doubt = 0;
-			if (tier == LEX_UNKNOWN && pass == 2 && lex_compound(n->lex, t.buf, t.len))
+			/* an own compound only for a word that lost its å/ä/ö: every
+			 * edit puts one back ("Undervisningsrad"; not "Klirmat", whose
+			 * m made "rn" would give "Klirrnät") */
+			if (tier == LEX_UNKNOWN && pass == 2 && cand_swedish(sites, ci) &&
+			    lex_compound(n->lex, t.buf, t.len))
 				tier = LEX_HUNSPELL, doubt = OWN_COMPOUND_DOUBT;
 			if (tier == LEX_UNKNOWN)
 				continue;
