@@ -102,6 +102,35 @@ int lex_map_get(const struct lex_map *m, const char *key, size_t klen, uint32_t 
 	return 1;
 }
 
+int lex_map_ref(struct lex_map *m, const char *key, size_t klen, uint32_t **num, const char **val,
+                size_t *vlen)
+{
+	struct slot *s = map_find(m, key, klen, hash_bytes(key, klen));
+	if (!s->hash)
+		return 0;
+	*num = &s->num;
+	if (val)
+		*val = m->arena + s->voff;
+	if (vlen)
+		*vlen = s->vlen;
+	return 1;
+}
+
+int lex_map_next(const struct lex_map *m, size_t *it, const char **key, size_t *klen, uint32_t *num)
+{
+	while (*it < m->cap) {
+		const struct slot *s = &m->slots[(*it)++];
+		if (!s->hash)
+			continue;
+		*key = m->arena + s->koff;
+		*klen = s->klen;
+		if (num)
+			*num = s->num;
+		return 1;
+	}
+	return 0;
+}
+
 static int arena_add(struct lex_map *m, const char *s, size_t n, uint32_t *off)
 {
 	if (m->alen + n + 1 > m->aalloc) {
@@ -517,6 +546,47 @@ int lex_listed(struct lex *lx, const char *w, size_t n)
 	size_t ln = lex_lower(w, n, lx->buf);
 	return lex_map_get(lx->known, lx->buf, ln, NULL, NULL, NULL) ||
 	       lex_map_get(lx->freq, lx->buf, ln, NULL, NULL, NULL);
+}
+
+int lex_compound(struct lex *lx, const char *w, size_t n)
+{
+	size_t cps = utf8_count(w, n), k = 0;
+	for (size_t i = 0; i < n;) {
+		utf8_next(w, n, &i);
+		k++;
+		if (k < 5 || cps - k < 3)
+			continue;
+		/* tail w[i..n): a word of prose that hunspell accepts */
+		if (!lex_freq(lx, w + i, n - i) || lex_check(lx, w + i, n - i) == LEX_UNKNOWN)
+			continue;
+		/* head: a listed word, or one and a linking s; hunspell confirms a
+		 * head of fewer than seven letters */
+		size_t h = i;
+		if (!lex_listed(lx, w, h) && !(w[i - 1] == 's' && i > 4 && lex_listed(lx, w, --h)))
+			continue;
+		if (k >= 7 || lex_check(lx, w, h) != LEX_UNKNOWN)
+			return 1;
+	}
+	return 0;
+}
+
+int lex_infinitive(struct lex *lx, const char *w, size_t n)
+{
+	if (n < 3 || n > 100)
+		return 0;
+	if (w[n - 1] == 's') /* a passive: "göras" is "göra" and an s */
+		return w[n - 2] == 'a' && lex_infinitive(lx, w, n - 1);
+	if (w[n - 1] != 'a')
+		return 0;
+	char low[256];
+	lex_lower(w, n, low);
+	char **list = NULL;
+	int k = Hunspell_stem(lx->hun, &list, low);
+	/* its own stem and no other: "starka" is "stark", "låga" also "låg" */
+	int yes = k == 1 && !strcmp(list[0], low);
+	if (list)
+		Hunspell_free_list(lx->hun, &list, k);
+	return yes;
 }
 
 uint32_t lex_freq(struct lex *lx, const char *w, size_t n)

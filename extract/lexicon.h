@@ -55,6 +55,23 @@ int lex_check(struct lex *lx, const char *w, size_t n);
  * lists alone do not make a word: lex_check() has the final say.) */
 int lex_listed(struct lex *lx, const char *w, size_t n);
 
+/* 1 when w[0..n) is a compound of a listed head and a known, listed tail that
+ * hunspell's compounding does not build ("undervisningsråd": "undervisnings"
+ * is "undervisning" with its linking s, "råd" a word; "gymnasierådet"): the
+ * head, of at least five letters, is a listed word or one and a linking
+ * "s" (hunspell confirms one of fewer than seven letters; "gymnasie" is a
+ * listed form it rejects); the tail, of at least three, a word the prior
+ * has seen that hunspell accepts.  Word repair accepts such a compound as a candidate; it
+ * never makes the word as read known. */
+int lex_compound(struct lex *lx, const char *w, size_t n);
+
+/* 1 when w[0..n) has the shape of an infinitive: it ends in "a" and hunspell
+ * takes it for its own stem and no other ("stärka", "göra"; not "starka",
+ * whose stem is "stark", nor "fortsatta", also "fortsatt"), or it is such a
+ * word and an "s" ("göras").  The context rules of word repair ("att göra")
+ * use it. */
+int lex_infinitive(struct lex *lx, const char *w, size_t n);
+
 /* 0 when w[0..n) cannot be a Swedish word because it has a sequence of three
  * letters (counting the word's start and end as letters) that no word of
  * hunspell's stem list or the lists has; 1 otherwise.  A few nanoseconds:
@@ -92,6 +109,16 @@ int lex_map_get(const struct lex_map *m, const char *key, size_t klen, uint32_t 
 /* Insert or overwrite.  val may be NULL (vlen 0).  Returns 0 or -1 (memory). */
 int lex_map_put(struct lex_map *m, const char *key, size_t klen, uint32_t num, const char *val,
                 size_t vlen);
+
+/* Like lex_map_get(), but *num points at the entry's number, which the caller
+ * may change in place (valid until the next put, clear or free). */
+int lex_map_ref(struct lex_map *m, const char *key, size_t klen, uint32_t **num, const char **val,
+                size_t *vlen);
+
+/* Walk the entries: start with *it = 0; each call fills the next entry and
+ * returns 1, or returns 0 at the end.  Order is the table's, not insertion's. */
+int lex_map_next(const struct lex_map *m, size_t *it, const char **key, size_t *klen,
+                 uint32_t *num);
 
 /* Lower-case w[0..n) into out (which must hold 2n+1 bytes: lower case can be
  * longer); returns the length.  Fast for ASCII and Latin-1 letters. */

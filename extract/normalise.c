@@ -41,12 +41,22 @@
 #include "strbuf.h"
 #include "utf8.h"
 
-enum rule_kind { RK_REGEX, RK_WORDS, RK_PAIRS, RK_HYPHEN };
+enum rule_kind {
+	RK_REGEX,
+	RK_WORDS,
+	RK_PAIRS,
+	RK_HYPHEN,
+	RK_DOC_ACRONYM,
+	RK_DOC_VOCAB,
+	RK_DOC_CASE
+};
 
 struct nrule {
 	const struct rules_block *b; /* owned by norm->set */
 	enum rule_kind kind;
-	int when_lost; /* only when the document lost its å/ä/ö */
+	int when_lost;        /* only when the document lost its å/ä/ö */
+	const char *when_has; /* only when the document contains this text */
+	int has;              /* ... and it does (set per document) */
 	pcre2_code *re;
 	PCRE2_SPTR replace;
 	/* PCRE2's own start-up knowledge, used to skip a line without calling it:
@@ -66,17 +76,24 @@ struct conf {
 	int tlen;
 	double cost;   /* -ln p, less the cost of reading the OCR text as printed */
 	int diacritic; /* truth is ocr with a diacritic added (a→ä, O→Ö) */
+	int implied;   /* not a line of the table: another line in the other case */
+	double p;      /* the table's p */
+	int swedish;   /* truth is one letter å, ä or ö (either case) */
 };
 
-#define MAX_EDITS          4     /* substitutions in one repaired word */
-#define MAX_PAIR_EDITS     2     /* ... in a word the lexicon knows (lost diacritics) */
-#define MAX_CANDS          20000 /* candidates enumerated for one word (the cheapest are kept) */
-#define MAX_LISTED         200   /* candidates looked up in the word lists, cheapest first */
-#define MAX_TRIES          40    /* hunspell look-ups for one word's compounds */
-#define MAX_WORD           64    /* code points; longer tokens are left alone */
-#define LEX_COMPOUND_PRIOR 2.5   /* ln of a compound's best prior (head/10) + bonus */
+#define MAX_EDITS          4    /* substitutions in one repaired word */
+#define MAX_PAIR_EDITS     2    /* ... in a word the lexicon knows (lost diacritics) */
+#define MAX_CANDS          2000 /* candidates enumerated for one word (fewest edits first) */
+#define MAX_LISTED         200  /* candidates looked up in the word lists, cheapest first */
+#define MAX_TRIES          40   /* hunspell look-ups for one word's compounds */
+#define MAX_WORD           64   /* code points; longer tokens are left alone */
+#define LEX_COMPOUND_PRIOR 2.5  /* ln of a compound's best prior (head/10) + bonus */
 /* a known word changes only when its variant is this much more likely */
 #define PAIR_RATIO 1.0
+/* how much less a word known only as hunspell's compound counts as a reading */
+#define HUNSPELL_ONLY_DOUBT 1.5
+/* how much less a compound only lex_compound() accepts counts */
+#define OWN_COMPOUND_DOUBT 2.5
 
 struct norm {
 	struct rules_set set;
@@ -92,11 +109,56 @@ struct norm {
 	uint64_t wordish_ascii[2]; /* ASCII non-letters the table turns into letters */
 	const char *keep_before;   /* dehyphenate: words that keep the hyphen */
 	struct sb scratch;
+	/* the document being normalised (see norm_doc): */
+	const struct doc *doc;
+	int doc_words;         /* collect its vocabulary and leftovers */
+	uint32_t docgen;       /* stamps memo entries already collected for it */
+	int leftover;          /* set by word_core: a word neither known nor repaired */
+	struct lex_map *vocab; /* lower-case word with å/ä/ö word-repair made -> count */
+	struct leftover *left; /* chunks with such a word, where they are */
+	size_t nleft, aleft;
+	size_t *acr; /* lines with a chunk that may hold an acronym */
+	size_t nacr, aacr;
+	struct lex_map *lower; /* words repaired to a small å/ä/ö first letter */
+	struct leftover *caps; /* ... and to a capital one inside a sentence */
+	size_t ncaps, acaps;
+	uint64_t confusable[16]; /* code points < 0x400 read for å/ä/ö (vocab_dist) */
+	struct {
+		char w[8]; /* CTX_MAX */
+		unsigned char len;
+		char kind; /* 'A' an infinitive follows, 'D' none does */
+	} ctx_words[96];   /* word-pair's infinitive-after, no-infinitive-after */
+	size_t nctx_words;
+	unsigned char ctx_slot[256]; /* hash of a folded word -> index + 1 */
+	unsigned ctx_lens;           /* bit k: some context word has k letters */
+	int ctx;                     /* 'A', 'D' or 0: the context of the word searched */
+	struct lex_map *rule_ids;    /* rule id -> index in rules */
 };
 
-static const char *const rule_keys[] = {"why",   "find",        "pattern", "replace",
-                                        "test",  "test-lost",   "when",    "builtin",
-                                        "table", "keep-before", NULL};
+/* A whitespace-delimited chunk of line `line` with a word the lexicon
+ * rejects and word-repair could not repair. */
+struct leftover {
+	size_t line;
+	char *chunk;
+	size_t len;
+};
+
+static int confusable_slow(const struct norm *n, uint32_t c);
+static int ctx_load(struct norm *n, const char *list, char kind);
+
+static const char *const rule_keys[] = {"why",
+                                        "find",
+                                        "pattern",
+                                        "replace",
+                                        "test",
+                                        "test-lost",
+                                        "when",
+                                        "builtin",
+                                        "table",
+                                        "keep-before",
+                                        "infinitive-after",
+                                        "no-infinitive-after",
+                                        NULL};
 static const char *const rule_required[] = {"why", NULL};
 
 static void set_byte(uint64_t *bits, unsigned c)
@@ -149,10 +211,14 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 	const char *when = rules_get(b, "when");
 	r->b = b;
 	if (when) {
-		if (strcmp(when, "lost-diacritics"))
-			return ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "when")->line,
-			               "rule '%s': 'when' can only be 'lost-diacritics'", b->id);
-		r->when_lost = 1;
+		if (!strncmp(when, "document-has ", 13) && when[13])
+			r->when_has = when + 13;
+		else if (!strcmp(when, "lost-diacritics"))
+			r->when_lost = 1;
+		else
+			return ex_fail(
+			    err, EX_RULE, b->file, 0, rules_entry(b, "when")->line,
+			    "rule '%s': 'when' is 'lost-diacritics' or 'document-has TEXT'", b->id);
 	}
 	const char *builtin = rules_get(b, "builtin");
 	if (builtin) {
@@ -162,11 +228,18 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_PAIRS;
 		else if (!strcmp(builtin, "dehyphenate"))
 			r->kind = RK_HYPHEN;
+		else if (!strcmp(builtin, "document-acronym"))
+			r->kind = RK_DOC_ACRONYM;
+		else if (!strcmp(builtin, "document-vocabulary"))
+			r->kind = RK_DOC_VOCAB;
+		else if (!strcmp(builtin, "document-case"))
+			r->kind = RK_DOC_CASE;
 		else
-			return ex_fail(
-			    err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
-			    "rule '%s': unknown builtin '%s' (word-repair, word-pair, dehyphenate)",
-			    b->id, builtin);
+			return ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
+			               "rule '%s': unknown builtin '%s' (word-repair, word-pair, "
+			               "dehyphenate, document-acronym, document-vocabulary, "
+			               "document-case)",
+			               b->id, builtin);
 		if (rules_get(b, "find") || rules_get(b, "pattern"))
 			return ex_fail(err, EX_RULE, b->file, 0, b->line,
 			               "rule '%s': a builtin has no 'find' or 'pattern'", b->id);
@@ -212,10 +285,16 @@ struct conf_ctx {
 static int conf_push(struct conf_ctx *c, const struct conf *e)
 {
 	struct norm *n = c->n;
-	for (size_t i = 0; i < n->nconf; i++) /* the first (likelier) line wins */
+	/* the first (likelier) line wins; a line of the table always wins over
+	 * a confusion implied by another line's case (the learnt "o"→"ö" over
+	 * the "o"→"ö" implied by "O"→"Ö") */
+	for (size_t i = 0; i < n->nconf; i++)
 		if (n->conf[i].nocr == e->nocr && !memcmp(n->conf[i].ocr, e->ocr, sizeof(e->ocr)) &&
-		    !strcmp(n->conf[i].truth, e->truth))
+		    !strcmp(n->conf[i].truth, e->truth)) {
+			if (n->conf[i].implied && !e->implied)
+				n->conf[i] = *e;
 			return 0;
+		}
 	if (n->nconf == c->alloc) {
 		c->alloc = c->alloc ? c->alloc * 2 : 64;
 		struct conf *nc = realloc(n->conf, c->alloc * sizeof(*nc));
@@ -275,8 +354,10 @@ static int conf_line(void *vctx, char *line, int lineno)
 	struct conf e = {0};
 	uint32_t t[4];
 	int nt = decode(f[1], strlen(f[1]), t, 2);
-	e.nocr = decode(f[0], strlen(f[0]), e.ocr, 2);
-	if (e.nocr <= 0 || nt <= 0 || strlen(f[1]) >= sizeof(e.truth))
+	/* "∅": a letter the OCR dropped */
+	e.nocr = !strcmp(f[0], "\xe2\x88\x85") ? 0 : decode(f[0], strlen(f[0]), e.ocr, 2);
+	if (e.nocr < 0 || (e.nocr == 0 && f[0][0] != '\xe2') || nt <= 0 ||
+	    strlen(f[1]) >= sizeof(e.truth))
 		return ex_fail(c->err, EX_RULE, c->path, 0, lineno,
 		               "each side is one or two characters");
 	e.tlen = (int)strlen(f[1]);
@@ -284,6 +365,9 @@ static int conf_line(void *vctx, char *line, int lineno)
 	/* cost relative to keeping the printed text, whose probability is what
 	 * the table leaves over for it (never less than 1e-3) */
 	e.cost = -log(p);
+	e.p = p;
+	e.swedish = nt == 1 && (utf8_cp_lower(t[0]) == 0xE5 || utf8_cp_lower(t[0]) == 0xE4 ||
+	                        utf8_cp_lower(t[0]) == 0xF6);
 	e.diacritic = e.nocr == 1 && nt == 1 && e.ocr[0] < 0x80 && t[0] >= 0x80 &&
 	              strchr("aoAO", (int)e.ocr[0]) != NULL;
 	if (conf_push(c, &e) < 0)
@@ -292,6 +376,7 @@ static int conf_line(void *vctx, char *line, int lineno)
 	 * (at the same cost), unless the table says otherwise. */
 	for (int up = 0; up < 2; up++) {
 		struct conf v = e;
+		v.implied = 1;
 		uint32_t vt[2];
 		if (!flip_case(e.ocr, e.nocr, v.ocr, up) || !flip_case(t, nt, vt, up))
 			continue;
@@ -314,20 +399,26 @@ static int conf_line(void *vctx, char *line, int lineno)
 
 /* After loading: make each cost relative to reading the printed character
  * as itself, whose probability is what the table leaves over for it. */
-static void conf_relative(struct norm *n)
+static int conf_relative(struct norm *n)
 {
+	/* every keep cost from the table's own p, before any cost is changed */
+	double *keep = calloc(n->nconf ? n->nconf : 1, sizeof(*keep));
+	if (!keep)
+		return -1;
 	for (size_t i = 0; i < n->nconf; i++) {
-		struct conf *e = &n->conf[i];
-		double keep = 0;
+		const struct conf *e = &n->conf[i];
 		for (int k = 0; k < e->nocr; k++) {
 			double left = 1;
 			for (size_t j = 0; j < n->nconf; j++)
 				if (n->conf[j].nocr == 1 && n->conf[j].ocr[0] == e->ocr[k])
 					left -= exp(-n->conf[j].cost);
-			keep += -log(left > 1e-3 ? left : 1e-3);
+			keep[i] += -log(left > 1e-3 ? left : 1e-3);
 		}
-		e->cost -= keep;
 	}
+	for (size_t i = 0; i < n->nconf; i++)
+		n->conf[i].cost -= keep[i];
+	free(keep);
+	return 0;
 }
 
 static int load_confusion(struct norm *n, const struct rules_block *b, struct ex_error *err)
@@ -353,8 +444,8 @@ static int load_confusion(struct norm *n, const struct rules_block *b, struct ex
 		p += strspn(p, " \t\n");
 	}
 	sb_release(&path);
-	if (rc >= 0)
-		conf_relative(n); /* once every line is in */
+	if (rc >= 0 && conf_relative(n) < 0) /* once every line is in */
+		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 	for (size_t i = 0; i < n->nconf; i++)
 		if (n->conf[i].nocr == 1 && n->conf[i].ocr[0] < 0x80)
 			n->wordish_ascii[n->conf[i].ocr[0] >> 6] |= 1ull
@@ -381,7 +472,10 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 		goto fail;
 	n->rules = calloc(n->set.nblocks ? n->set.nblocks : 1, sizeof(*n->rules));
 	n->memo = lex_map_new();
-	if (!n->rules || !n->memo) {
+	n->vocab = lex_map_new();
+	n->rule_ids = lex_map_new();
+	n->lower = lex_map_new();
+	if (!n->rules || !n->memo || !n->vocab || !n->rule_ids || !n->lower) {
 		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 		goto fail;
 	}
@@ -399,7 +493,23 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 			goto fail;
 		if (n->rules[n->nrules - 1].kind == RK_HYPHEN)
 			n->keep_before = rules_get(b, "keep-before");
+		if (n->rules[n->nrules - 1].kind == RK_PAIRS &&
+		    (ctx_load(n, rules_get(b, "infinitive-after"), 'A') < 0 ||
+		     ctx_load(n, rules_get(b, "no-infinitive-after"), 'D') < 0)) {
+			rc = ex_fail(err, EX_RULE, b->file, 0, b->line,
+			             "rule '%s': more than 96 context words", b->id);
+			goto fail;
+		}
 	}
+	for (uint32_t c = 0; c < 0x400; c++)
+		if (confusable_slow(n, c))
+			n->confusable[c >> 6] |= 1ull << (c & 63);
+	for (size_t i = 0; i < n->nrules; i++)
+		if (lex_map_put(n->rule_ids, n->rules[i].b->id, strlen(n->rules[i].b->id),
+		                (uint32_t)i, NULL, 0) < 0) {
+			rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
+			goto fail;
+		}
 	if (!opt->no_lexicon) {
 		struct sb ldir = SB_INIT;
 		sb_addf(&ldir, "%s/lexicon", opt->rules_dir);
@@ -432,6 +542,16 @@ void norm_free(struct norm *n)
 	rules_set_release(&n->set);
 	lex_free(n->lex);
 	lex_map_free(n->memo);
+	lex_map_free(n->vocab);
+	lex_map_free(n->rule_ids);
+	for (size_t i = 0; i < n->nleft; i++)
+		free(n->left[i].chunk);
+	free(n->left);
+	free(n->acr);
+	lex_map_free(n->lower);
+	for (size_t i = 0; i < n->ncaps; i++)
+		free(n->caps[i].chunk);
+	free(n->caps);
 	free(n->conf);
 	sb_release(&n->scratch);
 	free(n);
@@ -683,9 +803,8 @@ struct lstate {
 	size_t olen;
 	const struct doc_line *l; /* NULL for rule tests */
 	unsigned gen;             /* bumped whenever cur changes */
-	uint64_t present[4];      /* the bytes of cur, as of present_gen */
+	uint64_t present[4];      /* the bytes of cur (or more), as of present_gen */
 	unsigned present_gen;
-	size_t present_len;
 };
 
 static int ls_start(struct lstate *ls, const char *orig, size_t olen, const struct doc_line *l)
@@ -717,7 +836,18 @@ static int ls_apply(struct lstate *ls, struct repl *rp, size_t nrp, const char *
 	if (segs_apply(&ls->ss, ls->orig, rp, nrp, rule) < 0)
 		return -1;
 	segs_text(&ls->ss, ls->orig, &ls->cur);
+	/* the bytes present only grow by the replacements' (a superset is
+	 * enough for the prefilter), so the bitmap stays valid */
+	int valid = ls->present_gen == ls->gen;
 	ls->gen++;
+	if (valid) {
+		for (size_t i = 0; i < nrp; i++)
+			for (size_t k = 0; k < rp[i].tlen; k++) {
+				unsigned c = (unsigned char)rp[i].text[k];
+				ls->present[c >> 6] |= 1ull << (c & 63);
+			}
+		ls->present_gen = ls->gen;
+	}
 	return ls->cur.oom ? -1 : 0;
 }
 
@@ -730,7 +860,9 @@ struct site {
 
 struct cand {
 	double cost;
+	unsigned seq; /* order of enumeration */
 	int k;
+	int inserted; /* a dropped letter was put back */
 	unsigned char idx[MAX_EDITS];
 };
 
@@ -742,14 +874,27 @@ struct search {
 	size_t n, alloc, limit;
 };
 
-static void enumerate(struct search *s, int from, int next_pos, struct cand cur)
+/* All sets of exactly `want` substitutions (at distinct places, in order),
+ * extending cur.  Called for want = 1, 2, ... so that when the limit cuts
+ * the enumeration short, the words with fewest edits are all in. */
+static void enumerate(struct search *s, int from, int next_pos, struct cand cur, int want)
 {
 	for (int i = from; i < s->nsites && s->n < s->limit; i++) {
 		if (s->sites[i].pos < next_pos)
 			continue;
+		/* at most one dropped letter put back, and never two edits at one
+		 * place after it */
+		if (s->sites[i].len == 0 && cur.inserted)
+			continue;
 		struct cand c = cur;
 		c.idx[c.k++] = (unsigned char)i;
 		c.cost += s->sites[i].e->cost;
+		c.inserted |= s->sites[i].len == 0;
+		if (c.k < want) {
+			enumerate(s, i + 1, s->sites[i].pos + s->sites[i].len + !s->sites[i].len, c,
+			          want);
+			continue;
+		}
 		if (s->n == s->alloc) {
 			size_t na = s->alloc ? s->alloc * 2 : 256;
 			struct cand *nc = realloc(s->c, na * sizeof(*nc));
@@ -760,16 +905,59 @@ static void enumerate(struct search *s, int from, int next_pos, struct cand cur)
 			s->c = nc;
 			s->alloc = na;
 		}
+		c.seq = (unsigned)s->n;
 		s->c[s->n++] = c;
-		if (c.k < s->max_edits)
-			enumerate(s, i + 1, s->sites[i].pos + s->sites[i].len, c);
 	}
 }
 
-static int cand_cmp(const void *a, const void *b)
+/* Candidates in order of cost (then of enumeration, so that ties are
+ * broken the same way on every machine), taken lazily from a min-heap: the
+ * passes mostly stop after a few. */
+struct cand_order {
+	struct cand *h; /* the heap, h[0..hn) */
+	size_t hn;
+	struct cand *out; /* out[0..sorted): the cheapest, in order */
+	size_t sorted;
+};
+
+static int cand_less(const struct cand *a, const struct cand *b)
 {
-	double x = ((const struct cand *)a)->cost, y = ((const struct cand *)b)->cost;
-	return x < y ? -1 : x > y;
+	return a->cost < b->cost || (a->cost == b->cost && a->seq < b->seq);
+}
+
+static void cand_sift(struct cand *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < n && cand_less(&h[l], &h[m]))
+			m = l;
+		if (l + 1 < n && cand_less(&h[l + 1], &h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		struct cand t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static void cand_heapify(struct cand_order *o)
+{
+	for (size_t i = o->hn / 2; i-- > 0;)
+		cand_sift(o->h, o->hn, i);
+}
+
+/* The i-th cheapest candidate; i < the number of candidates, and out has
+ * room for them all. */
+static const struct cand *cand_at(struct cand_order *o, size_t i)
+{
+	while (o->sorted <= i) {
+		o->out[o->sorted++] = o->h[0];
+		o->h[0] = o->h[--o->hn];
+		cand_sift(o->h, o->hn, 0);
+	}
+	return &o->out[i];
 }
 
 /* The word cps[0..n) with candidate c's substitutions made, into out. */
@@ -778,7 +966,14 @@ static void cand_text(const uint32_t *cps, int n, const struct site *sites, cons
 {
 	sb_reset(out);
 	int k = 0;
-	for (int i = 0; i < n;) {
+	for (int i = 0; i <= n;) {
+		if (k < c->k && sites[c->idx[k]].pos == i && sites[c->idx[k]].len == 0) {
+			const struct site *s = &sites[c->idx[k++]];
+			sb_add(out, s->e->truth, (size_t)s->e->tlen);
+			continue;
+		}
+		if (i == n)
+			break;
 		if (k < c->k && sites[c->idx[k]].pos == i) {
 			const struct site *s = &sites[c->idx[k++]];
 			sb_add(out, s->e->truth, (size_t)s->e->tlen);
@@ -791,6 +986,15 @@ static void cand_text(const uint32_t *cps, int n, const struct site *sites, cons
 	}
 }
 
+/* Does every edit of c put back an å, ä or ö? */
+static int cand_swedish(const struct site *sites, const struct cand *c)
+{
+	for (int k = 0; k < c->k; k++)
+		if (!sites[c->idx[k]].e->swedish)
+			return 0;
+	return 1;
+}
+
 static double tier_bonus(int tier)
 {
 	return tier >= LEX_OURS ? 2 : tier >= LEX_LISTED ? 1 : 0;
@@ -801,7 +1005,8 @@ static double tier_bonus(int tier)
  * tenth of its head, the longest final part (of at least three letters) the
  * prior knows: Swedish compounds inflect and mean by their last part, so
  * "barnrätt" is as likely as "rätt" is, and "barnratt" as "ratt".  Head
- * and rest have at least four and three letters ("staden" is not "den"). */
+ * and rest have at least three and five letters ("staden" is not "den"),
+ * and the head is a listed word, or one and a linking s. */
 static double word_freq(struct norm *n, const char *w, size_t len)
 {
 	uint32_t f = lex_freq(n->lex, w, len);
@@ -815,7 +1020,10 @@ static double word_freq(struct norm *n, const char *w, size_t len)
 		if (k < 3)
 			continue;
 		f = lex_freq(n->lex, w + i, len - i);
-		if (f)
+		/* a real joint: the head is a word, or one and a linking s
+		 * ("utbildnings|direktör", not "utbildningsdi|rektor") */
+		if (f && (lex_listed(n->lex, w, i) ||
+		          (k > 3 && w[i - 1] == 's' && lex_listed(n->lex, w, i - 1))))
 			return f / 10.0;
 	}
 	return 0;
@@ -829,20 +1037,91 @@ static double word_score(struct norm *n, const char *w, size_t len, int tier)
 /* Find the best repair of w[0..len) into out.  pairs: w is a known word and
  * only likely substitutions of a lost diacritic are tried; the variant must
  * beat w itself by PAIR_RATIO.  Returns 1 when out holds a repair. */
+static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
+                        int pairs, int insert, struct sb *out, double *bestp);
+static double ctx_score(struct norm *n, const char *w, size_t len);
+
 static int search_word(struct norm *n, const char *w, size_t len, int pairs, struct sb *out)
 {
 	uint32_t cps[MAX_WORD];
 	int nc = decode(w, len, cps, MAX_WORD);
 	if (nc <= 0)
 		return 0;
-	struct site sites[160];
+	/* A dropped letter is the last resort: looked for only when a word of
+	 * up to eight letters has no repair without one ("verens" for
+	 * "överens"), or where an infinitive is expected after a word of up to
+	 * five ("att gra" is "att göra", not "att grå"); with at most two other
+	 * edits */
+	double best = -1e9;
+	int r = search_round(n, w, len, cps, nc, pairs, 0, out, &best);
+	if ((r == 0 || n->ctx == 'A') && !pairs && nc >= 2 && nc <= (n->ctx == 'A' ? 5 : 8)) {
+		struct sb o2 = SB_INIT;
+		double b2 = best;
+		int r2 = search_round(n, w, len, cps, nc, pairs, 1, &o2, &b2);
+		if (r2 == 1 && b2 > best) {
+			sb_reset(out);
+			sb_add(out, o2.buf, o2.len);
+			r = out->oom ? 0 : 1;
+		}
+		sb_release(&o2);
+	}
+	/* The word "i" glued to the next ("isamverkan"): split, when what
+	 * follows the "i" is a word of prose, or repairs to one */
+	if (r == 0 && !pairs && nc >= 5 && (cps[0] == 'i' || cps[0] == 'I') &&
+	    utf8_is_lower(cps[1])) {
+		struct sb rest = SB_INIT;
+		int ok = lex_check(n->lex, w + 1, len - 1) != LEX_UNKNOWN &&
+		         lex_freq(n->lex, w + 1, len - 1) > 0;
+		if (ok)
+			sb_add(&rest, w + 1, len - 1);
+		else
+			ok = search_word(n, w + 1, len - 1, 0, &rest) == 1;
+		if (ok) {
+			sb_reset(out);
+			sb_addc(out, (char)cps[0]);
+			sb_addc(out, ' ');
+			sb_add(out, rest.buf, rest.len);
+			r = out->oom ? 0 : 1;
+		}
+		sb_release(&rest);
+	}
+	return r;
+}
+
+/* The context's say on a reading: an infinitive is likelier after "att" or
+ * "ska", unlikely after "det" or "för" (word-pair's infinitive-after and
+ * no-infinitive-after). */
+#define CTX_WEIGHT 5.0
+static double ctx_score(struct norm *n, const char *w, size_t len)
+{
+	if (!n->ctx || !lex_infinitive(n->lex, w, len))
+		return 0;
+	return n->ctx == 'A' ? CTX_WEIGHT : -CTX_WEIGHT;
+}
+
+static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
+                        int pairs, int insert, struct sb *out, double *bestp)
+{
+	struct site sites[250]; /* indexed by unsigned char */
 	int ns = 0;
-	for (int i = 0; i < nc; i++)
+	for (int i = 0; i <= nc; i++)
 		for (size_t j = 0; j < n->nconf && ns < (int)(sizeof(sites) / sizeof(*sites));
 		     j++) {
 			const struct conf *e = &n->conf[j];
-			if (e->ocr[0] != cps[i] ||
+			if (e->nocr == 0) {
+				/* a dropped letter, put back: not in a known word, not in
+				 * a word of fewer than two letters, and only near its start,
+				 * where the engine drops them ("verens", "frebygga") */
+				if (insert && i <= 2)
+					sites[ns++] = (struct site){i, 0, e};
+				continue;
+			}
+			if (i == nc || e->ocr[0] != cps[i] ||
 			    (e->nocr == 2 && (i + 1 >= nc || e->ocr[1] != cps[i + 1])))
+				continue;
+			/* a word of up to three letters: only likely confusions (any
+			 * rare one makes some short word: "ti" is no "tå") */
+			if (nc <= 3 && e->p < 0.001)
 				continue;
 			/* a known word: only likely letter-for-letter substitutions */
 			if (pairs && (e->cost > 5 || e->nocr != 1 ||
@@ -852,12 +1131,35 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 		}
 	if (!ns)
 		return 0;
-	struct search s = {sites, ns, pairs ? MAX_PAIR_EDITS : MAX_EDITS, NULL, 0, 0, MAX_CANDS};
-	enumerate(&s, 0, 0, (struct cand){0, 0, {0}});
-	qsort(s.c, s.n, sizeof(*s.c), cand_cmp);
+	struct search s = {
+	    sites, ns,       pairs ? MAX_PAIR_EDITS : insert ? MAX_EDITS - 1 : MAX_EDITS, NULL, 0,
+	    0,     MAX_CANDS};
+	for (int want = 1; want <= s.max_edits && s.n < s.limit; want++)
+		enumerate(&s, 0, 0, (struct cand){0, 0, 0, 0, {0}}, want);
+	/* cheapest first: a heap, from which candidates are taken as the passes
+	 * reach them (they mostly stop after a few) */
+	struct cand_order ord = {s.c, s.n, malloc((s.n ? s.n : 1) * sizeof(struct cand)), 0};
+	if (!ord.out) {
+		free(s.c);
+		return 0;
+	}
+	cand_heapify(&ord);
 	double base = -1e9, best = -1e9;
-	if (pairs)
-		base = word_score(n, w, len, lex_check(n->lex, w, len)) + log(PAIR_RATIO);
+	if (pairs) {
+		int tier = lex_check(n->lex, w, len);
+		base = word_score(n, w, len, tier) + log(PAIR_RATIO);
+		/* a compound only hunspell's compounding accepts, never seen as a
+		 * whole, is a weak reading in a text that lost its diacritics
+		 * ("valutvecklad"): a listed variant ("välutvecklad") may win */
+		if (tier == LEX_HUNSPELL && !lex_freq(n->lex, w, len))
+			base -= HUNSPELL_ONLY_DOUBT;
+		/* where an infinitive is expected, the word as read gains as its
+		 * variants do; where none is, only a change into one is doubted */
+		if (n->ctx == 'A')
+			base += ctx_score(n, w, len);
+	}
+	if (*bestp > best)
+		best = *bestp; /* an earlier round's winner to beat */
 	struct sb t = SB_INIT;
 	int found = 0, tries = 0;
 	/* Pass 1: candidates in the word lists (a hash look-up each), in cost
@@ -868,9 +1170,10 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 		double lift = pass == 1 ? 10 : LEX_COMPOUND_PRIOR;
 		size_t limit = pass == 1 && s.n > MAX_LISTED ? MAX_LISTED : s.n;
 		for (size_t i = 0; i < limit && tries < MAX_TRIES; i++) {
-			if (found && -s.c[i].cost + lift < best)
+			const struct cand *ci = cand_at(&ord, i);
+			if (found && -ci->cost + lift < best)
 				break;
-			cand_text(cps, nc, sites, &s.c[i], &t);
+			cand_text(cps, nc, sites, ci, &t);
 			if (t.oom)
 				break;
 			int listed = lex_listed(n->lex, t.buf, t.len);
@@ -880,9 +1183,21 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 				continue;
 			tries += pass == 2;
 			int tier = lex_check(n->lex, t.buf, t.len);
+			double doubt = 0;
+			/* an own compound only for a word that lost its å/ä/ö: every
+			 * edit puts one back ("Undervisningsrad"; not "Klirmat", whose
+			 * m made "rn" would give "Klirrnät") */
+			if (tier == LEX_UNKNOWN && pass == 2 && cand_swedish(sites, ci) &&
+			    lex_compound(n->lex, t.buf, t.len))
+				tier = LEX_HUNSPELL, doubt = OWN_COMPOUND_DOUBT;
 			if (tier == LEX_UNKNOWN)
 				continue;
-			double sc = word_score(n, t.buf, t.len, tier) - s.c[i].cost;
+			/* a letter put back makes a short word only when the prior has
+			 * seen it ("fr" is "för", but "vx" is no "väx") */
+			if (ci->inserted && t.len < 8 && !lex_freq(n->lex, t.buf, t.len))
+				continue;
+			double sc = word_score(n, t.buf, t.len, tier) - ci->cost - doubt +
+			            ctx_score(n, t.buf, t.len);
 			if (sc > best && sc > base) {
 				best = sc;
 				found = 1;
@@ -893,6 +1208,9 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 	}
 	sb_release(&t);
 	free(s.c);
+	free(ord.out);
+	if (found)
+		*bestp = best;
 	return found && !out->oom;
 }
 
@@ -904,6 +1222,8 @@ static int repair_token(struct norm *n, const char *w, size_t len, int mode, con
 	struct sb *key = &n->scratch;
 	sb_reset(key);
 	sb_addc(key, (char)mode);
+	if (n->ctx)
+		sb_addc(key, (char)n->ctx);
 	sb_add(key, w, len);
 	uint32_t has;
 	if (lex_map_get(n->memo, key->buf, key->len, &has, rep, replen))
@@ -914,6 +1234,8 @@ static int repair_token(struct norm *n, const char *w, size_t len, int mode, con
 		lex_map_clear(n->memo);
 	sb_reset(key);
 	sb_addc(key, (char)mode);
+	if (n->ctx)
+		sb_addc(key, (char)n->ctx);
 	sb_add(key, w, len);
 	int rc = lex_map_put(n->memo, key->buf, key->len, (uint32_t)r, out.buf, out.len);
 	sb_release(&out);
@@ -988,6 +1310,43 @@ static int all_caps(const char *w, size_t len)
 	return 1;
 }
 
+/* Does the word at s[a] begin a sentence, a line or a list item?  (Quotes and
+ * brackets before it are looked through.) */
+static int sentence_start(const char *s, size_t a)
+{
+	while (a > 0 && strchr("\"'(*[", s[a - 1]))
+		a--;
+	while (a >= 3 &&
+	       (!memcmp(s + a - 3, "\xe2\x80\x9d", 3) || !memcmp(s + a - 3, "\xe2\x80\x9c", 3)))
+		a -= 3;
+	size_t p = a;
+	while (p > 0 && s[p - 1] == ' ')
+		p--;
+	if (p == 0)
+		return 1;
+	if (strchr(".!?:", s[p - 1]))
+		return p < a;
+	/* "- " or "• " opening the line */
+	if (p < a && (s[p - 1] == '-' || s[p - 1] == '~' || s[p - 1] == '*') && p == 1)
+		return 1;
+	if (p < a && p == 3 && !memcmp(s, "\xe2\x80\xa2", 3))
+		return 1;
+	/* a heading's number: "10 Ändringar" at the line's start, "Bilaga 1 Åtgärdsplan" */
+	size_t q = p;
+	while (q > 0 && ((s[q - 1] >= '0' && s[q - 1] <= '9') || s[q - 1] == '.'))
+		q--;
+	if (q == p || p == a || !(s[q] >= '0' && s[q] <= '9'))
+		return 0;
+	if (q == 0)
+		return 1;
+	if (s[q - 1] != ' ')
+		return 0;
+	size_t w = q - 1;
+	while (w > 0 && s[w - 1] != ' ')
+		w--;
+	return s[w] >= 'A' && s[w] <= 'Z';
+}
+
 /* One candidate core cur[a, b): repair it when the lexicon says so. */
 static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
                      struct rlist *rl)
@@ -1016,6 +1375,8 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 		if (pairs)
 			return 0;
 		r = repair_token(n, w, len, 'N', &rep, &rl_len);
+		if (r == 0 && letters >= 4)
+			n->leftover = 1;
 	} else {
 		if (!pairs || !plain || has_guard(n, ls, a, b))
 			return 0;
@@ -1026,8 +1387,25 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 	}
 	if (r < 0)
 		return -1;
-	if (r == 1 && (rl_len != len || memcmp(rep, w, len)))
+	if (r == 1 && (rl_len != len || memcmp(rep, w, len))) {
+		/* The engine reads a small "å" as "A" ("Ataganden" for "åtaganden"):
+		 * a capital repaired to a small letter stays a capital where a
+		 * sentence, a line or a list item begins ("Atgardsplan" is
+		 * "Åtgärdsplan" there) */
+		size_t i = 0, j = 0;
+		uint32_t c0 = utf8_next(w, len, &i), r0 = utf8_next(rep, rl_len, &j);
+		if (utf8_is_upper(c0) && utf8_is_lower(r0) && sentence_start(ls->cur.buf, a)) {
+			char buf[4];
+			int k = utf8_encode(utf8_cp_upper(r0), buf);
+			struct sb up = SB_INIT;
+			sb_add(&up, buf, (size_t)k);
+			sb_add(&up, rep + j, rl_len - j);
+			int rc = up.oom ? -1 : rlist_add(rl, a, b, up.buf, up.len);
+			sb_release(&up);
+			return rc;
+		}
 		return rlist_add(rl, a, b, rep, rl_len);
+	}
 	return 0;
 }
 
@@ -1037,8 +1415,13 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
 {
 	const char *s = ls->cur.buf;
 	int rc = 0;
-	/* addresses are not words */
-	if (memchr(s + a, '@', b - a) || (b - a > 3 && memmem(s + a, b - a, "://", 3)) ||
+	/* addresses are not words: an "@" with a dot after it, "://", "www." (an
+	 * "@" without a domain after it is a letter misread: "ber@rts") */
+	const char *at = memchr(s + a, '@', b - a), *dot = NULL;
+	for (const char *p = at; p && p + 1 < s + b && !dot; p++)
+		if (*p == '.' && ((p[1] | 32) >= 'a' && (p[1] | 32) <= 'z'))
+			dot = p;
+	if (dot || (b - a > 3 && memmem(s + a, b - a, "://", 3)) ||
 	    (b - a > 4 && !strncmp(s + a, "www.", 4)))
 		return 0;
 	/* pieces between '/' and '-' are words of their own */
@@ -1076,9 +1459,37 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
  * (word-repair, word-pair), each as a count (255: not yet known) followed by
  * (offset, length, replacement length, replacement) records.  Lines with OCR
  * word confidences bypass it, as the confidence guard depends on them. */
+#define MEMO_LEFTOVER 1 /* flag: the chunk has a word neither known nor repaired */
+#define MEMO_ACRONYM  2 /* flag: the chunk has a run of capitals that begins A or O */
+
+/* Could s[0..len) hold an acronym that lost its Å/Ä/Ö ("(OK", "ÅF")? */
+static int acronym_like(const char *s, size_t len)
+{
+	for (size_t k = 0; k + 1 < len; k++) {
+		if ((s[k] != 'A' && s[k] != 'O') ||
+		    (k > 0 && (((s[k - 1] | 32) >= 'a' && (s[k - 1] | 32) <= 'z') ||
+		               (unsigned char)s[k - 1] >= 0x80)))
+			continue;
+		size_t e = k + 1;
+		while (e < len && s[e] >= 'A' && s[e] <= 'Z')
+			e++;
+		if (e - k >= 2 && e - k <= 5 &&
+		    (e == len ||
+		     !(((s[e] | 32) >= 'a' && (s[e] | 32) <= 'z') || (unsigned char)s[e] >= 0x80)))
+			return 1;
+	}
+	return 0;
+}
+
+static int chunk_flags(const struct norm *n, const char *s, size_t len)
+{
+	return (n->leftover ? MEMO_LEFTOVER : 0) | (acronym_like(s, len) ? MEMO_ACRONYM : 0);
+}
+
 static const char *memo_part(const char *v, size_t vl, int pairs)
 {
 	const char *end = v + vl;
+	v++; /* the flags */
 	if (!pairs)
 		return v;
 	unsigned cnt = (unsigned char)*v++;
@@ -1089,18 +1500,138 @@ static const char *memo_part(const char *v, size_t vl, int pairs)
 	return v;
 }
 
-static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
-                             struct rlist *rl)
+/* What the document phase needs of a chunk of line ls->l, the first time
+ * the chunk is met in this document: the words word-repair gave å/ä/ö (the
+ * document's vocabulary), and where words neither known nor repaired are. */
+static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const struct rlist *rl,
+                   size_t from, int flags, int first)
+{
+	if (!n->doc_words || !ls->l)
+		return 0;
+	size_t line = (size_t)(ls->l - n->doc->lines);
+	if ((flags & MEMO_ACRONYM) && (!n->nacr || n->acr[n->nacr - 1] != line)) {
+		if (n->nacr == n->aacr) {
+			size_t na = n->aacr ? n->aacr * 2 : 16;
+			size_t *nl = realloc(n->acr, na * sizeof(*nl));
+			if (!nl)
+				return -1;
+			n->acr = nl;
+			n->aacr = na;
+		}
+		n->acr[n->nacr++] = line;
+	}
+	if (flags & MEMO_LEFTOVER) {
+		if (n->nleft == n->aleft) {
+			size_t na = n->aleft ? n->aleft * 2 : 16;
+			struct leftover *nl = realloc(n->left, na * sizeof(*nl));
+			if (!nl)
+				return -1;
+			n->left = nl;
+			n->aleft = na;
+		}
+		char *c = malloc(b - a + 1);
+		if (!c)
+			return -1;
+		memcpy(c, ls->cur.buf + a, b - a);
+		c[b - a] = '\0';
+		n->left[n->nleft++] = (struct leftover){(size_t)(ls->l - n->doc->lines), c, b - a};
+	}
+	if (!first)
+		return 0;
+	for (size_t i = from; i < rl->n; i++) {
+		const struct repl *r = &rl->r[i];
+		int diacritic = 0;
+		for (size_t k = 0; k < r->tlen; k++)
+			diacritic |= (unsigned char)r->text[k] >= 0x80;
+		if (!diacritic || r->tlen > 60)
+			continue;
+		char low[128];
+		size_t ll = lex_lower(r->text, r->tlen, low);
+		uint32_t *cnt;
+		if (lex_map_ref(n->vocab, low, ll, &cnt, NULL, NULL))
+			(*cnt)++;
+		else if (lex_map_put(n->vocab, low, ll, 1, NULL, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The chunk memo's key prefix: a chunk's answer depends on its context. */
+static char memo_kind(const struct norm *n)
+{
+	return n->ctx == 'A' ? 'w' : n->ctx == 'D' ? 'x' : 'W';
+}
+
+/* word-repair's answer for the chunk and, when it has no edits, word-pair's,
+ * from one look-up of the memo: *which is 'N' or 'P' for the part whose
+ * edits were added to rl.  Returns 1 when the memo had what was needed, 0
+ * when the caller must ask repair_chunk_memo() (once or twice), -1 on error. */
+static int repair_chunk_both(struct norm *n, struct lstate *ls, size_t a, size_t b,
+                             struct rlist *rl, int *which)
 {
 	if ((ls->l && ls->l->nwords) || b - a > 200)
-		return repair_chunk(n, ls, a, b, pairs, rl);
+		return 0;
 	struct sb *key = &n->scratch;
 	sb_reset(key);
-	sb_addc(key, 'W');
+	sb_addc(key, memo_kind(n));
 	sb_add(key, ls->cur.buf + a, b - a);
 	const char *v = NULL;
 	size_t vl = 0;
-	int have = lex_map_get(n->memo, key->buf, key->len, NULL, &v, &vl);
+	uint32_t *stamp = NULL;
+	if (!lex_map_ref(n->memo, key->buf, key->len, &stamp, &v, &vl))
+		return 0;
+	const char *p = memo_part(v, vl, 0);
+	unsigned cnt = (unsigned char)*p++;
+	if (cnt == 255)
+		return 0;
+	const char *q = p;
+	if (cnt == 0) {
+		q = memo_part(v, vl, 1);
+		if ((unsigned char)*q == 255)
+			return 0; /* word-pair not yet known for it */
+		cnt = (unsigned char)*q++;
+		*which = 'P';
+	} else {
+		*which = 'N';
+	}
+	size_t before = rl->n;
+	for (unsigned i = 0; i < cnt; i++) {
+		size_t off = (unsigned char)q[0], l = (unsigned char)q[1], tl = (unsigned char)q[2];
+		if (rlist_add(rl, a + off, a + off + l, q + 3, tl) < 0)
+			return -1;
+		q += 3 + tl;
+	}
+	if (!n->doc_words)
+		return 1;
+	int first = *stamp != n->docgen;
+	*stamp = n->docgen;
+	/* the document phase collects from word-repair's edits only */
+	return collect(n, ls, a, b, rl, *which == 'N' ? before : rl->n, (unsigned char)v[0],
+	               first) < 0
+	           ? -1
+	           : 1;
+}
+
+static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
+                             struct rlist *rl)
+{
+	size_t before = rl->n;
+	if ((ls->l && ls->l->nwords) || b - a > 200) {
+		n->leftover = 0;
+		int rc = repair_chunk(n, ls, a, b, pairs, rl);
+		if (rc == 0 && !pairs)
+			rc = collect(n, ls, a, b, rl, before,
+			             chunk_flags(n, ls->cur.buf + a, b - a), 1);
+		return rc;
+	}
+	struct sb *key = &n->scratch;
+	sb_reset(key);
+	sb_addc(key, memo_kind(n));
+	sb_add(key, ls->cur.buf + a, b - a);
+	const char *v = NULL;
+	size_t vl = 0;
+	uint32_t *stamp = NULL;
+	int have = lex_map_ref(n->memo, key->buf, key->len, &stamp, &v, &vl);
 	if (have) {
 		const char *p = memo_part(v, vl, pairs);
 		unsigned cnt = (unsigned char)*p++;
@@ -1112,13 +1643,19 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 					return -1;
 				p += 3 + tl;
 			}
-			return 0;
+			if (pairs || !n->doc_words)
+				return 0;
+			int first = *stamp != n->docgen;
+			*stamp = n->docgen;
+			return collect(n, ls, a, b, rl, before, (unsigned char)v[0], first);
 		}
 	}
-	size_t before = rl->n;
+	int oldflags = have ? (unsigned char)v[0] : 0; /* v dies with the next put */
+	n->leftover = 0;
 	int rc = repair_chunk(n, ls, a, b, pairs, rl);
 	if (rc < 0)
 		return rc;
+	int flags = pairs ? oldflags : chunk_flags(n, ls->cur.buf + a, b - a);
 	struct sb part = SB_INIT, val = SB_INIT;
 	int fits = rl->n - before < 255;
 	sb_addc(&part, (char)(rl->n - before));
@@ -1136,13 +1673,14 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 	if (fits) {
 		/* the other pass's part as it was (or unknown) */
 		sb_reset(key);
-		sb_addc(key, 'W');
+		sb_addc(key, memo_kind(n));
 		sb_add(key, ls->cur.buf + a, b - a);
 		have = lex_map_get(n->memo, key->buf, key->len, NULL, &v, &vl);
-		const char *c0 = have ? v : "\xff";
+		const char *c0 = have ? v + 1 : "\xff";
 		const char *d0 = have ? memo_part(v, vl, 1) : "\xff";
-		size_t clen = have ? (size_t)(d0 - v) : 1;
+		size_t clen = have ? (size_t)(d0 - (v + 1)) : 1;
 		size_t dlen = have ? (size_t)(v + vl - d0) : 1;
+		sb_addc(&val, (char)flags);
 		if (pairs) {
 			sb_add(&val, c0, clen);
 			sb_add(&val, part.buf, part.len);
@@ -1153,11 +1691,13 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 		if (lex_map_count(n->memo) > (1u << 20))
 			lex_map_clear(n->memo);
 		if (val.oom || key->oom ||
-		    lex_map_put(n->memo, key->buf, key->len, 0, val.buf, val.len) < 0)
+		    lex_map_put(n->memo, key->buf, key->len, n->docgen, val.buf, val.len) < 0)
 			rc = -1;
 	}
 	sb_release(&part);
 	sb_release(&val);
+	if (rc == 0 && !pairs)
+		rc = collect(n, ls, a, b, rl, before, flags, 1);
 	return rc;
 }
 
@@ -1185,6 +1725,138 @@ static int repair_line(struct norm *n, struct lstate *ls, int pairs, const char 
 	return rc;
 }
 
+/* Fold a word as the OCR of a document without å/ä/ö prints it: å ä → a,
+ * ö → o, capitals small.  Returns the length, 0 when it does not fit in
+ * out[max] or has other non-ASCII letters. */
+static size_t fold_word(const char *s, size_t len, char *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len;) {
+		if (n == max)
+			return 0;
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0xC3 && i + 1 < len) {
+			unsigned char d = (unsigned char)s[i + 1] | 0x20;
+			if (d != 0xA5 && d != 0xA4 && d != 0xB6)
+				return 0;
+			out[n++] = d == 0xB6 ? 'o' : 'a';
+			i += 2;
+		} else if (c >= 0x80) {
+			return 0;
+		} else {
+			out[n++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+			i++;
+		}
+	}
+	return n;
+}
+
+#define CTX_MAX 8 /* longest context word, folded */
+
+static unsigned ctx_hash(const char *w, size_t k)
+{
+	unsigned h = 2166136261u;
+	for (size_t i = 0; i < k; i++)
+		h = (h ^ (unsigned char)w[i]) * 16777619u;
+	return (h ^ (h >> 8) ^ (h >> 16)) & 255;
+}
+
+/* Load a list of context words (white-space separated) into n->ctx_words. */
+static int ctx_load(struct norm *n, const char *list, char kind)
+{
+	for (const char *p = list; p && *p;) {
+		p += strspn(p, " \t\n");
+		size_t l = strcspn(p, " \t\n");
+		char w[CTX_MAX];
+		size_t k = l ? fold_word(p, l, w, CTX_MAX) : 0;
+		if (k) {
+			if (n->nctx_words == sizeof(n->ctx_words) / sizeof(*n->ctx_words))
+				return -1;
+			memcpy(n->ctx_words[n->nctx_words].w, w, k);
+			n->ctx_words[n->nctx_words].len = (unsigned char)k;
+			n->ctx_words[n->nctx_words].kind = kind;
+			n->nctx_words++;
+			unsigned h = ctx_hash(w, k);
+			while (n->ctx_slot[h])
+				h = (h + 1) & 255;
+			n->ctx_slot[h] = (unsigned char)n->nctx_words; /* index + 1 */
+			n->ctx_lens |= 1u << k;
+		}
+		p += l;
+	}
+	return 0;
+}
+
+/* The context the chunk s[pa, pb) makes for the chunk after it: 'A' (an
+ * infinitive is likely), 'D' (none is) or 0. */
+static int context_of(const struct norm *n, const char *s, size_t pa, size_t pb)
+{
+	size_t l = pb - pa;
+	if (pb <= pa || l > 2 * CTX_MAX)
+		return 0;
+	char w[CTX_MAX];
+	size_t k = fold_word(s + pa, l, w, CTX_MAX);
+	if (!k || !((n->ctx_lens >> k) & 1))
+		return 0;
+	for (unsigned h = ctx_hash(w, k);; h = (h + 1) & 255) {
+		unsigned char i = n->ctx_slot[h];
+		if (!i)
+			return 0;
+		if (n->ctx_words[i - 1].len == k && !memcmp(n->ctx_words[i - 1].w, w, k))
+			return n->ctx_words[i - 1].kind;
+	}
+}
+
+/* repair_chunk_memo() in the chunk's context (n->ctx): the memo keeps one
+ * answer per context. */
+static int repair_chunk_ctx(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
+                            struct rlist *rl)
+{
+	return repair_chunk_memo(n, ls, a, b, pairs, rl);
+}
+
+/* For the document phase's case vote: a word repaired to a small å/ä/ö
+ * first letter ("över"), and a capital one inside a sentence where the OCR
+ * printed A or O ("till Over" -> "Över": the engine reads a small å/ä/ö as
+ * a capital). */
+static int note_case(struct norm *n, struct lstate *ls, const struct rlist *rl, size_t from)
+{
+	for (size_t k = from; k < rl->n; k++) {
+		const struct repl *r = &rl->r[k];
+		const unsigned char *t = (const unsigned char *)r->text;
+		if (r->tlen < 3 || r->tlen > 60 || t[0] != 0xC3)
+			continue;
+		if (t[1] == 0xA5 || t[1] == 0xA4 || t[1] == 0xB6) {
+			uint32_t *cnt;
+			if (lex_map_ref(n->lower, r->text, r->tlen, &cnt, NULL, NULL))
+				*cnt += 1;
+			else if (lex_map_put(n->lower, r->text, r->tlen, 1, NULL, 0) < 0)
+				return -1;
+			continue;
+		}
+		if ((t[1] != 0x85 && t[1] != 0x84 && t[1] != 0x96) ||
+		    (ls->cur.buf[r->a] != 'A' && ls->cur.buf[r->a] != 'O') ||
+		    sentence_start(ls->cur.buf, r->a))
+			continue;
+		if (n->ncaps == n->acaps) {
+			size_t na = n->acaps ? n->acaps * 2 : 16;
+			struct leftover *nc = realloc(n->caps, na * sizeof(*nc));
+			if (!nc)
+				return -1;
+			n->caps = nc;
+			n->acaps = na;
+		}
+		char *c = malloc(r->tlen + 1);
+		if (!c)
+			return -1;
+		memcpy(c, r->text, r->tlen);
+		c[r->tlen] = '\0';
+		n->caps[n->ncaps++] =
+		    (struct leftover){(size_t)(ls->l - n->doc->lines), c, r->tlen};
+	}
+	return 0;
+}
+
 /* word-repair immediately followed by word-pair, in a document that lost its
  * diacritics: one walk, one memo look-up per chunk.  A chunk word-repair
  * changed is looked at again by word-pair afterwards, in its new text, as if
@@ -1199,6 +1871,7 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 	/* chunks word-repair changed: their range in the text after it */
 	size_t *again = NULL, nagain = 0, aalloc = 0;
 	long delta = 0;
+	size_t pa = 0, pb = 0; /* the chunk before */
 	while (i < len && rc == 0) {
 		while (i < len && (s[i] == ' ' || s[i] == '\t'))
 			i++;
@@ -1208,17 +1881,33 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 		if (a == i)
 			break;
 		size_t before = rl.n;
-		rc = repair_chunk_memo(n, ls, a, i, 0, &rl);
+		n->ctx = context_of(n, s, pa, pb);
+		pa = a, pb = i;
+		int which = 0;
+		int got = repair_chunk_both(n, ls, a, i, &rl, &which);
+		if (got < 0) {
+			rc = -1;
+			break;
+		}
+		if (!got) {
+			rc = repair_chunk_ctx(n, ls, a, i, 0, &rl);
+			which = rl.n == before ? 0 : 'N';
+		}
 		if (rc < 0)
 			break;
-		if (rl.n == before) {
-			rc = repair_chunk_memo(n, ls, a, i, 1, &rl);
+		if (which != 'N') {
+			if (!which)
+				rc = repair_chunk_ctx(n, ls, a, i, 1, &rl);
 			for (size_t k = before; k < rl.n; k++)
 				rl.r[k].rule = rule_d;
 			for (size_t k = before; k < rl.n; k++)
 				delta += (long)rl.r[k].tlen - (long)(rl.r[k].b - rl.r[k].a);
+			if (rc == 0 && n->doc_words && ls->l && rl.n > before)
+				rc = note_case(n, ls, &rl, before);
 			continue;
 		}
+		if (n->doc_words && ls->l && (rc = note_case(n, ls, &rl, before)) < 0)
+			break;
 		long d0 = delta;
 		for (size_t k = before; k < rl.n; k++) {
 			rl.r[k].rule = rule_c;
@@ -1236,6 +1925,7 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 		again[nagain++] = (size_t)((long)a + d0);
 		again[nagain++] = (size_t)((long)i + delta);
 	}
+	n->ctx = 0;
 	if (rc == 0)
 		rc = ls_apply(ls, rl.r, rl.n, rule_c);
 	repl_free(rl.r, rl.n);
@@ -1257,7 +1947,7 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 {
 	for (size_t i = from; i < to; i++) {
 		const struct nrule *r = &n->rules[i];
-		if (r->when_lost && !lost)
+		if ((r->when_lost && !lost) || (r->when_has && !r->has))
 			continue;
 		if (r->kind == RK_WORDS && i + 1 < to && n->rules[i + 1].kind == RK_PAIRS && lost &&
 		    n->lex && n->nconf) {
@@ -1274,13 +1964,12 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 		}
 		if (r->kind != RK_REGEX)
 			continue;
-		if (ls->present_len != ls->cur.len || ls->present_gen != ls->gen) {
+		if (ls->present_gen != ls->gen) {
 			memset(ls->present, 0, sizeof(ls->present));
 			for (size_t k = 0; k < ls->cur.len; k++) {
 				unsigned c = (unsigned char)ls->cur.buf[k];
 				ls->present[c >> 6] |= 1ull << (c & 63);
 			}
-			ls->present_len = ls->cur.len;
 			ls->present_gen = ls->gen;
 		}
 		if (!rule_may_match(r, ls->present))
@@ -1525,6 +2214,479 @@ static int finish_line(struct lstate *ls, struct doc_line *l, struct norm_stats 
 	return 0;
 }
 
+/* ---- the document phase ------------------------------------------------------------- */
+
+/* The rule id string of the rule named id (edits keep a copy; segments point
+ * at the rule's own). */
+static const char *rule_id(const struct norm *n, const char *id)
+{
+	uint32_t i;
+	if (lex_map_get(n->rule_ids, id, strlen(id), &i, NULL, NULL))
+		return n->rules[i].b->id;
+	return NULL;
+}
+
+/* Rebuild a line's state from its finished text and edits. */
+static int ls_reopen(struct norm *n, struct lstate *ls, struct doc_line *l)
+{
+	if (ls_start(ls, l->orig, 0, l) < 0)
+		return -1;
+	ls->olen = l->orig_len;
+	size_t o = 0;
+	for (size_t i = 0; i < l->nedits; i++) {
+		const struct doc_edit *e = &l->edits[i];
+		const char *id = rule_id(n, e->rule);
+		char *t = malloc(e->new_len + 1);
+		if (!id || !t) {
+			free(t);
+			return -1;
+		}
+		memcpy(t, l->text + e->new_off, e->new_len);
+		t[e->new_len] = '\0';
+		if ((e->off > o &&
+		     segs_push(&ls->ss, (struct seg){o, e->off - o, NULL, 0, NULL}) < 0) ||
+		    segs_push(&ls->ss, (struct seg){e->off, e->len, t, e->new_len, id}) < 0) {
+			free(t);
+			return -1;
+		}
+		o = e->off + e->len;
+	}
+	if (o < l->orig_len &&
+	    segs_push(&ls->ss, (struct seg){o, l->orig_len - o, NULL, 0, NULL}) < 0)
+		return -1;
+	segs_text(&ls->ss, ls->orig, &ls->cur);
+	ls->gen++;
+	return ls->cur.oom ? -1 : 0;
+}
+
+/* Replace text[a, b) of finished line l by t, made by rule. */
+static int line_edit(struct norm *n, struct lstate *ls, struct doc_line *l, struct repl *rp,
+                     size_t nrp, const char *rule, struct norm_stats *stats)
+{
+	if (ls_reopen(n, ls, l) < 0 || ls_apply(ls, rp, nrp, rule) < 0)
+		return -1;
+	size_t old = l->nedits;
+	if (finish_line(ls, l, stats) < 0)
+		return -1;
+	if (stats)
+		stats->changed -= old;
+	return 0;
+}
+
+/* An acronym defined in the document by the word before it ("Överenskommelse
+ * (OK 2)"): an engine without Swedish loses its Å, Ä or Ö as it loses the
+ * word's, but word repair cannot tell an acronym's ("OK" is a word).  When
+ * the word, as repaired, begins with Å/Ä/Ö where the acronym has A/O, and the
+ * acronym's other letters come in order in that word or the words before it,
+ * the acronym takes the letter, wherever the document uses it. */
+static int repl_cmp(const void *x, const void *y)
+{
+	size_t a = ((const struct repl *)x)->a, b = ((const struct repl *)y)->a;
+	return a < b ? -1 : a > b;
+}
+
+static int doc_acronyms(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+{
+	struct lex_map *acr = lex_map_new();
+	if (!acr)
+		return -1;
+	int rc = 0;
+	for (size_t ai = 0; ai < n->nacr && rc == 0; ai++) {
+		size_t li = n->acr[ai];
+		const char *t = d->lines[li].text;
+		size_t len = d->lines[li].len;
+		for (const char *p = memchr(t, '(', len); p;
+		     p = memchr(p + 1, '(', (size_t)(t + len - p - 1))) {
+			size_t a = (size_t)(p - t) + 1, b = a;
+			while (b < len && t[b] >= 'A' && t[b] <= 'Z')
+				b++;
+			if (b - a < 2 || b - a > 5 || (b < len && t[b] != ')' && t[b] != ' '))
+				continue;
+			if (t[a] != 'A' && t[a] != 'O')
+				continue;
+			/* the defining words: up to four before the bracket */
+			size_t e = (size_t)(p - t);
+			while (e > 0 && t[e - 1] == ' ')
+				e--;
+			size_t ws = e;
+			while (ws > 0 && t[ws - 1] != ' ')
+				ws--;
+			if (ws == e || (unsigned char)t[ws] != 0xC3 || ws + 1 >= e)
+				continue;
+			unsigned char c = (unsigned char)t[ws + 1];
+			/* Å 0x85, Ä 0x84, Ö 0x96; å ä ö 0xA5 0xA4 0xB6 */
+			char up;
+			if (c == 0x85 || c == 0xA5)
+				up = 'A', c = 0x85;
+			else if (c == 0x84 || c == 0xA4)
+				up = 'A', c = 0x84;
+			else if (c == 0x96 || c == 0xB6)
+				up = 'O', c = 0x96;
+			else
+				continue;
+			if (up != t[a])
+				continue;
+			/* the other letters in order in the phrase (from its start) */
+			size_t q = ws + 2, k = a + 1;
+			size_t from = ws;
+			for (int back = 0; back < 3 && from > 0; back++) {
+				size_t f = from - 1;
+				while (f > 0 && t[f - 1] != ' ')
+					f--;
+				if (f == from - 1)
+					break;
+				from = f;
+			}
+			(void)from;
+			while (k < b && q < e) {
+				if ((t[q] | 32) == (t[k] | 32))
+					k++;
+				q++;
+			}
+			if (k < b)
+				continue;
+			char val[16];
+			val[0] = (char)0xC3;
+			val[1] = (char)c;
+			memcpy(val + 2, t + a + 1, b - a - 1);
+			if (lex_map_put(acr, t + a, b - a, 0, val, b - a + 1) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+	}
+	/* the acronyms defined, then every line that uses one */
+	struct {
+		const char *k, *v;
+		size_t kl, vl;
+	} def[16];
+	size_t ndef = 0, it = 0, kl;
+	const char *k;
+	while (rc == 0 && ndef < 16 && lex_map_next(acr, &it, &k, &kl, NULL)) {
+		def[ndef].k = k;
+		def[ndef].kl = kl;
+		lex_map_get(acr, k, kl, NULL, &def[ndef].v, &def[ndef].vl);
+		ndef++;
+	}
+	struct lstate ls = {.cur = SB_INIT};
+	for (size_t ai = 0; ai < n->nacr && rc == 0 && ndef; ai++) {
+		struct doc_line *l = &d->lines[n->acr[ai]];
+		struct rlist rl = {0};
+		for (size_t q = 0; q < ndef && rc == 0; q++) {
+			const char *t = l->text;
+			size_t at = 0;
+			for (const char *h;
+			     (h = memmem(t + at, l->len - at, def[q].k, def[q].kl));) {
+				size_t a = (size_t)(h - t), b = a + def[q].kl;
+				at = b;
+				/* a whole word: no letter (nor a byte of one) either side */
+				if ((a > 0 &&
+				     ((unsigned char)t[a - 1] >= 0x80 ||
+				      ((t[a - 1] | 32) >= 'a' && (t[a - 1] | 32) <= 'z'))) ||
+				    (b < l->len && ((unsigned char)t[b] >= 0x80 ||
+				                    ((t[b] | 32) >= 'a' && (t[b] | 32) <= 'z'))))
+					continue;
+				if ((rc = rlist_add(&rl, a, b, def[q].v, def[q].vl)) < 0)
+					break;
+			}
+		}
+		if (rc == 0 && rl.n > 1)
+			qsort(rl.r, rl.n, sizeof(*rl.r), repl_cmp);
+		if (rc == 0 && rl.n)
+			rc = line_edit(n, &ls, l, rl.r, rl.n, rule, stats);
+		repl_free(rl.r, rl.n);
+	}
+	ls_release(&ls);
+	lex_map_free(acr);
+	return rc;
+}
+
+/* The document's own words (vocabulary): a word neither known nor repaired
+ * ("genomfiras", "md&nskliga") is the word the document spells with å/ä/ö
+ * elsewhere that it most resembles, when the difference is only letters an
+ * engine without Swedish confuses with å/ä/ö, at most three of them, and no
+ * other word of the document is as close.  Costs: a letter of the word read
+ * for å/ä/ö 1, such a letter too many or an å/ä/ö missing 1; anything else is
+ * not allowed. */
+static int swedish_cp(uint32_t c)
+{
+	return c == 0xE5 || c == 0xE4 || c == 0xF6;
+}
+
+static int confusable_cp(const struct norm *n, uint32_t c)
+{
+	if (c < 0x400)
+		return (n->confusable[c >> 6] >> (c & 63)) & 1;
+	return confusable_slow(n, c);
+}
+
+/* (the table's answer, from which norm_new fills n->confusable) */
+static int confusable_slow(const struct norm *n, uint32_t c)
+{
+	if (swedish_cp(c) || c == 'a' || c == 'o')
+		return 1;
+	for (size_t i = 0; i < n->nconf; i++) {
+		const struct conf *e = &n->conf[i];
+		if (e->nocr == 0 || (e->ocr[0] != c && utf8_cp_lower(e->ocr[0]) != c &&
+		                     (e->nocr < 2 || e->ocr[1] != c)))
+			continue;
+		uint32_t t[2];
+		int nt = decode(e->truth, (size_t)e->tlen, t, 2);
+		for (int k = 0; k < nt; k++)
+			if (swedish_cp(utf8_cp_lower(t[k])))
+				return 1;
+	}
+	return 0;
+}
+
+#define VOCAB_MAX_COST 3 /* for a word of ten letters or more; fewer for shorter */
+
+static int vocab_dist(const struct norm *n, const uint32_t *a, int na, const uint32_t *b, int nb)
+{
+	int d[MAX_WORD + 1][MAX_WORD + 1];
+	const int INF = 1000;
+	/* in a long word, one other letter may differ too (cost 2): "omracet" */
+	int other = na >= 10 ? 2 : INF;
+	for (int i = 0; i <= na; i++)
+		for (int j = 0; j <= nb; j++) {
+			if (!i && !j) {
+				d[0][0] = 0;
+				continue;
+			}
+			int best = INF;
+			if (i && j) {
+				int c = a[i - 1] == b[j - 1] ? 0
+				        : swedish_cp(b[j - 1]) && confusable_cp(n, a[i - 1])
+				            ? 1
+				            : other;
+				if (d[i - 1][j - 1] + c < best)
+					best = d[i - 1][j - 1] + c;
+			}
+			if (i) {
+				int c = confusable_cp(n, a[i - 1]) ? 1 : other;
+				if (d[i - 1][j] + c < best)
+					best = d[i - 1][j] + c;
+			}
+			if (j) {
+				int c = swedish_cp(b[j - 1]) ? 1 : other;
+				if (d[i][j - 1] + c < best)
+					best = d[i][j - 1] + c;
+			}
+			d[i][j] = best;
+		}
+	return d[na][nb];
+}
+
+/* The document's word for w[0..len), into out; 1 when there is one. */
+static int vocab_match(struct norm *n, const char *w, size_t len, struct sb *out)
+{
+	uint32_t a[MAX_WORD], b[MAX_WORD];
+	int na = decode(w, len, a, MAX_WORD);
+	if (na < 4)
+		return 0;
+	uint32_t orig0 = a[0];
+	for (int i = 0; i < na; i++)
+		a[i] = utf8_cp_lower(a[i]);
+	size_t it = 0, kl;
+	const char *k;
+	int best = VOCAB_MAX_COST + 1, ties = 0;
+	const char *bk = NULL;
+	size_t bl = 0;
+	while (lex_map_next(n->vocab, &it, &k, &kl, NULL)) {
+		/* bytes are a cheap bound on letters: most differences are one
+		 * byte against two (é, ä) */
+		if (kl + 8 < len || kl > len + 8)
+			continue;
+		/* the first letters must agree, or both be å/ä/ö readings */
+		size_t z = 0;
+		uint32_t k0 = utf8_next(k, kl, &z);
+		if (k0 != a[0] && !(swedish_cp(k0) && confusable_cp(n, a[0])))
+			continue;
+		int nb = decode(k, kl, b, MAX_WORD);
+		if (nb < 0 || nb < na - 3 || nb > na + 2)
+			continue;
+		int dd = vocab_dist(n, a, na, b, nb);
+		if (dd < best) {
+			best = dd, ties = 0, bk = k, bl = kl;
+		} else if (dd == best && (kl != bl || memcmp(k, bk, kl))) {
+			ties++;
+		}
+	}
+	/* one difference in a short word, two from six letters, three from ten */
+	if (!bk || ties || best > (na >= 10 ? 3 : na >= 6 ? 2 : 1))
+		return 0;
+	/* the case of the word as read: a capital first letter, or all capitals */
+	sb_reset(out);
+	int nb = decode(bk, bl, b, MAX_WORD);
+	int caps = all_caps(w, len);
+	for (int i = 0; i < nb; i++) {
+		uint32_t c =
+		    (caps || (i == 0 && utf8_is_upper(orig0))) ? utf8_cp_upper(b[i]) : b[i];
+		char buf[4];
+		sb_add(out, buf, (size_t)utf8_encode(c, buf));
+	}
+	return !out->oom;
+}
+
+static int doc_vocabulary(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+{
+	if (!n->nleft || !lex_map_count(n->vocab) || !n->lex)
+		return 0;
+	struct lex_map *fix = lex_map_new(); /* chunk -> its words' fixes, as repl records */
+	struct lstate ls = {.cur = SB_INIT}, tmp = {.cur = SB_INIT};
+	struct sb w = SB_INIT;
+	int rc = fix ? 0 : -1;
+	size_t last_line = (size_t)-1;
+	for (size_t i = 0; i < n->nleft && rc == 0; i++) {
+		const struct leftover *lo = &n->left[i];
+		if (lo->line == last_line && i > 0 && n->left[i - 1].len == lo->len &&
+		    !memcmp(n->left[i - 1].chunk, lo->chunk, lo->len))
+			continue; /* the same chunk twice on a line: done at once */
+		last_line = lo->line;
+		const char *v;
+		size_t vl;
+		if (!lex_map_get(fix, lo->chunk, lo->len, NULL, &v, &vl)) {
+			/* the chunk's words, as word repair saw them */
+			struct rlist rl = {0};
+			if (ls_start(&tmp, lo->chunk, lo->len, NULL) < 0) {
+				rc = -1;
+				break;
+			}
+			struct sb rec = SB_INIT;
+			const char *s = tmp.cur.buf;
+			size_t b = tmp.cur.len;
+			for (size_t p = 0; p < b;) {
+				size_t q = p;
+				while (q < b && s[q] != '/' && s[q] != '-')
+					q++;
+				size_t x = p, y = q;
+				while (x < y) {
+					size_t kk = x;
+					if (wordish(n, utf8_next(s, y, &kk)) &&
+					    (s[x] < '0' || s[x] > '9' || x + 1 < y))
+						break;
+					x = kk;
+				}
+				while (y > x) {
+					size_t kk = y - 1;
+					while (kk > x && ((unsigned char)s[kk] & 0xC0) == 0x80)
+						kk--;
+					size_t k2 = kk;
+					if (wordish(n, utf8_next(s, y, &k2)))
+						break;
+					y = kk;
+				}
+				if (y > x && lex_check(n->lex, s + x, y - x) == LEX_UNKNOWN &&
+				    vocab_match(n, s + x, y - x, &w) && y - x < 256 &&
+				    w.len < 256) {
+					unsigned char h[3] = {(unsigned char)x,
+					                      (unsigned char)(y - x),
+					                      (unsigned char)w.len};
+					sb_add(&rec, h, 3);
+					sb_add(&rec, w.buf, w.len);
+				}
+				p = q < b ? q + 1 : b;
+			}
+			repl_free(rl.r, rl.n);
+			if (rec.oom ||
+			    lex_map_put(fix, lo->chunk, lo->len, 0, rec.buf, rec.len) < 0) {
+				sb_release(&rec);
+				rc = -1;
+				break;
+			}
+			sb_release(&rec);
+			lex_map_get(fix, lo->chunk, lo->len, NULL, &v, &vl);
+		}
+		if (!vl)
+			continue;
+		/* every whitespace-delimited occurrence of the chunk on its line */
+		struct doc_line *l = &d->lines[lo->line];
+		struct rlist rl = {0};
+		for (size_t at = 0; at + lo->len <= l->len && rc == 0;) {
+			const char *hit = memmem(l->text + at, l->len - at, lo->chunk, lo->len);
+			if (!hit)
+				break;
+			size_t a = (size_t)(hit - l->text);
+			at = a + 1;
+			if ((a > 0 && l->text[a - 1] != ' ' && l->text[a - 1] != '\t') ||
+			    (a + lo->len < l->len && l->text[a + lo->len] != ' ' &&
+			     l->text[a + lo->len] != '\t'))
+				continue;
+			for (const char *p = v; p + 3 <= v + vl && rc == 0;) {
+				size_t off = (unsigned char)p[0], ln = (unsigned char)p[1],
+				       tl = (unsigned char)p[2];
+				rc = rlist_add(&rl, a + off, a + off + ln, p + 3, tl);
+				p += 3 + tl;
+			}
+			at = a + lo->len;
+		}
+		if (rc == 0 && rl.n)
+			rc = line_edit(n, &ls, l, rl.r, rl.n, rule, stats);
+		repl_free(rl.r, rl.n);
+	}
+	sb_release(&w);
+	ls_release(&ls);
+	ls_release(&tmp);
+	lex_map_free(fix);
+	return rc;
+}
+
+/* The case vote: a word repaired to a capital Å/Ä/Ö inside a sentence where
+ * the OCR printed a capital A or O ("Aldre", "Over") is written small when
+ * the same document has the word repaired small elsewhere more often
+ * ("äldre"): the engine reads a small å/ä/ö as a capital, but a word the
+ * document capitalises more often than not ("Överenskommelsen", a defined
+ * term) stays as it is. */
+static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+{
+	struct lstate ls = {.cur = SB_INIT};
+	/* how often each is written with a capital inside a sentence */
+	struct lex_map *big = lex_map_new();
+	int rc = big ? 0 : -1;
+	for (size_t i = 0; i < n->ncaps && rc == 0; i++) {
+		uint32_t *cnt;
+		if (lex_map_ref(big, n->caps[i].chunk, n->caps[i].len, &cnt, NULL, NULL))
+			(*cnt)++;
+		else
+			rc = lex_map_put(big, n->caps[i].chunk, n->caps[i].len, 1, NULL, 0);
+	}
+	for (size_t i = 0; i < n->ncaps && rc == 0; i++) {
+		const struct leftover *c = &n->caps[i];
+		if (i > 0 && n->caps[i - 1].line == c->line && n->caps[i - 1].len == c->len &&
+		    !memcmp(n->caps[i - 1].chunk, c->chunk, c->len))
+			continue; /* done with the first */
+		char low[128];
+		size_t ll = lex_lower(c->chunk, c->len, low);
+		uint32_t small = 0, capital = 0;
+		if (!lex_map_get(n->lower, low, ll, &small, NULL, NULL))
+			continue;
+		lex_map_get(big, c->chunk, c->len, &capital, NULL, NULL);
+		if (small <= capital)
+			continue; /* the document capitalises it as often, or more */
+		struct doc_line *l = &d->lines[c->line];
+		struct rlist rl = {0};
+		for (size_t at = 0; at + c->len <= l->len && rc == 0;) {
+			const char *h = memmem(l->text + at, l->len - at, c->chunk, c->len);
+			if (!h)
+				break;
+			size_t a = (size_t)(h - l->text), b = a + c->len;
+			at = b;
+			if ((b < l->len &&
+			     ((unsigned char)l->text[b] >= 0x80 ||
+			      ((l->text[b] | 32) >= 'a' && (l->text[b] | 32) <= 'z'))) ||
+			    sentence_start(l->text, a))
+				continue;
+			rc = rlist_add(&rl, a, b, low, ll);
+		}
+		if (rc == 0 && rl.n)
+			rc = line_edit(n, &ls, l, rl.r, rl.n, rule, stats);
+		repl_free(rl.r, rl.n);
+	}
+	ls_release(&ls);
+	lex_map_free(big);
+	return rc;
+}
+
 int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_error *err)
 {
 	size_t words = 0;
@@ -1543,6 +2705,42 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		stats->lost_diacritics = lost;
 		stats->words += words;
 	}
+	/* the document-wide conditions and collections */
+	int doc_rules = 0;
+	for (size_t i = 0; i < n->nrules; i++) {
+		struct nrule *r = &n->rules[i];
+		if (r->when_has) {
+			/* one search per text, however many rules ask */
+			size_t j = 0;
+			while (j < i && !(n->rules[j].when_has &&
+			                  !strcmp(n->rules[j].when_has, r->when_has)))
+				j++;
+			if (j < i) {
+				r->has = n->rules[j].has;
+			} else {
+				size_t hl = strlen(r->when_has);
+				r->has = 0;
+				for (size_t li = 0; li < d->nlines && !r->has; li++)
+					r->has = memmem(d->lines[li].orig, d->lines[li].orig_len,
+					                r->when_has, hl) != NULL;
+			}
+		}
+		doc_rules |= (r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
+		              r->kind == RK_DOC_CASE) &&
+		             !(r->when_lost && !lost);
+	}
+	n->doc = d;
+	n->docgen++;
+	n->doc_words = doc_rules && n->lex && n->nconf;
+	lex_map_clear(n->vocab);
+	for (size_t i = 0; i < n->nleft; i++)
+		free(n->left[i].chunk);
+	n->nleft = 0;
+	n->nacr = 0;
+	lex_map_clear(n->lower);
+	for (size_t i = 0; i < n->ncaps; i++)
+		free(n->caps[i].chunk);
+	n->ncaps = 0;
 	size_t hy = n->nrules; /* the dehyphenate step, if any */
 	for (size_t i = 0; i < n->nrules; i++)
 		if (n->rules[i].kind == RK_HYPHEN && !(n->rules[i].when_lost && !lost)) {
@@ -1586,6 +2784,20 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	}
 	ls_release(&st[0]);
 	ls_release(&st[1]);
+	/* then the steps that need the whole document */
+	for (size_t i = 0; i < n->nrules && rc == 0 && doc_rules; i++) {
+		const struct nrule *r = &n->rules[i];
+		if ((r->when_lost && !lost) || (r->when_has && !r->has))
+			continue;
+		if (r->kind == RK_DOC_ACRONYM && n->doc_words)
+			rc = doc_acronyms(n, d, r->b->id, stats);
+		else if (r->kind == RK_DOC_VOCAB && n->doc_words)
+			rc = doc_vocabulary(n, d, r->b->id, stats);
+		else if (r->kind == RK_DOC_CASE && n->doc_words)
+			rc = doc_case(n, d, r->b->id, stats);
+	}
+	n->doc = NULL;
+	n->doc_words = 0;
 	if (rc < 0)
 		return ex_fail(err, EX_NOMEM, d->name, 0, 0, "out of memory");
 	return 0;
@@ -1618,6 +2830,12 @@ int norm_check_rules(struct norm *n,
 				continue; /* no lexicon loaded: nothing to test */
 			size_t inlen = (size_t)(arrow - e->value);
 			const char *want = arrow + 4;
+			/* a test is a document of one line */
+			for (size_t k2 = 0; k2 < n->nrules; k2++)
+				if (n->rules[k2].when_has)
+					n->rules[k2].has =
+					    memmem(e->value, inlen, n->rules[k2].when_has,
+					           strlen(n->rules[k2].when_has)) != NULL;
 			if (ls_start(&ls, e->value, inlen, NULL) < 0 ||
 			    run_rules(n, &ls, 0, n->nrules, lost) < 0) {
 				ls_release(&ls);

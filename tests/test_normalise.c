@@ -237,6 +237,85 @@ Test(normalise, rules_only_without_lexicon)
 	norm_free(n2);
 }
 
+/* The text of a document normalised as one that lost its diacritics. */
+static char *forced(const char *text)
+{
+	struct norm *n2;
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = "rules", .lost_diacritics = NORM_LOST_ALWAYS};
+	cr_assert_eq(norm_new(&o, &n2, &err), 0, "%s", err.msg);
+	struct doc *d = run(n2, text, NULL);
+	char *s = joined(d);
+	doc_free(d);
+	norm_free(n2);
+	return s;
+}
+
+Test(normalise, acronym_takes_the_letter_of_its_defining_word)
+{
+	char *s = forced("Parterna har tecknat en Overenskommelse (OK 2) om insatser.\n"
+	                 "Enligt OK 2 ska huvudmannen redovisa.\n"
+	                 "Det ar OK att vanta.\n");
+	cr_expect(strstr(s, "Överenskommelse (ÖK 2)") != NULL, "%s", s);
+	cr_expect(strstr(s, "Enligt ÖK 2 ska") != NULL, "%s", s);
+	/* every use of the acronym in the document: the acronym is the word */
+	cr_expect(strstr(s, "Det är ÖK att") != NULL, "%s", s);
+	free(s);
+	/* no definition, no change */
+	s = forced("Det ar OK att vanta pa beslutet.\n");
+	cr_expect(strstr(s, "OK att") != NULL, "%s", s);
+	free(s);
+}
+
+Test(normalise, unrepaired_word_becomes_the_documents_own_word)
+{
+	/* "utbildningsomracet" (c for d, a for å) is no word and the table
+	 * cannot repair it; the document has "utbildningsområdet" */
+	char *s = forced("Inom utbildningsomradet finns mycket.\n"
+	                 "Det galler hela utbildningsomracet i staden.\n");
+	cr_expect(strstr(s, "hela utbildningsområdet i") != NULL, "%s", s);
+	free(s);
+	/* without the word elsewhere, it stays as read */
+	s = forced("Det galler hela utbildningsomracet i staden.\n");
+	cr_expect(strstr(s, "utbildningsomracet") != NULL, "%s", s);
+	free(s);
+}
+
+Test(normalise, capital_read_for_a_small_letter_by_the_documents_vote)
+{
+	char *s = forced("Vi planerar for aldre personer i kommunen.\n"
+	                 "Fler aldre bor hemma, och behovet for Aldre okar.\n");
+	cr_expect(strstr(s, "behovet för äldre ökar") != NULL, "%s", s);
+	free(s);
+	/* a word the document capitalises as often as not stays capitalised */
+	s = forced("Enligt Overenskommelsen ska parterna ses.\n"
+	           "Av Overenskommelsen framgar det.\n"
+	           "Den nya overenskommelsen galler.\n");
+	cr_expect(strstr(s, "Enligt Överenskommelsen") != NULL, "%s", s);
+	free(s);
+}
+
+Test(normalise, context_of_the_word_before)
+{
+	char *s = forced("Det ar viktigt att gra det och de ska gras skriftligen.\n"
+	                 "Vi tar fram en plan for fortsatta insatser.\n");
+	cr_expect(strstr(s, "att göra det") != NULL, "%s", s);
+	cr_expect(strstr(s, "ska göras skriftligen") != NULL, "%s", s);
+	cr_expect(strstr(s, "för fortsatta insatser") != NULL, "%s", s);
+	free(s);
+}
+
+Test(normalise, dropped_letter_and_glued_i)
+{
+	char *s = forced("Parterna ar verens om att arbeta isamverkan med skolan.\n"
+	                 "Telefon (vx) 08-123 45 67.\n");
+	cr_expect(strstr(s, "är överens om") != NULL, "%s", s);
+	cr_expect(strstr(s, "arbeta i samverkan") != NULL, "%s", s);
+	/* an abbreviation is no word missing a letter */
+	cr_expect(strstr(s, "(vx)") != NULL, "%s", s);
+	free(s);
+}
+
 Test(normalise, every_rule_test_passes)
 {
 	cr_expect_eq(norm_check_rules(nm, NULL, NULL, NULL), 0);

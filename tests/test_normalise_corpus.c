@@ -3,9 +3,11 @@
  * tests/data/normalise/eng/NAME.STYLE.txt is what Tesseract's English model
  * read from scans of tests/data/normalise/truth/NAME.txt (made by
  * tests/tools/eng-ocr.sh; see rules/normalise/README).  seed001, seed002 and
- * seed004 are the learning set of the confusion table; seed003 and heldout (a
- * text written for this purpose) were kept out of it.  corpus/seed000-legacy
- * is real legacy OCR with a hand-corrected truth and damaged-word list.
+ * seed004 are the learning set of the confusion table (which also learnt from
+ * cfi0, cfi1 and the legacy cases of those seeds); seed003 and heldout (a
+ * text written for this purpose) were kept out of it and out of every choice
+ * made while tuning.  corpus/seed000-legacy is real legacy OCR with a
+ * hand-corrected truth and damaged-word list.
  *
  * Figures, word by word against the truth (words = white-space separated):
  *   WER       word error rate (edit distance over the truth's length)
@@ -191,18 +193,24 @@ static void measure_set(const char *const *names, const char *title, struct figu
 	        100.0 * (double)f->changed / (double)f->correct, f->changed, f->correct);
 }
 
-/* The thresholds are the figures measured when this was written (README of
- * rules/normalise), less a small margin: a rule change that makes things
- * worse fails here. */
+/* Issue 3's targets: word error rate at most 2%, at least 98% of the damaged
+ * words repaired, at most 0.2% of the correct words changed.  Where a set
+ * meets a target, the target itself is asserted.  Where it does not yet
+ * (rules/normalise/README, "Measured", says what is missed and why), the
+ * figure measured when this was written is asserted, with a margin of a few
+ * words, so that a change that makes things worse fails here; the issue's
+ * target is named beside it.  Never tuned on the held-out set. */
 Test(normalise_corpus, learning_set)
 {
 	static const char *const names[] = {"seed001", "seed002", "seed004", NULL};
 	struct figures f;
 	measure_set(names, "learning set (seed001, seed002, seed004 x clean, copy, fax)", &f);
 	cr_expect_gt(f.before * 100, f.words * 20, "the OCR should be badly damaged");
-	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%%");
-	cr_expect_geq(f.repaired * 1000, f.damaged * 920, "fewer than 92.0%% repaired");
-	cr_expect_leq(f.changed * 1000, f.correct * 3, "more than 0.3%% of correct words changed");
+	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
+	cr_expect_leq(f.changed * 1000, f.correct * 2,
+	              "more than 0.2%% of correct words changed (issue target)");
+	/* issue target 98%; measured 97.4% (2184/2242) */
+	cr_expect_geq(f.repaired * 1000, f.damaged * 970, "fewer than 97.0%% repaired");
 }
 
 Test(normalise_corpus, held_out_set)
@@ -211,9 +219,12 @@ Test(normalise_corpus, held_out_set)
 	struct figures f;
 	measure_set(names, "held-out set (seed003, heldout x clean, copy, fax)", &f);
 	cr_expect_gt(f.before * 100, f.words * 25, "the OCR should be badly damaged");
-	cr_expect_leq(f.after * 1000, f.words * 32, "WER above 3.2%%");
-	cr_expect_geq(f.repaired * 1000, f.damaged * 925, "fewer than 92.5%% repaired");
-	cr_expect_leq(f.changed * 1000, f.correct * 3, "more than 0.3%% of correct words changed");
+	cr_expect_leq(f.changed * 1000, f.correct * 2,
+	              "more than 0.2%% of correct words changed (issue target)");
+	/* issue target 2.0%; measured 2.39% */
+	cr_expect_leq(f.after * 1000, f.words * 25, "WER above 2.5%%");
+	/* issue target 98%; measured 95.3% (1043/1094) */
+	cr_expect_geq(f.repaired * 1000, f.damaged * 950, "fewer than 95.0%% repaired");
 }
 
 Test(normalise_corpus, seed000_real_legacy_ocr)
@@ -222,8 +233,12 @@ Test(normalise_corpus, seed000_real_legacy_ocr)
 	fprintf(stderr, "seed 000 (real legacy OCR, hand-corrected truth)\n");
 	measure(nm, "corpus/seed000-legacy/truth.txt", "corpus/seed000-legacy/input.txt", &f);
 	cr_expect_gt(f.before * 100, f.words * 20);
-	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%%");
-	cr_expect_geq(f.repaired * 1000, f.damaged * 940, "fewer than 94%% repaired");
+	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
+	/* issue target 98%; measured 96.6% (197/204) */
+	cr_expect_geq(f.repaired * 1000, f.damaged * 960, "fewer than 96%% repaired");
+	/* issue target 0.2% (1 of 732); the 2 measured are one edit: the
+	 * dehyphenation that joins "1.7.1-" / "7439/2020)." as the record
+	 * conventions ask, counted as two words against the line-faithful truth */
 	cr_expect_leq(f.changed, 2, "correct words changed");
 }
 
@@ -278,7 +293,8 @@ Test(normalise_corpus, seed000_word_list)
 	fprintf(stderr, "seed 000 word list: %zu/%zu repaired (%.1f%%); missed:%s\n", right, total,
 	        100.0 * (double)right / (double)total, wrong.buf);
 	cr_expect_geq(total, 150);
-	cr_expect_geq(right * 1000, total * 940, "fewer than 94%% of the listed words repaired");
+	/* issue target 98%; measured 96.6% (197/204) */
+	cr_expect_geq(right * 1000, total * 960, "fewer than 96%% of the listed words repaired");
 	sb_release(&wrong);
 	free(map);
 	free(tsv);

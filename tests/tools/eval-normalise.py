@@ -51,8 +51,8 @@ for tp, op in zip(sys.argv[2::2], sys.argv[3::2]):
                 chg += 1
                 bad.append(f"!{ow}->{hw}")
     print(f"{op}: WER {100*e0/len(t):.1f}% -> {100*e1/len(t):.1f}%  repaired {rep}/{dmg}  damaged {chg}/{ok}")
-    if "-v" in sys.argv[0:1] or True:
-        print("   ", " | ".join(bad[:80]))
+    for b in bad:
+        print("   ", b)
     for k, v in enumerate((len(t), e0, e1, dmg, rep, chg)):
         tot[k] += v
     tot[5] += 0

@@ -15,9 +15,16 @@ often s was printed for itself; the table lists
 
     ocr  source  seen  p
 
-with p = seen / (times s was printed), the probability that an s in OCR
-output stands for t.  The normaliser's word repair turns p into the
-cost -ln p of the edit.  Only confusions seen at least --min times are kept.
+with p = seen / (times s was printed + 1), the probability that an s in OCR
+output stands for t (the + 1 keeps a confusion seen once from looking
+certain).  The normaliser's word repair turns p into the cost -ln p of the
+edit.  Only confusions seen at least --min times (default 2) are kept, except
+that a Swedish letter printed as two characters ("ié", "d&", "a4" for "ä")
+is kept when seen once: the engine has many such shapes, each of them rare.
+
+A letter the OCR dropped altogether ("verens" for "överens") is written with
+an empty OCR side, ∅; its p is per letter printed: seen / (letters printed),
+the probability that the letter is missing at a given place in a word.
 """
 import collections, math, re, sys, unicodedata
 
@@ -117,11 +124,19 @@ print("# to confusion-extra.tsv instead.")
 printed = collections.Counter(ident)  # how often each OCR string was printed
 for (o, t), c in conf.items():
     printed[o] += c
+letters = sum(c for o, c in ident.items() if len(o) == 1)
+SWEDISH = set("åäöÅÄÖ")
 rows = []
 for (o, t), c in conf.items():
-    if c < MIN or not o.strip() or not t.strip():
+    if not t.strip() or (o and not o.strip()):
         continue
-    p = c / printed[o]
-    rows.append((o, t, c, p))
+    if o == "":
+        if t not in SWEDISH or c < MIN:
+            continue  # only a lost å/ä/ö is worth looking for
+        rows.append(("∅", t, c, c / letters))
+        continue
+    if c < (1 if len(o) == 2 and t in SWEDISH else MIN):
+        continue
+    rows.append((o, t, c, c / (printed[o] + 1)))
 for o, t, c, p in sorted(rows, key=lambda r: (-r[3], r[0], r[1])):
-    print(f"{o}\t{t}\t{c}\t{p:.4f}")
+    print(f"{o}\t{t}\t{c}\t{p:.6f}")
