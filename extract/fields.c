@@ -143,6 +143,7 @@ struct fields {
 	const struct doc *cache_doc;
 	signed char *cache_vocab, *cache_name, *cache_title;
 	size_t cache_n;
+	int *pitch; /* per page of the document being read: line_pitches() */
 };
 
 static int compile(const struct rules_block *b, const char *key, pcre2_code **out,
@@ -1368,16 +1369,80 @@ static int starts_with_item_number(const char *s, size_t n)
 	return i > d && i - d <= 2 && i + 1 < n && (s[i] == '.' || s[i] == ')') && s[i + 1] == ' ';
 }
 
-/* On a recognised page, a vertical gap of most of a line's height between
- * two lines is a blank line the OCR engine did not write: a paragraph ends. */
-static int vgap_break(const struct doc *d, size_t prev, size_t cur)
+/* The usual distance from one line's top to the next on each recognised
+ * page, so that a blank line can be told from line spacing
+ * however noise inflates single boxes.  0 for pages without geometry. */
+/* A line's top as its words show it: the median of the words' tops (a line
+ * box grows with every speck and descender noise adds; words hardly do).
+ * -1 without geometry. */
+static int core_top(const struct doc_line *l)
+{
+	int t[64];
+	size_t n = 0;
+	for (size_t i = 0; i < l->nwords && n < 64; i++)
+		if (l->words[i].y1 > l->words[i].y0)
+			t[n++] = l->words[i].y0;
+	if (!n)
+		return l->y1 > l->y0 ? l->y0 : -1;
+	for (size_t a = 1; a < n; a++)
+		for (size_t b = a; b > 0 && t[b - 1] > t[b]; b--) {
+			int x = t[b];
+			t[b] = t[b - 1];
+			t[b - 1] = x;
+		}
+	return t[n / 2];
+}
+
+static int *line_pitches(const struct doc *d)
+{
+	int *pitch = calloc((size_t)(d->npages > 0 ? d->npages : 1), sizeof(int));
+	int *v = malloc((d->nlines + 1) * sizeof(int));
+	if (!pitch || !v) {
+		free(v);
+		return pitch;
+	}
+	for (int p = 0; p < d->npages; p++) {
+		const struct doc_page *pg = &d->pages[p];
+		size_t n = 0;
+		int prev = -1;
+		for (size_t i = pg->first_line; i < pg->first_line + pg->nlines; i++) {
+			int top = core_top(&d->lines[i]);
+			if (top < 0 || !d->lines[i].len)
+				continue;
+			if (prev >= 0 && top > prev)
+				v[n++] = top - prev;
+			prev = top;
+		}
+		for (size_t a = 1; a < n; a++) /* insertion sort: a page has few lines */
+			for (size_t b = a; b > 0 && v[b - 1] > v[b]; b--) {
+				int t = v[b];
+				v[b] = v[b - 1];
+				v[b - 1] = t;
+			}
+		/* the lower quartile: steps within paragraphs, not across the
+		 * blank lines of a page of short blocks */
+		pitch[p] = n >= 3 ? v[n / 4] : 0;
+	}
+	free(v);
+	return pitch;
+}
+
+/* On a recognised page, a step down of one and a half lines or more from
+ * one line to the next is a blank line the OCR engine did not write: a
+ * paragraph ends. */
+static int vgap_break_p(const struct doc *d, const int *pitch, size_t prev, size_t cur)
 {
 	const struct doc_line *p = &d->lines[prev], *c = &d->lines[cur];
 	if (p->page != c->page || p->y1 <= p->y0 || c->y1 <= c->y0)
 		return 0;
+	int pp = pitch ? pitch[p->page - 1] : 0;
+	if (pp > 0)
+		return (core_top(c) - core_top(p)) * 2 > pp * 3;
 	int h = p->y1 - p->y0, gap = c->y0 - p->y1;
 	return h > 0 && gap * 10 > h * 9;
 }
+
+#define vgap_break(d, a, b) vgap_break_p((d), fs->pitch, (a), (b))
 
 /* Two recognised lines of one page that follow each other down the page. */
 static int same_column(const struct doc *d, size_t a, size_t b)
@@ -1603,7 +1668,8 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			hl = i;
 		else if (n >= 2) {
 			size_t second = i + 1;
-			while (!keep[second])
+			while (!keep[second] ||
+			       is_blank_text(d->lines[second].text, d->lines[second].len))
 				second++;
 			const struct doc_line *s2 = &d->lines[second];
 			/* ... or by a list */
@@ -1619,7 +1685,7 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			if (add_block(bs, B_HEADING, ROLE_SECTION, numbered, i, i, 1) < 0)
 				return -1;
 			size_t s = i + 1;
-			while (!keep[s])
+			while (!keep[s] || is_blank_text(d->lines[s].text, d->lines[s].len))
 				s++;
 			if (add_block(bs, B_PARA, -1, 0, s, last, n - 1) < 0)
 				return -1;
@@ -2383,6 +2449,8 @@ int fields_extract(struct fields *fs, const struct doc *d, struct record **out, 
 		goto nomem;
 	memset(keep, 1, n);
 	cache_for(fs, d);
+	free(fs->pitch);
+	fs->pitch = line_pitches(d);
 	mark_furniture(fs, d, keep);
 	if (make_blocks(fs, d, keep, 0, d->nlines, &bs) < 0)
 		goto nomem;
@@ -2402,6 +2470,10 @@ int fields_extract(struct fields *fs, const struct doc *d, struct record **out, 
 		sb_addf(debug, "== text the rules saw (furniture removed) ==\n%s\n",
 			views[SCOPE_BODY].text.buf);
 		sb_addf(debug, "== blocks ==\n");
+		for (int p = 0; fs->pitch && p < d->npages; p++)
+			if (fs->pitch[p])
+				sb_addf(debug, "  page %d: lines every %d pixels\n", p + 1,
+					fs->pitch[p]);
 		for (size_t k = 0; k < bs.n; k++)
 			sb_addf(debug, "  %d:%d-%d %s%s%s\n", d->lines[bs.b[k].first].page,
 				d->lines[bs.b[k].first].lineno, d->lines[bs.b[k].last].lineno,
@@ -2454,6 +2526,8 @@ nomem:
 	rc = ex_fail(err, EX_NOMEM, d->name, 0, 0, "out of memory");
 out:
 	fs->cache_doc = NULL;
+	free(fs->pitch);
+	fs->pitch = NULL;
 	record_free(fd.rec);
 	for (int s = 0; s < SCOPE__COUNT; s++)
 		view_release(&views[s]);
