@@ -33,7 +33,7 @@ static const char run_help[] =
     "      --max-memory MB    memory a worker may add to what it holds loaded\n"
     "                         (RLIMIT_AS; default: 4096; 0: none)\n"
     "      --pages-per-job N  spread documents of more than N pages over the workers,\n"
-    "                         N pages a job (default: 8; 0: a document a job)\n"
+    "                         N pages a job (default: 2; 0: a document a job)\n"
     "  -q, --quiet            no progress line and no warnings: failures and the\n"
     "                         summary only\n"
     "  -v, --verbose          a line for every document\n"
@@ -196,7 +196,7 @@ int cmd_run(int argc, char **argv)
 	    .jobs = 1,
 	    .timeout = 3600,
 	    .max_memory = 4096LL << 20,
-	    .pages_per_job = 8,
+	    .pages_per_job = 2,
 	};
 	struct run_ctx ctx = {0};
 	const char *retry = NULL, *shard = NULL;
