@@ -244,7 +244,7 @@ fuzz: deps
 	$(Q)tests/fuzz/run $(FUZZ_SECONDS)
 
 format:
-	clang-format -i extract/*.c extract/*.h tests/*.c tests/fuzz/*.c tests/fuzz/*.h
+	clang-format -i extract/*.c extract/*.h tests/*.c tests/*.h tests/fuzz/*.c tests/fuzz/*.h bench/*.c
 
 clean:
 	rm -rf bin out

@@ -56,8 +56,10 @@ int main(int argc, char **argv)
 		for (int i = 0; i < nfiles; i++) {
 			struct doc *d = NULL;
 			sb_reset(&xml);
-			if (pipe_read_text(p, texts[i].buf, texts[i].len, "bench.txt", &d, &err) < 0 ||
-			    pipe_normalise(p, d, &err) < 0 || pipe_record(p, d, &xml, NULL, &err) < 0)
+			if (pipe_read_text(p, texts[i].buf, texts[i].len, "bench.txt", &d, &err) <
+			        0 ||
+			    pipe_normalise(p, d, &err) < 0 ||
+			    pipe_record(p, d, &xml, NULL, &err) < 0)
 				failed++;
 			doc_free(d);
 			docs++;

@@ -13,12 +13,13 @@
 
 /* Exit codes: documented in `tjx --help` and the README. */
 enum cli_exit {
-	EXIT_DONE = 0,        /* success */
-	EXIT_SOME_FAILED = 1, /* some inputs failed and the rest were done (or: differences found) */
-	EXIT_USAGE = 2,       /* the command line is wrong */
-	EXIT_DEPENDENCY = 3,  /* missing dependency or data, or a broken rule file */
-	EXIT_INVALID = 4,     /* an output failed validation */
-	EXIT_OUTPUT = 5,      /* the output folder cannot be written */
+	EXIT_DONE = 0, /* success */
+	EXIT_SOME_FAILED =
+	    1,               /* some inputs failed and the rest were done (or: differences found) */
+	EXIT_USAGE = 2,      /* the command line is wrong */
+	EXIT_DEPENDENCY = 3, /* missing dependency or data, or a broken rule file */
+	EXIT_INVALID = 4,    /* an output failed validation */
+	EXIT_OUTPUT = 5,     /* the output folder cannot be written */
 	EXIT_INTERRUPTED = 130, /* stopped by SIGINT or SIGTERM */
 };
 

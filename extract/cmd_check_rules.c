@@ -8,11 +8,11 @@
 #include "pipeline.h"
 
 static const char check_rules_help[] =
-	"usage: tjx check-rules [--rules DIR]\n\n"
-	"Compile every rule under the rules folder and run each rule's 'test' lines,\n"
-	"so that an edited rule file can be checked without building anything.\n"
-	"Prints each failing test as 'FILE:LINE: message'.  Exit 0 when all pass,\n"
-	"1 when a test fails, 3 when a rule does not compile.\n\n";
+    "usage: tjx check-rules [--rules DIR]\n\n"
+    "Compile every rule under the rules folder and run each rule's 'test' lines,\n"
+    "so that an edited rule file can be checked without building anything.\n"
+    "Prints each failing test as 'FILE:LINE: message'.  Exit 0 when all pass,\n"
+    "1 when a test fails, 3 when a rule does not compile.\n\n";
 
 static void report(void *ctx, const char *file, int line, const char *msg)
 {
@@ -23,9 +23,9 @@ static void report(void *ctx, const char *file, int line, const char *msg)
 int cmd_check_rules(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"rules", required_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"rules", required_argument, NULL, 'R'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *rules = NULL;
 	int c;

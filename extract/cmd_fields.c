@@ -8,31 +8,31 @@
 #include "strbuf.h"
 
 static const char fields_help[] =
-	"usage: tjx fields [options] [FILE|-]\n\n"
-	"Extract the fields of one document and print its record (XML, schema\n"
-	"urn:tjx:record:1) on standard output.  The text is normalised first, as\n"
-	"'tjx run' does; the record is validated before it is printed.\n\n"
-	"Options:\n"
-	"      --debug          print the text the rules saw and, for each field, the\n"
-	"                       rule that matched or why none did (on stderr)\n"
-	"      --no-normalise   extract from the text as read\n"
-	"      --no-provenance  leave out @page, @line, @conf and @raw\n"
-	"      --lenient        a missing required field is not an error\n"
-	"      --rules DIR      rule folder (default: $TJX_RULES, or rules/ beside bin/)\n"
-	"  -h, --help           this text\n\n";
+    "usage: tjx fields [options] [FILE|-]\n\n"
+    "Extract the fields of one document and print its record (XML, schema\n"
+    "urn:tjx:record:1) on standard output.  The text is normalised first, as\n"
+    "'tjx run' does; the record is validated before it is printed.\n\n"
+    "Options:\n"
+    "      --debug          print the text the rules saw and, for each field, the\n"
+    "                       rule that matched or why none did (on stderr)\n"
+    "      --no-normalise   extract from the text as read\n"
+    "      --no-provenance  leave out @page, @line, @conf and @raw\n"
+    "      --lenient        a missing required field is not an error\n"
+    "      --rules DIR      rule folder (default: $TJX_RULES, or rules/ beside bin/)\n"
+    "  -h, --help           this text\n\n";
 
 int cmd_fields(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"debug", no_argument, NULL, 'd'},
-		{"no-normalise", no_argument, NULL, 'N'},
-		{"no-normalize", no_argument, NULL, 'N'},
-		{"no-provenance", no_argument, NULL, 'P'},
-		{"lenient", no_argument, NULL, 'l'},
-		{"rules", required_argument, NULL, 'R'},
-		CLI_OCR_OPTIONS,
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"no-normalise", no_argument, NULL, 'N'},
+	    {"no-normalize", no_argument, NULL, 'N'},
+	    {"no-provenance", no_argument, NULL, 'P'},
+	    {"lenient", no_argument, NULL, 'l'},
+	    {"rules", required_argument, NULL, 'R'},
+	    CLI_OCR_OPTIONS,
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct pipe_options po = {0};
 	int debug = 0, c;

@@ -10,24 +10,24 @@
 #include "strbuf.h"
 
 static const char validate_help[] =
-	"usage: tjx validate [options] FILE.xml|- ...\n\n"
-	"Check records against the schema (rules/record.xsd) and the semantic rules:\n"
-	"dates exist in the calendar, organisation numbers pass the Luhn check, e-mail\n"
-	"addresses and phone numbers are well formed, decisions run 1..n without gaps,\n"
-	"text is in Unicode NFC.  Each problem is printed as\n"
-	"'FILE:LINE: /record/element/path: message'.  Exit 0 only when every file is valid.\n\n"
-	"Options:\n"
-	"  -q, --quiet      print nothing; the exit status tells\n"
-	"      --rules DIR  rule folder (default: $TJX_RULES, or rules/ beside bin/)\n"
-	"  -h, --help       this text\n\n";
+    "usage: tjx validate [options] FILE.xml|- ...\n\n"
+    "Check records against the schema (rules/record.xsd) and the semantic rules:\n"
+    "dates exist in the calendar, organisation numbers pass the Luhn check, e-mail\n"
+    "addresses and phone numbers are well formed, decisions run 1..n without gaps,\n"
+    "text is in Unicode NFC.  Each problem is printed as\n"
+    "'FILE:LINE: /record/element/path: message'.  Exit 0 only when every file is valid.\n\n"
+    "Options:\n"
+    "  -q, --quiet      print nothing; the exit status tells\n"
+    "      --rules DIR  rule folder (default: $TJX_RULES, or rules/ beside bin/)\n"
+    "  -h, --help       this text\n\n";
 
 int cmd_validate(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"quiet", no_argument, NULL, 'q'},
-		{"rules", required_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"rules", required_argument, NULL, 'R'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *rules = NULL;
 	int quiet = 0, c;
@@ -76,11 +76,12 @@ int cmd_validate(int argc, char **argv)
 			invalid++;
 			for (size_t k = 0; !quiet && k < probs.n; k++) {
 				if (probs.items[k].line)
-					fprintf(stderr, "%s:%d: %s: %s\n", name, probs.items[k].line,
-						probs.items[k].path, probs.items[k].msg);
+					fprintf(stderr, "%s:%d: %s: %s\n", name,
+					        probs.items[k].line, probs.items[k].path,
+					        probs.items[k].msg);
 				else
 					fprintf(stderr, "%s: %s: %s\n", name, probs.items[k].path,
-						probs.items[k].msg);
+					        probs.items[k].msg);
 			}
 		} else if (!quiet && argc - optind > 1) {
 			printf("%s: valid\n", name);

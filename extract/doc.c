@@ -152,7 +152,7 @@ struct doc_line *doc_add_line(struct doc *d, const char *text, size_t len)
 }
 
 int doc_line_add_word(struct doc_line *l, size_t off, size_t len, int x0, int y0, int x1, int y1,
-		      float conf)
+                      float conf)
 {
 	struct doc_word *w = realloc(l->words, sizeof(*w) * (l->nwords + 1));
 	if (!w)
@@ -170,7 +170,7 @@ int doc_line_add_word(struct doc_line *l, size_t off, size_t len, int x0, int y0
 }
 
 void doc_line_replace(struct doc_line *l, char *text, size_t len, struct doc_edit *edits,
-		      size_t nedits)
+                      size_t nedits)
 {
 	free(l->text);
 	for (size_t i = 0; i < l->nedits; i++)
@@ -341,14 +341,14 @@ static int looks_binary(const char *buf, size_t len)
 }
 
 int doc_from_text(const char *name, const char *buf, size_t len, struct doc **out,
-		  struct ex_error *err)
+                  struct ex_error *err)
 {
 	*out = NULL;
 	if (len == 0)
 		return ex_fail(err, EX_INPUT, name, 0, 0, "empty file");
 	if (looks_binary(buf, len))
 		return ex_fail(err, EX_INPUT, name, 0, 0,
-			       "not a text file and not a PDF or image tjx can read");
+		               "not a text file and not a PDF or image tjx can read");
 	struct doc *d = doc_new(DOC_TEXT, name);
 	if (!d)
 		return ex_fail(err, EX_NOMEM, name, 0, 0, "out of memory");

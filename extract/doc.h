@@ -41,14 +41,14 @@ struct doc_edit {
 };
 
 struct doc_line {
-	char *text;  /* current text (after normalisation): UTF-8, NFC, no newline */
+	char *text; /* current text (after normalisation): UTF-8, NFC, no newline */
 	size_t len;
-	char *orig;  /* the text as read, before any normalisation */
+	char *orig; /* the text as read, before any normalisation */
 	size_t orig_len;
-	int page;    /* 1-based */
-	int lineno;  /* 1-based line number within the page */
-	int x0, y0, x1, y1; /* line box in page pixels; all 0 without geometry */
-	float conf;  /* mean word confidence 0..100; -1 when not from OCR */
+	int page;               /* 1-based */
+	int lineno;             /* 1-based line number within the page */
+	int x0, y0, x1, y1;     /* line box in page pixels; all 0 without geometry */
+	float conf;             /* mean word confidence 0..100; -1 when not from OCR */
 	struct doc_word *words; /* OCR words, in reading order; offsets into orig */
 	size_t nwords;
 	struct doc_edit *edits; /* normaliser edits, ordered by position */
@@ -56,9 +56,9 @@ struct doc_line {
 };
 
 enum doc_page_source {
-	DOC_PAGE_TEXT,     /* from a text file */
-	DOC_PAGE_LAYER,    /* from a PDF text layer */
-	DOC_PAGE_OCR,      /* recognised by OCR */
+	DOC_PAGE_TEXT,  /* from a text file */
+	DOC_PAGE_LAYER, /* from a PDF text layer */
+	DOC_PAGE_OCR,   /* recognised by OCR */
 };
 
 struct doc_page {
@@ -75,16 +75,16 @@ struct doc_page {
 
 struct doc {
 	enum doc_kind kind;
-	char *name;         /* the input as named in the record (source/@file) */
-	char sha256[65];    /* of the input file's bytes, lowercase hex */
+	char *name;      /* the input as named in the record (source/@file) */
+	char sha256[65]; /* of the input file's bytes, lowercase hex */
 	struct doc_page *pages;
 	int npages;
 	struct doc_line *lines; /* all pages' lines in reading order */
 	size_t nlines;
 	size_t lines_alloc;
-	char **warnings;    /* one line each, e.g. "page 2: no resolution, assumed 300 dpi" */
+	char **warnings; /* one line each, e.g. "page 2: no resolution, assumed 300 dpi" */
 	size_t nwarnings;
-	int partial;        /* some page is incomplete */
+	int partial; /* some page is incomplete */
 };
 
 /* A new empty document; NULL when out of memory. */
@@ -101,12 +101,12 @@ struct doc_line *doc_add_line(struct doc *d, const char *text, size_t len);
 
 /* Add an OCR word to a line: off/len index the line's orig text. */
 int doc_line_add_word(struct doc_line *l, size_t off, size_t len, int x0, int y0, int x1, int y1,
-		      float conf);
+                      float conf);
 
 /* Replace a line's text.  Takes ownership of `text` and of `edits` (and of the
  * rule strings inside): edits must be relative to orig and the new text. */
 void doc_line_replace(struct doc_line *l, char *text, size_t len, struct doc_edit *edits,
-		      size_t nedits);
+                      size_t nedits);
 
 /* Remove the OCR words of a line for which drop[i] is set, before any
  * normalisation (the line must have no edits).  The line's text becomes the
@@ -138,7 +138,7 @@ int doc_warn(struct doc *d, int page, const char *fmt, ...) __attribute__((forma
  * (EX_INPUT) on an empty file, a file that is binary, or one with no text.
  * On success *out is a new doc the caller frees with doc_free(). */
 int doc_from_text(const char *name, const char *buf, size_t len, struct doc **out,
-		  struct ex_error *err);
+                  struct ex_error *err);
 
 /* SHA-256 of buf as 64 lowercase hex digits plus NUL. */
 void doc_sha256_hex(const void *buf, size_t len, char out[65]);

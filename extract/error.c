@@ -20,7 +20,7 @@ static void copy_file(struct ex_error *err, const char *file)
 }
 
 int ex_vfail(struct ex_error *err, enum ex_code code, const char *file, int page, int line,
-	     const char *fmt, va_list ap)
+             const char *fmt, va_list ap)
 {
 	if (!err)
 		return -(int)code;
@@ -36,7 +36,7 @@ int ex_vfail(struct ex_error *err, enum ex_code code, const char *file, int page
 }
 
 int ex_fail(struct ex_error *err, enum ex_code code, const char *file, int page, int line,
-	    const char *fmt, ...)
+            const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -105,7 +105,7 @@ void ex_format(const struct ex_error *err, char *buf, unsigned long size)
 	if (err->file[0]) {
 		if (err->page && err->line)
 			snprintf(where, sizeof(where), "%s:%d:%d: ", err->file, err->page,
-				 err->line);
+			         err->line);
 		else if (err->line)
 			snprintf(where, sizeof(where), "%s:%d: ", err->file, err->line);
 		else if (err->page)

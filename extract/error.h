@@ -48,9 +48,9 @@ void ex_clear(struct ex_error *err);
  * or LF in the formatted message is replaced by a space so that an error is
  * always one line. */
 int ex_fail(struct ex_error *err, enum ex_code code, const char *file, int page, int line,
-	    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+            const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 int ex_vfail(struct ex_error *err, enum ex_code code, const char *file, int page, int line,
-	     const char *fmt, va_list ap);
+             const char *fmt, va_list ap);
 
 /* Add context to an existing error: set file/page/line where they are still
  * unset.  Returns -err->code, so it can be the last word of a failure path. */

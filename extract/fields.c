@@ -81,9 +81,9 @@ enum role {
 	ROLE_PARTIES,     /* "Parter": the text is read by the party rules, no section */
 	ROLE__COUNT
 };
-static const char *const role_names[] = {"section", "decisions", "summary",   "attachments",
-					 "distribution", "none", "signing", "signatures",
-					 "parties"};
+static const char *const role_names[] = {"section",     "decisions",    "summary",
+                                         "attachments", "distribution", "none",
+                                         "signing",     "signatures",   "parties"};
 
 struct lrule { /* a rule matched against one line */
 	const struct rules_block *b;
@@ -147,7 +147,7 @@ struct fields {
 };
 
 static int compile(const struct rules_block *b, const char *key, pcre2_code **out,
-		   struct ex_error *err)
+                   struct ex_error *err)
 {
 	const struct rules_entry *e = rules_entry(b, key);
 	if (!e)
@@ -155,12 +155,12 @@ static int compile(const struct rules_block *b, const char *key, pcre2_code **ou
 	int ec;
 	PCRE2_SIZE eo;
 	*out = pcre2_compile((PCRE2_SPTR)e->value, PCRE2_ZERO_TERMINATED,
-			     PCRE2_UTF | PCRE2_UCP | PCRE2_MULTILINE, &ec, &eo, NULL);
+	                     PCRE2_UTF | PCRE2_UCP | PCRE2_MULTILINE, &ec, &eo, NULL);
 	if (!*out) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(ec, msg, sizeof(msg));
 		return ex_fail(err, EX_RULE, b->file, 0, e->line, "rule '%s': %s at offset %zu",
-			       b->id, (const char *)msg, (size_t)eo);
+		               b->id, (const char *)msg, (size_t)eo);
 	}
 	if (rules_jit_enabled())
 		pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE);
@@ -169,7 +169,7 @@ static int compile(const struct rules_block *b, const char *key, pcre2_code **ou
 
 /* The value of `key`, which must be one of `names`; its index, or -1. */
 static int pick(const struct rules_block *b, const char *key, const char *const *names, int n,
-		int dflt, struct ex_error *err)
+                int dflt, struct ex_error *err)
 {
 	const char *v = rules_get(b, key);
 	if (!v)
@@ -181,7 +181,7 @@ static int pick(const struct rules_block *b, const char *key, const char *const 
 	for (int i = 0; i < n; i++)
 		sb_addf(&all, "%s%s", i ? ", " : "", names[i]);
 	ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, key)->line,
-		"rule '%s': %s is one of %s, not '%s'", b->id, key, all.buf, v);
+	        "rule '%s': %s is one of %s, not '%s'", b->id, key, all.buf, v);
 	sb_release(&all);
 	return -1;
 }
@@ -207,7 +207,8 @@ static int field_for_group(const char *name)
 {
 	for (int f = 0; f < RF__COUNT; f++) {
 		const char *p = record_field_path(f), *slash = strchr(p, '/');
-		if (same_name(p, name) || (slash && strchr(slash + 1, '/') && same_name(slash + 1, name)))
+		if (same_name(p, name) ||
+		    (slash && strchr(slash + 1, '/') && same_name(slash + 1, name)))
 			return f;
 	}
 	return -1;
@@ -216,7 +217,7 @@ static int field_for_group(const char *name)
 static int load_pattern_rule(struct fields *fs, const struct rules_block *b, struct ex_error *err)
 {
 	static const char *const keys[] = {"why",   "field", "pattern", "scope", "repeat",
-					   "group", "pick",  "test",    NULL};
+	                                   "group", "pick",  "test",    NULL};
 	static const char *const req[] = {"why", "pattern", NULL};
 	int rc = rules_check_keys(b, keys, req, err);
 	if (rc < 0)
@@ -239,7 +240,7 @@ static int load_pattern_rule(struct fields *fs, const struct rules_block *b, str
 	const char *fname = rules_get(b, "field");
 	if (fname && (own = record_field_from_path(fname)) < 0)
 		return ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "field")->line,
-			       "rule '%s': no field '%s' in the record schema", b->id, fname);
+		               "rule '%s': no field '%s' in the record schema", b->id, fname);
 	if ((rc = compile(b, "pattern", &r->re, err)) < 0)
 		return rc;
 	fs->npats++; /* from here on fields_free releases it */
@@ -264,21 +265,21 @@ static int load_pattern_rule(struct fields *fs, const struct rules_block *b, str
 		if (!strcmp(name, "value")) {
 			if (own < 0)
 				return ex_fail(err, EX_RULE, b->file, 0, pline,
-					       "rule '%s': (?<value>...) needs a 'field'", b->id);
+				               "rule '%s': (?<value>...) needs a 'field'", b->id);
 			f = own;
 		} else if (name[0] == 'x' && name[1] == '_') {
 			continue; /* helper group, not a field */
 		} else if ((f = field_for_group(name)) < 0) {
 			return ex_fail(err, EX_RULE, b->file, 0, pline,
-				       "rule '%s': group '%s' names no field (write officer/name "
-				       "as officer_name; x_ starts a helper group)",
-				       b->id, name);
+			               "rule '%s': group '%s' names no field (write officer/name "
+			               "as officer_name; x_ starts a helper group)",
+			               b->id, name);
 		}
 		r->groups[r->ngroups++] = (struct group_map){num, f};
 	}
 	if (!r->ngroups)
 		return ex_fail(err, EX_RULE, b->file, 0, b->line,
-			       "rule '%s': the pattern captures no field", b->id);
+		               "rule '%s': the pattern captures no field", b->id);
 	return 0;
 }
 
@@ -306,8 +307,8 @@ static int load_doctype(struct fields *fs, const struct rules_block *b, struct e
 }
 
 static int load_line_rule(struct lrule *arr, size_t *n, const struct rules_block *b,
-			  const char *kind_key, const char *const *kinds, int nkinds,
-			  struct ex_error *err)
+                          const char *kind_key, const char *const *kinds, int nkinds,
+                          struct ex_error *err)
 {
 	static const char *const keys[] = {"why", "pattern", "role", "kind", "test", NULL};
 	const char *req[] = {"why", "pattern", kind_key, NULL};
@@ -362,7 +363,7 @@ static int load_required(struct fields *fs, const struct rules_block *b, struct 
 		int f = record_field_from_path(t);
 		if (f < 0 || r->n >= RF__COUNT) {
 			rc = ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "require")->line,
-				     "rule '%s': no field '%s' in the record schema", b->id, t);
+			             "rule '%s': no field '%s' in the record schema", b->id, t);
 			break;
 		}
 		r->fields[r->n++] = f;
@@ -417,7 +418,7 @@ static int unit_line(void *ctx, char *line, int lineno)
 }
 
 static int load_list(struct fields *fs, const char *file, int (*fn)(void *, char *, int),
-		     const char *what, struct ex_error *err)
+                     const char *what, struct ex_error *err)
 {
 	struct sb path = SB_INIT;
 	sb_addf(&path, "%s/fields/%s", fs->opt.rules_dir, file);
@@ -469,7 +470,7 @@ int fields_new(const struct fields_options *opt, struct fields **out, struct ex_
 			rc = load_doctype(fs, b, err);
 		else if (!strcmp(f, "headings.rules"))
 			rc = load_line_rule(fs->heads, &fs->nheads, b, "role", role_names,
-					    ROLE__COUNT, err);
+			                    ROLE__COUNT, err);
 		else if (!strcmp(f, "furniture.rules"))
 			rc = load_line_rule(fs->furn, &fs->nfurn, b, NULL, NULL, 0, err);
 		else if (!strcmp(f, "signatures.rules"))
@@ -768,7 +769,7 @@ static char *amount_sek(const struct fields *fs, const char *s)
 		else if (*p == ' ' && k && !dec && DIG(p[1]))
 			continue; /* "500 000" */
 		else if (*p == '.' && k && !dec && DIG(p[1]) && DIG(p[2]) && DIG(p[3]) &&
-			 !DIG(p[4]))
+		         !DIG(p[4]))
 			continue; /* "1.200.000" */
 		else if ((*p == ',' || *p == '.') && k && !dec && DIG(p[1])) {
 			num[k++] = '.';
@@ -814,10 +815,10 @@ static char *clean_text(struct fields *fs, char *s)
 		if (!out)
 			break;
 		int rc = pcre2_substitute(fs->texts[i].re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0,
-					  PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_EXTENDED |
-						  PCRE2_SUBSTITUTE_UNSET_EMPTY,
-					  NULL, NULL, (PCRE2_SPTR)fs->texts[i].replace,
-					  PCRE2_ZERO_TERMINATED, (PCRE2_UCHAR *)out, &outlen);
+		                          PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_EXTENDED |
+		                              PCRE2_SUBSTITUTE_UNSET_EMPTY,
+		                          NULL, NULL, (PCRE2_SPTR)fs->texts[i].replace,
+		                          PCRE2_ZERO_TERMINATED, (PCRE2_UCHAR *)out, &outlen);
 		if (rc < 0) {
 			free(out);
 			continue;
@@ -911,7 +912,7 @@ struct found {
 
 /* Provenance of text[a..b) of view v. */
 static void provenance(const struct doc *d, const struct view *v, size_t a, size_t b,
-		       struct rec_value *rv, char **raw)
+                       struct rec_value *rv, char **raw)
 {
 	size_t vl = view_line_at(v, a);
 	const struct doc_line *l = &d->lines[v->line[vl]];
@@ -938,15 +939,14 @@ static void provenance(const struct doc *d, const struct view *v, size_t a, size
 	}
 }
 
-static int add_value(struct found *fd, struct fields *fs, const struct doc *d,
-		     const struct view *v, int f, int group, size_t a, size_t b, const char *qual,
-		     const char *rule_raw)
+static int add_value(struct found *fd, struct fields *fs, const struct doc *d, const struct view *v,
+                     int f, int group, size_t a, size_t b, const char *qual, const char *rule_raw)
 {
 	char *val = convert(fs, f, v->text.buf + a, b - a);
 	if (!val || !*val) {
 		if (fd->debug)
 			sb_addf(fd->debug, "  %s: '%.*s' is not a valid value, skipped\n",
-				record_field_path(f), (int)(b - a), v->text.buf + a);
+			        record_field_path(f), (int)(b - a), v->text.buf + a);
 		free(val);
 		return 0;
 	}
@@ -956,7 +956,7 @@ static int add_value(struct found *fd, struct fields *fs, const struct doc *d,
 		if (!sek) {
 			if (fd->debug)
 				sb_addf(fd->debug, "  amounts/amount: no sum in '%s', skipped\n",
-					val);
+				        val);
 			free(val);
 			return 0;
 		}
@@ -1000,11 +1000,11 @@ static const char *classify(struct fields *fs, const struct view *views[], struc
 				continue;
 			const struct view *v = views[fs->types[k].scope];
 			if (pcre2_match(fs->types[k].re, (PCRE2_SPTR)v->text.buf, v->text.len, 0, 0,
-					fs->md, NULL) >= 0) {
+			                fs->md, NULL) >= 0) {
 				score += fs->types[k].weight;
 				if (debug)
 					sb_addf(debug, "  %s +%d (rule '%s')\n", fs->types[k].type,
-						fs->types[k].weight, fs->types[k].b->id);
+					        fs->types[k].weight, fs->types[k].b->id);
 			}
 		}
 		if (score > best) {
@@ -1028,14 +1028,13 @@ static int is_grouped(int f)
 /* The first field of the family a grouped field belongs to. */
 static int family(int f)
 {
-	return f <= RF_SIGNATORY_ROLE && f >= RF_SIGNATORY_NAME ? RF_SIGNATORY_NAME
-								 : RF_PARTY_NAME;
+	return f <= RF_SIGNATORY_ROLE && f >= RF_SIGNATORY_NAME ? RF_SIGNATORY_NAME : RF_PARTY_NAME;
 }
 
 /* pick = latest: the match whose first field has the greatest value (ISO
  * dates compare as strings). */
 static int run_pattern_latest(struct fields *fs, const struct prule *r, const struct doc *d,
-			      const struct view *v, struct found *fd)
+                              const struct view *v, struct found *fd)
 {
 	int f = r->groups[0].field, num = r->groups[0].number;
 	if (fd->have[f])
@@ -1044,7 +1043,7 @@ static int run_pattern_latest(struct fields *fs, const struct prule *r, const st
 	char *best = NULL;
 	while (start <= v->text.len) {
 		int m = pcre2_match(r->re, (PCRE2_SPTR)v->text.buf, v->text.len, start, 0, fs->md,
-				    NULL);
+		                    NULL);
 		if (m < 0)
 			break;
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(fs->md);
@@ -1072,13 +1071,13 @@ static int run_pattern_latest(struct fields *fs, const struct prule *r, const st
 		fd->rule[f] = r->b->id;
 		if (fd->debug)
 			sb_addf(fd->debug, "  %s: rule '%s' (%s:%d), the latest of its matches\n",
-				record_field_path(f), r->b->id, r->b->file, r->b->line);
+			        record_field_path(f), r->b->id, r->b->file, r->b->line);
 	}
 	return 0;
 }
 
 static int run_pattern(struct fields *fs, const struct prule *r, const struct doc *d,
-		       const struct view *v, struct found *fd)
+                       const struct view *v, struct found *fd)
 {
 	size_t start = 0;
 	int any = 0;
@@ -1086,7 +1085,7 @@ static int run_pattern(struct fields *fs, const struct prule *r, const struct do
 		return run_pattern_latest(fs, r, d, v, fd);
 	while (start <= v->text.len) {
 		int m = pcre2_match(r->re, (PCRE2_SPTR)v->text.buf, v->text.len, start, 0, fs->md,
-				    NULL);
+		                    NULL);
 		if (m < 0)
 			break;
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(fs->md);
@@ -1094,7 +1093,7 @@ static int run_pattern(struct fields *fs, const struct prule *r, const struct do
 		char *rule_raw = NULL;
 		if (r->raw_group && r->raw_group < m && ov[2 * r->raw_group] != PCRE2_UNSET)
 			rule_raw = squeeze(v->text.buf + ov[2 * r->raw_group],
-					   ov[2 * r->raw_group + 1] - ov[2 * r->raw_group]);
+			                   ov[2 * r->raw_group + 1] - ov[2 * r->raw_group]);
 		/* copy the spans first: add_value runs other patterns */
 		size_t spans[64][2];
 		size_t ng = r->ngroups < 64 ? r->ngroups : 64;
@@ -1120,7 +1119,7 @@ static int run_pattern(struct fields *fs, const struct prule *r, const struct do
 				group = group_of[fam];
 			}
 			if (add_value(fd, fs, d, v, f, group, spans[g][0], spans[g][1], NULL,
-				      rule_raw) < 0) {
+			              rule_raw) < 0) {
 				free(rule_raw);
 				return -1;
 			}
@@ -1128,8 +1127,8 @@ static int run_pattern(struct fields *fs, const struct prule *r, const struct do
 				fd->rule[f] = r->b->id;
 				if (fd->debug)
 					sb_addf(fd->debug, "  %s: rule '%s' (%s:%d)\n",
-						record_field_path(f), r->b->id, r->b->file,
-						r->b->line);
+					        record_field_path(f), r->b->id, r->b->file,
+					        r->b->line);
 			}
 			any = 1;
 		}
@@ -1171,7 +1170,8 @@ static int line_vocab(struct fields *fs, const struct doc *d, size_t i)
 	if (fs->cache_doc != d || i >= fs->cache_n)
 		return vocab_role(fs, d->lines[i].text, d->lines[i].len);
 	if (!fs->cache_vocab[i])
-		fs->cache_vocab[i] = (signed char)(vocab_role(fs, d->lines[i].text, d->lines[i].len) + 2);
+		fs->cache_vocab[i] =
+		    (signed char)(vocab_role(fs, d->lines[i].text, d->lines[i].len) + 2);
 	return fs->cache_vocab[i] - 2;
 }
 
@@ -1191,7 +1191,7 @@ static int cache_for(struct fields *fs, const struct doc *d)
 	if (d->nlines > fs->cache_n) {
 		size_t n = d->nlines;
 		signed char *a = realloc(fs->cache_vocab, n), *b = realloc(fs->cache_name, n),
-			    *c = realloc(fs->cache_title, n);
+		            *c = realloc(fs->cache_title, n);
 		if (a)
 			fs->cache_vocab = a;
 		if (b)
@@ -1223,7 +1223,7 @@ static void mark_furniture(struct fields *fs, const struct doc *d, char *keep)
 			size_t start = 0;
 			while (start <= all.text.len) {
 				if (pcre2_match(fs->furn[r].re, (PCRE2_SPTR)all.text.buf,
-						all.text.len, start, 0, fs->md, NULL) < 0)
+				                all.text.len, start, 0, fs->md, NULL) < 0)
 					break;
 				PCRE2_SIZE *ov = pcre2_get_ovector_pointer(fs->md);
 				if (ov[1] > ov[0]) {
@@ -1291,12 +1291,13 @@ static void mark_furniture(struct fields *fs, const struct doc *d, char *keep)
 			 * a number and no full stop -- a name and title signing twice
 			 * are not furniture */
 			size_t after = last + 1;
-			while (after < n && is_blank_text(d->lines[after].text, d->lines[after].len))
+			while (after < n &&
+			       is_blank_text(d->lines[after].text, d->lines[after].len))
 				after++;
 			int by_furniture = after < n && !keep[after];
 			const struct doc_line *ll = &d->lines[last];
 			int header_like = matched == 1 && digits && ll->len <= 80 &&
-					  !strchr(".!?", last_char(ll->text, ll->len));
+			                  !strchr(".!?", last_char(ll->text, ll->len));
 			if (matched >= 3 || (matched >= 2 && (digits || by_furniture)) ||
 			    (matched >= 1 && at_edge) || header_like) {
 				for (size_t k = i; k <= last; k++)
@@ -1316,8 +1317,8 @@ enum bkind { B_PARA, B_HEADING, B_SIGNATURE, B_SIGAREA };
  * ends; blank or furniture lines inside are skipped). */
 struct block {
 	enum bkind kind;
-	int role;      /* for headings */
-	int vocab;     /* a heading named by fields/headings.rules, or numbered: not by
+	int role;  /* for headings */
+	int vocab; /* a heading named by fields/headings.rules, or numbered: not by
 			  its shape alone */
 	size_t first, last;
 	size_t nlines;
@@ -1332,8 +1333,8 @@ struct blocks {
 static int ends_with_function_word(const char *s, size_t n)
 {
 	static const char *const words[] = {"och", "eller", "samt", "för", "av",  "i",  "till",
-					    "om",  "att",   "som",  "på",  "med", "en", "ett",
-					    "de",  "den",   "det",  "vid", "mot", NULL};
+	                                    "om",  "att",   "som",  "på",  "med", "en", "ett",
+	                                    "de",  "den",   "det",  "vid", "mot", NULL};
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
 	size_t st = n;
@@ -1494,7 +1495,8 @@ static int heading_shape(const struct doc *d, size_t first, size_t last, size_t 
 	if (nlines > 2)
 		return 0;
 	const struct doc_line *a = &d->lines[first], *z = &d->lines[last];
-	size_t len = trimmed_len(a->text, a->len) + (nlines == 2 ? trimmed_len(z->text, z->len) : 0);
+	size_t len =
+	    trimmed_len(a->text, a->len) + (nlines == 2 ? trimmed_len(z->text, z->len) : 0);
 	if (len > 100 || len < 3)
 		return 0;
 	char lc = last_char(z->text, z->len);
@@ -1516,7 +1518,7 @@ static int heading_shape(const struct doc *d, size_t first, size_t last, size_t 
 }
 
 static int add_block(struct blocks *bs, enum bkind k, int role, int vocab, size_t first,
-		     size_t last, size_t nlines)
+                     size_t last, size_t nlines)
 {
 	struct block *nb = realloc(bs->b, (bs->n + 1) * sizeof(*nb));
 	if (!nb)
@@ -1528,7 +1530,7 @@ static int add_block(struct blocks *bs, enum bkind k, int role, int vocab, size_
 
 /* Cut the body lines [from, to) into blocks. */
 static int make_blocks(struct fields *fs, const struct doc *d, const char *keep, size_t from,
-		       size_t to, struct blocks *bs)
+                       size_t to, struct blocks *bs)
 {
 	size_t i = from;
 	while (i < to) {
@@ -1541,7 +1543,8 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 		if (vr == ROLE_SIGNING) {
 			/* "Datum" over a date is a header label, not a field */
 			size_t nd = i + 1;
-			while (nd < to && (!keep[nd] || is_blank_text(d->lines[nd].text, d->lines[nd].len)))
+			while (nd < to &&
+			       (!keep[nd] || is_blank_text(d->lines[nd].text, d->lines[nd].len)))
 				nd++;
 			uint32_t c0 = nd < to ? first_cp(d->lines[nd].text, d->lines[nd].len) : 0;
 			if (c0 >= '0' && c0 <= '9')
@@ -1625,9 +1628,10 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 				 * count only where the page shows a gap */
 				size_t k2 = k + 1;
 				while (k2 < to && (!keep[k2] || is_blank_text(d->lines[k2].text,
-									      d->lines[k2].len)))
+				                                              d->lines[k2].len)))
 					k2++;
-				if (k2 < to && same_column(d, last, k2) && !vgap_break(d, last, k2) &&
+				if (k2 < to && same_column(d, last, k2) &&
+				    !vgap_break(d, last, k2) &&
 				    !numbered_heading(d->lines[k2].text, d->lines[k2].len) &&
 				    line_vocab(fs, d, k2) < 0) {
 					k = k2 - 1;
@@ -1654,7 +1658,8 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			size_t k2 = k + 1;
 			while (k2 < to && !keep[k2])
 				k2++;
-			if (k2 < to && line_sig(fs, d, k, SIG_NAME) && line_sig(fs, d, k2, SIG_TITLE))
+			if (k2 < to && line_sig(fs, d, k, SIG_NAME) &&
+			    line_sig(fs, d, k2, SIG_TITLE))
 				break;
 			last = k;
 			n++;
@@ -1693,8 +1698,8 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			/* text that goes on in lower case after the run (over a
 			 * page break) is not under a heading: the run is text */
 			size_t nk = k;
-			while (nk < to && (!keep[nk] || is_blank_text(d->lines[nk].text,
-								       d->lines[nk].len)))
+			while (nk < to &&
+			       (!keep[nk] || is_blank_text(d->lines[nk].text, d->lines[nk].len)))
 				nk++;
 			/* ... also a list whose items go on in lower case: the line
 			 * is the lead-in of a sentence ("Huvudmannen ansvarar för
@@ -1703,23 +1708,25 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 			if (nk < to) {
 				const struct doc_line *nl = &d->lines[nk];
 				size_t off = 0;
-				while (off < nl->len && (nl->text[off] == ' ' || nl->text[off] == '\t'))
+				while (off < nl->len &&
+				       (nl->text[off] == ' ' || nl->text[off] == '\t'))
 					off++;
 				if (starts_with_bullet(nl->text, nl->len)) {
 					off += !strncmp(nl->text + off, "•", 3) ||
-							       !strncmp(nl->text + off, "–", 3)
-						       ? 3
-						       : 1;
+					               !strncmp(nl->text + off, "–", 3)
+					           ? 3
+					           : 1;
 					while (off < nl->len && nl->text[off] == ' ')
 						off++;
 				}
 				continued = utf8_is_lower(first_cp(nl->text + off, nl->len - off));
 			}
-			if (vr != ROLE_NOT_HEADING && (numbered || (!continued && heading_shape(d, i, last, n) &&
-			    !line_sig(fs, d, i, SIG_NAME))))
+			if (vr != ROLE_NOT_HEADING &&
+			    (numbered || (!continued && heading_shape(d, i, last, n) &&
+			                  !line_sig(fs, d, i, SIG_NAME))))
 				kind = B_HEADING;
 			if (add_block(bs, kind, kind == B_HEADING ? ROLE_SECTION : -1,
-				      kind == B_HEADING && numbered, i, last, n) < 0)
+			              kind == B_HEADING && numbered, i, last, n) < 0)
 				return -1;
 		}
 		i = k;
@@ -1871,20 +1878,20 @@ static void plines_push(struct plines *pl, size_t line)
 }
 
 static char *block_text(struct fields *fs, const struct doc *d, const char *keep,
-			const struct blocks *bs, size_t from, size_t to, size_t width,
-			size_t *first_line, struct plines *pl)
+                        const struct blocks *bs, size_t from, size_t to, size_t width,
+                        size_t *first_line, struct plines *pl)
 {
 	struct sb out = SB_INIT, para = SB_INIT;
 	size_t pstart = (size_t)-1; /* the line the paragraph being built starts on */
 	*first_line = (size_t)-1;
-#define FLUSH()                                                                             \
-	do {                                                                                \
-		bullet(&para);                                                              \
-		if (out.len)                                                                \
-			sb_addc(&out, '\n');                                                \
-		sb_add(&out, para.buf, para.len);                                           \
-		sb_reset(&para);                                                            \
-		plines_push(pl, pstart);                                                    \
+#define FLUSH()                                                                                    \
+	do {                                                                                       \
+		bullet(&para);                                                                     \
+		if (out.len)                                                                       \
+			sb_addc(&out, '\n');                                                       \
+		sb_add(&out, para.buf, para.len);                                                  \
+		sb_reset(&para);                                                                   \
+		plines_push(pl, pstart);                                                           \
 	} while (0)
 	for (size_t k = from; k < to; k++) {
 		const struct block *b = &bs->b[k];
@@ -1895,7 +1902,7 @@ static char *block_text(struct fields *fs, const struct doc *d, const char *keep
 		/* a block that goes on in lower case continues the last paragraph */
 		const struct doc_line *fl = &d->lines[b->first];
 		int cont = out.len && utf8_is_lower(first_cp(fl->text, fl->len)) &&
-			   !strchr(".!?:", out.buf[out.len - 1]);
+		           !strchr(".!?:", out.buf[out.len - 1]);
 		if (cont) {
 			/* reopen the last paragraph */
 			const char *nl = out.len ? memrchr(out.buf, '\n', out.len) : NULL;
@@ -1917,11 +1924,12 @@ static char *block_text(struct fields *fs, const struct doc *d, const char *keep
 				char lc = last_char(p->text, p->len);
 				uint32_t c = first_cp(l->text, l->len);
 				wrapped = !starts_with_bullet(l->text, l->len) &&
-					  !starts_with_item_number(l->text, l->len) &&
-					  !vgap_break(d, prev, i) &&
-					  (trimmed_len(p->text, p->len) >= width ||
-					   ((utf8_is_lower(c) || utf8_is_digit(c)) && !strchr(".!?", lc)) ||
-					   lc == '-');
+				          !starts_with_item_number(l->text, l->len) &&
+				          !vgap_break(d, prev, i) &&
+				          (trimmed_len(p->text, p->len) >= width ||
+				           ((utf8_is_lower(c) || utf8_is_digit(c)) &&
+				            !strchr(".!?", lc)) ||
+				           lc == '-');
 			}
 			if (prev != (size_t)-1 && !wrapped)
 				FLUSH();
@@ -1951,7 +1959,7 @@ static char *heading_text(const struct doc *d, const struct block *b)
 }
 
 static int add_text_value(struct found *fd, const struct doc *d, int f, char *text, size_t line,
-			  const char *qual)
+                          const char *qual)
 {
 	struct rec_value rv = {.field = f, .value = text, .qual = (char *)qual, .conf = -1};
 	if (line != (size_t)-1 && line < d->nlines) {
@@ -1967,7 +1975,8 @@ static int add_text_value(struct found *fd, const struct doc *d, int f, char *te
 
 /* Proposed decisions from the paragraphs of a part. */
 static int decisions(struct fields *fs, const struct doc *d, const char *keep,
-		     const struct blocks *bs, size_t from, size_t to, size_t width, struct found *fd)
+                     const struct blocks *bs, size_t from, size_t to, size_t width,
+                     struct found *fd)
 {
 	int n = 0;
 	for (size_t k = from; k < to; k++) {
@@ -1990,8 +1999,8 @@ static int decisions(struct fields *fs, const struct doc *d, const char *keep,
 					num = num * 10 + (p[skip] - '0');
 				skip++;
 			}
-			int numbered = skip > 0 && skip + 1 < len && (p[skip] == '.' || p[skip] == ')') &&
-				       p[skip + 1] == ' ';
+			int numbered = skip > 0 && skip + 1 < len &&
+			               (p[skip] == '.' || p[skip] == ')') && p[skip + 1] == ' ';
 			char lc = last_char(p, len);
 			if (!numbered && lc != '.' && lc != '!')
 				continue; /* a lead-in, a name, a department: not a decision */
@@ -2021,8 +2030,8 @@ static int decisions(struct fields *fs, const struct doc *d, const char *keep,
 
 /* Attachments or recipients: one a paragraph line. */
 static int list_items(struct fields *fs, const struct doc *d, const char *keep,
-		      const struct blocks *bs, size_t from, size_t to, size_t width, int f,
-		      struct found *fd)
+                      const struct blocks *bs, size_t from, size_t to, size_t width, int f,
+                      struct found *fd)
 {
 	size_t fl, item = 0;
 	struct plines pl = {0};
@@ -2099,7 +2108,7 @@ static size_t split_titles(struct fields *fs, const char *s, char titles[][128],
 }
 
 static int signatories(struct fields *fs, const struct doc *d, const struct block *b,
-		       struct found *fd)
+                       struct found *fd)
 {
 	const struct doc_line *nl = &d->lines[b->first], *tl = &d->lines[b->last];
 	char *names = squeeze(nl->text, nl->len), *title = squeeze(tl->text, tl->len);
@@ -2121,14 +2130,21 @@ static int signatories(struct fields *fs, const struct doc *d, const struct bloc
 		char *name = name_case(nm.buf);
 		sb_release(&nm);
 		int group = fd->ngroups[RF_SIGNATORY_NAME]++;
-		struct rec_value rv = {.field = RF_SIGNATORY_NAME, .group = group, .value = name,
-				       .page = nl->page, .line = nl->lineno, .conf = -1};
+		struct rec_value rv = {.field = RF_SIGNATORY_NAME,
+		                       .group = group,
+		                       .value = name,
+		                       .page = nl->page,
+		                       .line = nl->lineno,
+		                       .conf = -1};
 		rc = name ? record_add(fd->rec, &rv) : -1;
 		free(name);
 		if (rc == 0 && k >= 1 && titles[g][0]) {
-			struct rec_value rt = {.field = RF_SIGNATORY_ROLE, .group = group,
-					       .value = k == 1 ? title : titles[g],
-					       .page = tl->page, .line = tl->lineno, .conf = -1};
+			struct rec_value rt = {.field = RF_SIGNATORY_ROLE,
+			                       .group = group,
+			                       .value = k == 1 ? title : titles[g],
+			                       .page = tl->page,
+			                       .line = tl->lineno,
+			                       .conf = -1};
 			rc = record_add(fd->rec, &rt);
 		}
 	}
@@ -2143,13 +2159,13 @@ static int signatories(struct fields *fs, const struct doc *d, const struct bloc
  * places and dates, party names.  A name directly over a title is a pair;
  * the names and titles left over are paired in reading order. */
 static int signature_area(struct fields *fs, const struct doc *d, const char *keep,
-			  const struct block *b, struct found *fd)
+                          const struct block *b, struct found *fd)
 {
 	enum { O_OTHER, O_NAME, O_TITLE };
 	size_t n = b->last - b->first + 1;
 	int *kind = calloc(n, sizeof(int));
 	size_t *tline = calloc(n, sizeof(size_t)); /* a title's first line (prefix) */
-	int *pair = calloc(n, sizeof(int));         /* name -> title line index + 1 */
+	int *pair = calloc(n, sizeof(int));        /* name -> title line index + 1 */
 	int *used = calloc(n, sizeof(int));
 	size_t *tword = calloc(n, sizeof(size_t)); /* title = the line's words from here */
 	int rc = 0;
@@ -2161,8 +2177,7 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 		size_t li = b->first + i;
 		const struct doc_line *l = &d->lines[li];
 		tline[i] = li;
-		if (!keep[li] || is_blank_text(l->text, l->len) ||
-		    line_vocab(fs, d, li) >= 0)
+		if (!keep[li] || is_blank_text(l->text, l->len) || line_vocab(fs, d, li) >= 0)
 			continue;
 		if (line_sig(fs, d, li, SIG_TITLE))
 			kind[i] = O_TITLE;
@@ -2184,9 +2199,9 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 			continue;
 		size_t j;
 		/* a prefix line counts as the start of its title */
-		for (j = i + 1; j < n && (!keep[b->first + j] ||
-					  is_blank_text(d->lines[b->first + j].text,
-							d->lines[b->first + j].len));
+		for (j = i + 1;
+		     j < n && (!keep[b->first + j] || is_blank_text(d->lines[b->first + j].text,
+		                                                    d->lines[b->first + j].len));
 		     j++)
 			;
 		if (j < n && kind[j] == O_OTHER && j + 1 < n && tline[j + 1] == b->first + j)
@@ -2202,9 +2217,9 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 			continue;
 		const struct doc_line *l = &d->lines[b->first + i];
 		size_t j;
-		for (j = i + 1; j < n && (!keep[b->first + j] ||
-					  is_blank_text(d->lines[b->first + j].text,
-							d->lines[b->first + j].len));
+		for (j = i + 1;
+		     j < n && (!keep[b->first + j] || is_blank_text(d->lines[b->first + j].text,
+		                                                    d->lines[b->first + j].len));
 		     j++)
 			;
 		if (j >= n || kind[j] != O_NAME || pair[j])
@@ -2241,8 +2256,12 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 		char *raw = squeeze(nl->text, nl->len);
 		char *name = raw ? name_case(raw) : NULL;
 		int group = fd->ngroups[RF_SIGNATORY_NAME]++;
-		struct rec_value rv = {.field = RF_SIGNATORY_NAME, .group = group, .value = name,
-				       .page = nl->page, .line = nl->lineno, .conf = -1};
+		struct rec_value rv = {.field = RF_SIGNATORY_NAME,
+		                       .group = group,
+		                       .value = name,
+		                       .page = nl->page,
+		                       .line = nl->lineno,
+		                       .conf = -1};
 		rc = name ? record_add(fd->rec, &rv) : -1;
 		if (rc == 0 && pair[i]) {
 			size_t ti = (size_t)pair[i] - 1;
@@ -2267,12 +2286,15 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 					if (keep[li] &&
 					    !is_blank_text(d->lines[li].text, d->lines[li].len))
 						join_line(&title, d->lines[li].text,
-							  d->lines[li].len);
+						          d->lines[li].len);
 				tl = &d->lines[tline[ti]];
 			}
-			struct rec_value rt = {.field = RF_SIGNATORY_ROLE, .group = group,
-					       .value = title.buf, .page = tl->page,
-					       .line = tl->lineno, .conf = -1};
+			struct rec_value rt = {.field = RF_SIGNATORY_ROLE,
+			                       .group = group,
+			                       .value = title.buf,
+			                       .page = tl->page,
+			                       .line = tl->lineno,
+			                       .conf = -1};
 			rc = record_add(fd->rec, &rt);
 			sb_release(&title);
 		}
@@ -2309,7 +2331,7 @@ static size_t first_structural(const struct blocks *bs)
 }
 
 static int structure(struct fields *fs, const struct doc *d, const char *keep,
-		     const struct blocks *bs, struct found *fd)
+                     const struct blocks *bs, struct found *fd)
 {
 	size_t width = wrap_width(d, keep);
 	size_t start = first_structural(bs);
@@ -2329,7 +2351,8 @@ static int structure(struct fields *fs, const struct doc *d, const char *keep,
 			continue;
 		}
 		int role = h->role;
-		if ((role == ROLE_DECISIONS && took_decisions) || (role == ROLE_SUMMARY && took_summary))
+		if ((role == ROLE_DECISIONS && took_decisions) ||
+		    (role == ROLE_SUMMARY && took_summary))
 			role = ROLE_SECTION;
 		/* the part runs to the next heading; the decisions run on past
 		 * headings found by shape only (a lead-in such as "Kommunstyrelsens
@@ -2337,7 +2360,7 @@ static int structure(struct fields *fs, const struct doc *d, const char *keep,
 		size_t end = k + 1;
 		while (end < bs->n &&
 		       (bs->b[end].kind != B_HEADING ||
-			((role == ROLE_DECISIONS || role == ROLE_PARTIES) && !bs->b[end].vocab)))
+		        ((role == ROLE_DECISIONS || role == ROLE_PARTIES) && !bs->b[end].vocab)))
 			end++;
 		size_t fl;
 		char *text;
@@ -2348,8 +2371,9 @@ static int structure(struct fields *fs, const struct doc *d, const char *keep,
 				rc = -1;
 			took_decisions = 1;
 			if (fd->debug)
-				sb_addf(fd->debug, "  proposed-decisions: %d under the heading at %d:%d\n",
-					n, d->lines[h->first].page, d->lines[h->first].lineno);
+				sb_addf(fd->debug,
+				        "  proposed-decisions: %d under the heading at %d:%d\n", n,
+				        d->lines[h->first].page, d->lines[h->first].lineno);
 			break;
 		}
 		case ROLE_SUMMARY:
@@ -2375,11 +2399,12 @@ static int structure(struct fields *fs, const struct doc *d, const char *keep,
 			if (!head || !text) {
 				rc = -1;
 			} else {
-				struct rec_value rv = {.field = RF_SECTION, .value = text,
-						       .qual = head,
-						       .page = d->lines[h->first].page,
-						       .line = d->lines[h->first].lineno,
-						       .conf = -1};
+				struct rec_value rv = {.field = RF_SECTION,
+				                       .value = text,
+				                       .qual = head,
+				                       .page = d->lines[h->first].page,
+				                       .line = d->lines[h->first].lineno,
+				                       .conf = -1};
 				rc = record_add(fd->rec, &rv);
 				fd->have[RF_SECTION] = 1;
 			}
@@ -2433,7 +2458,7 @@ static void tidy_references(struct record *r)
 }
 
 int fields_extract(struct fields *fs, const struct doc *d, struct record **out, struct sb *debug,
-		   struct ex_error *err)
+                   struct ex_error *err)
 {
 	*out = NULL;
 	struct found fd = {.debug = debug};
@@ -2445,7 +2470,7 @@ int fields_extract(struct fields *fs, const struct doc *d, struct record **out, 
 	if (!keep || !head || !header || !(fd.rec = record_new()))
 		goto nomem;
 	if (record_set_source(fd.rec, d->name, d->sha256, doc_kind_name(d->kind),
-			      d->npages ? d->npages : 1) < 0)
+	                      d->npages ? d->npages : 1) < 0)
 		goto nomem;
 	memset(keep, 1, n);
 	cache_for(fs, d);
@@ -2468,21 +2493,21 @@ int fields_extract(struct fields *fs, const struct doc *d, struct record **out, 
 		goto nomem;
 	if (debug) {
 		sb_addf(debug, "== text the rules saw (furniture removed) ==\n%s\n",
-			views[SCOPE_BODY].text.buf);
+		        views[SCOPE_BODY].text.buf);
 		sb_addf(debug, "== blocks ==\n");
 		for (int p = 0; fs->pitch && p < d->npages; p++)
 			if (fs->pitch[p])
 				sb_addf(debug, "  page %d: lines every %d pixels\n", p + 1,
-					fs->pitch[p]);
+				        fs->pitch[p]);
 		for (size_t k = 0; k < bs.n; k++)
 			sb_addf(debug, "  %d:%d-%d %s%s%s\n", d->lines[bs.b[k].first].page,
-				d->lines[bs.b[k].first].lineno, d->lines[bs.b[k].last].lineno,
-				bs.b[k].kind == B_HEADING     ? "heading "
-				: bs.b[k].kind == B_SIGNATURE ? "signature"
-				: bs.b[k].kind == B_SIGAREA   ? "signature area"
-							      : "paragraph",
-				bs.b[k].kind == B_HEADING ? role_names[bs.b[k].role] : "",
-				k == st ? " (structure starts)" : "");
+			        d->lines[bs.b[k].first].lineno, d->lines[bs.b[k].last].lineno,
+			        bs.b[k].kind == B_HEADING     ? "heading "
+			        : bs.b[k].kind == B_SIGNATURE ? "signature"
+			        : bs.b[k].kind == B_SIGAREA   ? "signature area"
+			                                      : "paragraph",
+			        bs.b[k].kind == B_HEADING ? role_names[bs.b[k].role] : "",
+			        k == st ? " (structure starts)" : "");
 		sb_addf(debug, "== document type ==\n");
 	}
 	const struct view *vp[SCOPE__COUNT];
@@ -2511,11 +2536,11 @@ int fields_extract(struct fields *fs, const struct doc *d, struct record **out, 
 		for (size_t k = 0; k < fs->req[i].n; k++)
 			if (!fd.have[fs->req[i].fields[k]]) {
 				rc = ex_fail(err, EX_FIELD, d->name, 0, 0,
-					     "required field '%s' of a %s not found (rule '%s', "
-					     "%s:%d)",
-					     record_field_path(fs->req[i].fields[k]), type,
-					     fs->req[i].b->id, fs->req[i].b->file,
-					     fs->req[i].b->line);
+				             "required field '%s' of a %s not found (rule '%s', "
+				             "%s:%d)",
+				             record_field_path(fs->req[i].fields[k]), type,
+				             fs->req[i].b->id, fs->req[i].b->file,
+				             fs->req[i].b->line);
 				goto out;
 			}
 	}
@@ -2556,7 +2581,7 @@ static char *unescape(const char *s, size_t n)
 }
 
 static void report(void (*fn)(void *, const char *, int, const char *), void *ctx,
-		   const struct rules_block *b, int line, const char *got, const char *want)
+                   const struct rules_block *b, int line, const char *got, const char *want)
 {
 	struct sb msg = SB_INIT;
 	sb_addf(&msg, "rule '%s': got '%s', expected '%s'", b->id, got, want);
@@ -2566,8 +2591,7 @@ static void report(void (*fn)(void *, const char *, int, const char *), void *ct
 }
 
 /* Run a pattern rule on a test input; "field=value; ..." in field order. */
-static int test_pattern(struct fields *fs, const struct prule *r, const char *input,
-			struct sb *got)
+static int test_pattern(struct fields *fs, const struct prule *r, const char *input, struct sb *got)
 {
 	struct doc *d = NULL;
 	struct ex_error e2;
@@ -2582,7 +2606,7 @@ static int test_pattern(struct fields *fs, const struct prule *r, const char *in
 			if ((int)rv->field != f)
 				continue;
 			sb_addf(got, "%s%s=%s", got->len ? "; " : "", record_field_path(rv->field),
-				rv->value);
+			        rv->value);
 			if (rv->qual)
 				sb_addf(got, " [%s]", rv->qual);
 		}
@@ -2593,8 +2617,8 @@ static int test_pattern(struct fields *fs, const struct prule *r, const char *in
 }
 
 int fields_check_rules(struct fields *fs,
-		       void (*fn)(void *ctx, const char *file, int line, const char *msg),
-		       void *ctx, struct ex_error *err)
+                       void (*fn)(void *ctx, const char *file, int line, const char *msg),
+                       void *ctx, struct ex_error *err)
 {
 	int failures = 0;
 	for (size_t i = 0; i < fs->set.nblocks; i++) {
@@ -2606,7 +2630,8 @@ int fields_check_rules(struct fields *fs,
 			const char *arrow = strstr(e->value, " => ");
 			if (!arrow)
 				return ex_fail(err, EX_RULE, b->file, 0, e->line,
-					       "rule '%s': a test reads 'input => expected'", b->id);
+				               "rule '%s': a test reads 'input => expected'",
+				               b->id);
 			char *input = unescape(e->value, (size_t)(arrow - e->value));
 			const char *want = arrow + 4;
 			struct sb got = SB_INIT;
@@ -2650,7 +2675,7 @@ int fields_check_rules(struct fields *fs,
 					if (fs->furn[p].b == b)
 						re = fs->furn[p].re;
 				int m = re && pcre2_match(re, (PCRE2_SPTR)input, strlen(input), 0,
-							  0, fs->md, NULL) >= 0;
+				                          0, fs->md, NULL) >= 0;
 				sb_adds(&got, m ? "match" : "no match");
 			}
 			if (strcmp(got.buf, want)) {

@@ -31,11 +31,11 @@ void fields_free(struct fields *f);
  * NULL, the text the rules saw and, for each field, the rule that matched
  * (or why none did) are appended to it. */
 int fields_extract(struct fields *f, const struct doc *d, struct record **out, struct sb *debug,
-		   struct ex_error *err);
+                   struct ex_error *err);
 
 /* Run the `test` lines of the field rules; like norm_check_rules(). */
 int fields_check_rules(struct fields *f,
-		       void (*fn)(void *ctx, const char *file, int line, const char *msg),
-		       void *ctx, struct ex_error *err);
+                       void (*fn)(void *ctx, const char *file, int line, const char *msg),
+                       void *ctx, struct ex_error *err);
 
 #endif

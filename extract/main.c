@@ -19,15 +19,15 @@
 const char *cli_progname = "tjx";
 
 const char cli_exit_help[] =
-	"Exit status:\n"
-	"  0    success\n"
-	"  1    some inputs failed and the rest were done (diff: the records differ;\n"
-	"       eval: a score fell below its threshold)\n"
-	"  2    usage error\n"
-	"  3    missing dependency or data (tessdata, dictionary, rules), or a broken rule\n"
-	"  4    an output failed validation\n"
-	"  5    the output folder cannot be written\n"
-	"  130  interrupted (SIGINT/SIGTERM); finished records and the manifest are kept\n";
+    "Exit status:\n"
+    "  0    success\n"
+    "  1    some inputs failed and the rest were done (diff: the records differ;\n"
+    "       eval: a score fell below its threshold)\n"
+    "  2    usage error\n"
+    "  3    missing dependency or data (tessdata, dictionary, rules), or a broken rule\n"
+    "  4    an output failed validation\n"
+    "  5    the output folder cannot be written\n"
+    "  130  interrupted (SIGINT/SIGTERM); finished records and the manifest are kept\n";
 
 struct cmd {
 	const char *name;
@@ -36,22 +36,22 @@ struct cmd {
 };
 
 static const struct cmd commands[] = {
-	{"run", cmd_run, "process files and folders into one record each"},
-	{"normalise", cmd_normalise, "repair OCR text (lost å/ä/ö, @ § % –) and explain each change"},
-	{"ocr", cmd_ocr, "read a scanned PDF or image: text, TSV, ALTO or hOCR"},
-	{"fields", cmd_fields, "extract the fields of one text document as a record"},
-	{"validate", cmd_validate, "check records against the schema and the semantic rules"},
-	{"check-rules", cmd_check_rules, "compile every rule file and run its test lines"},
-	{"eval", cmd_eval, "score the pipeline on a corpus against hand-checked records"},
-	{"diff", cmd_diff, "field-level differences between two records or two folders"},
+    {"run", cmd_run, "process files and folders into one record each"},
+    {"normalise", cmd_normalise, "repair OCR text (lost å/ä/ö, @ § % –) and explain each change"},
+    {"ocr", cmd_ocr, "read a scanned PDF or image: text, TSV, ALTO or hOCR"},
+    {"fields", cmd_fields, "extract the fields of one text document as a record"},
+    {"validate", cmd_validate, "check records against the schema and the semantic rules"},
+    {"check-rules", cmd_check_rules, "compile every rule file and run its test lines"},
+    {"eval", cmd_eval, "score the pipeline on a corpus against hand-checked records"},
+    {"diff", cmd_diff, "field-level differences between two records or two folders"},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: tjx <command> [options] [args]\n"
-		   "       tjx --help | --version\n\n"
-		   "Turns scanned Swedish municipal case documents into validated XML records.\n\n"
-		   "Commands:\n");
+	           "       tjx --help | --version\n\n"
+	           "Turns scanned Swedish municipal case documents into validated XML records.\n\n"
+	           "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'tjx <command> --help' describes a command.\n\n%s", cli_exit_help);
@@ -156,6 +156,6 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "normalize"))
 		return cmd_normalise(argc - 1, argv + 1);
 	fprintf(stderr, "%s: '%s' is not a command. See '%s --help'.\n", cli_progname, c,
-		cli_progname);
+	        cli_progname);
 	return EXIT_USAGE;
 }

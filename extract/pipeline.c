@@ -71,15 +71,15 @@ int pipe_new(const struct pipe_options *opt, struct pipe **out, struct ex_error 
 	if ((rc = fields_new(&fo, &p->fields, err)) < 0)
 		goto fail;
 	struct ocr_options oo = {
-		.mode = opt->ocr == PIPE_OCR_ALWAYS  ? OCR_ALWAYS
-			: opt->ocr == PIPE_OCR_NEVER ? OCR_NEVER
-						     : OCR_AUTO,
-		.lang = opt->lang,
-		.tessdata = opt->tessdata,
-		.page_timeout_ms = opt->page_timeout > 0 ? opt->page_timeout * 1000 : 0,
-		.rotate = opt->rotate,
-		.max_pages = opt->max_pages,
-		.max_pixels = opt->max_pixels,
+	    .mode = opt->ocr == PIPE_OCR_ALWAYS  ? OCR_ALWAYS
+	            : opt->ocr == PIPE_OCR_NEVER ? OCR_NEVER
+	                                         : OCR_AUTO,
+	    .lang = opt->lang,
+	    .tessdata = opt->tessdata,
+	    .page_timeout_ms = opt->page_timeout > 0 ? opt->page_timeout * 1000 : 0,
+	    .rotate = opt->rotate,
+	    .max_pages = opt->max_pages,
+	    .max_pixels = opt->max_pixels,
 	};
 	if ((rc = ocr_new(&oo, &p->ocr, err)) < 0)
 		goto fail;
@@ -102,15 +102,15 @@ void pipe_free(struct pipe *p)
 	free(p);
 }
 
-int pipe_read_text(struct pipe *p, const char *buf, size_t len, const char *name,
-		   struct doc **out, struct ex_error *err)
+int pipe_read_text(struct pipe *p, const char *buf, size_t len, const char *name, struct doc **out,
+                   struct ex_error *err)
 {
 	(void)p;
 	return doc_from_text(name, buf, len, out, err);
 }
 
 int pipe_read(struct pipe *p, const char *path, const char *name, struct doc **out,
-	      struct ex_error *err)
+              struct ex_error *err)
 {
 	*out = NULL;
 	enum ocr_type type = OCR_TYPE_TEXT;
@@ -123,7 +123,7 @@ int pipe_read(struct pipe *p, const char *path, const char *name, struct doc **o
 		int e = errno;
 		sb_release(&buf);
 		return ex_fail(err, e == ENOMEM ? EX_NOMEM : EX_IO, path, 0, 0, "cannot read: %s",
-			       strerror(e));
+		               strerror(e));
 	}
 	int rc = pipe_read_text(p, buf.buf, buf.len, name, out, err);
 	if (rc < 0)
@@ -143,7 +143,7 @@ int pipe_normalise(struct pipe *p, struct doc *d, struct ex_error *err)
 }
 
 int pipe_record(struct pipe *p, struct doc *d, struct sb *xml, struct sb *debug,
-		struct ex_error *err)
+                struct ex_error *err)
 {
 	struct record *r = NULL;
 	int rc = fields_extract(p->fields, d, &r, debug, err);
@@ -179,7 +179,7 @@ struct pipe_input {
 };
 
 int pipe_open(struct pipe *p, const char *path, const char *name, struct pipe_input **out,
-	      struct ex_error *err)
+              struct ex_error *err)
 {
 	*out = NULL;
 	struct pipe_input *in = calloc(1, sizeof(*in));
@@ -194,8 +194,9 @@ int pipe_open(struct pipe *p, const char *path, const char *name, struct pipe_in
 	} else if (rc == 0) {
 		rc = pipe_read(p, path, name, &in->text, err);
 		if (rc == 0 && p->opt.max_pages > 0 && in->text->npages > p->opt.max_pages)
-			rc = ex_fail(err, EX_LIMIT, path, 0, 0, "%d pages, more than --max-pages %d",
-				     in->text->npages, p->opt.max_pages);
+			rc =
+			    ex_fail(err, EX_LIMIT, path, 0, 0, "%d pages, more than --max-pages %d",
+			            in->text->npages, p->opt.max_pages);
 	}
 	if (rc < 0) {
 		pipe_close(in);
@@ -240,7 +241,7 @@ static int copy_page(const struct doc *src, int k, struct doc *d)
 		for (size_t w = 0; w < sl->nwords; w++) {
 			const struct doc_word *sw = &sl->words[w];
 			if (doc_line_add_word(l, sw->off, sw->len, sw->x0, sw->y0, sw->x1, sw->y1,
-					      sw->conf) < 0)
+			                      sw->conf) < 0)
 				return -1;
 		}
 	}
@@ -250,11 +251,11 @@ static int copy_page(const struct doc *src, int k, struct doc *d)
 }
 
 int pipe_read_pages(struct pipe *p, struct pipe_input *in, int first, int last, struct doc *d,
-		    struct ex_error *err)
+                    struct ex_error *err)
 {
 	if (first < 1 || last > pipe_input_pages(in) || first > last)
 		return ex_fail(err, EX_USAGE, in->name, 0, 0, "pages %d-%d of %d", first, last,
-			       pipe_input_pages(in));
+		               pipe_input_pages(in));
 	if (in->ocr) {
 		for (int k = first; k <= last; k++)
 			if (ocr_page(p->ocr, in->ocr, k, d, err) < 0)

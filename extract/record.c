@@ -26,34 +26,34 @@ struct fdef {
 };
 
 static const struct fdef fdefs[RF__COUNT] = {
-	[RF_DOCUMENT_TYPE] = {"document-type", NULL, NULL, "document-type", NULL, 0, 0},
-	[RF_ORGANISATION] = {"organisation", NULL, NULL, "organisation", NULL, 0, 0},
-	[RF_DEPARTMENT] = {"department", NULL, NULL, "department", NULL, 0, 0},
-	[RF_UNIT] = {"unit", NULL, NULL, "unit", NULL, 0, 0},
-	[RF_CASE_NUMBER] = {"case-number", NULL, NULL, "case-number", NULL, 0, 0},
-	[RF_DATE] = {"date", NULL, NULL, "date", NULL, 0, 0},
-	[RF_OFFICER_NAME] = {"officer/name", "officer", NULL, "name", NULL, 0, 0},
-	[RF_OFFICER_PHONE] = {"officer/phone", "officer", NULL, "phone", NULL, 0, 0},
-	[RF_OFFICER_EMAIL] = {"officer/email", "officer", NULL, "email", NULL, 0, 0},
-	[RF_ADDRESSEE] = {"addressee", NULL, NULL, "addressee", NULL, 0, 0},
-	[RF_MEETING_DATE] = {"meeting-date", NULL, NULL, "meeting-date", NULL, 0, 0},
-	[RF_TITLE] = {"title", NULL, NULL, "title", NULL, 0, 0},
-	[RF_DECISION] = {"proposed-decisions/decision", "proposed-decisions", NULL, "decision",
-			 "n", 1, 0},
-	[RF_SUMMARY] = {"summary", NULL, NULL, "summary", NULL, 0, 1},
-	[RF_SECTION] = {"sections/section", "sections", NULL, "section", "heading", 1, 1},
-	[RF_SIGNATORY_NAME] = {"signatories/signatory/name", "signatories", "signatory", "name",
-			       NULL, 0, 0},
-	[RF_SIGNATORY_ROLE] = {"signatories/signatory/role", "signatories", "signatory", "role",
-			       NULL, 0, 0},
-	[RF_ATTACHMENT] = {"attachments/attachment", "attachments", NULL, "attachment", "n", 1, 0},
-	[RF_RECIPIENT] = {"distribution/recipient", "distribution", NULL, "recipient", NULL, 1, 0},
-	[RF_PARTY_NAME] = {"parties/party/name", "parties", "party", "name", NULL, 0, 0},
-	[RF_PARTY_ORGNR] = {"parties/party/organisation-number", "parties", "party",
-			    "organisation-number", NULL, 0, 0},
-	[RF_PARTY_ADDRESS] = {"parties/party/address", "parties", "party", "address", NULL, 0, 0},
-	[RF_AMOUNT] = {"amounts/amount", "amounts", NULL, "amount", "sek", 1, 0},
-	[RF_REFERENCE] = {"references/case-number", "references", NULL, "case-number", NULL, 1, 0},
+    [RF_DOCUMENT_TYPE] = {"document-type", NULL, NULL, "document-type", NULL, 0, 0},
+    [RF_ORGANISATION] = {"organisation", NULL, NULL, "organisation", NULL, 0, 0},
+    [RF_DEPARTMENT] = {"department", NULL, NULL, "department", NULL, 0, 0},
+    [RF_UNIT] = {"unit", NULL, NULL, "unit", NULL, 0, 0},
+    [RF_CASE_NUMBER] = {"case-number", NULL, NULL, "case-number", NULL, 0, 0},
+    [RF_DATE] = {"date", NULL, NULL, "date", NULL, 0, 0},
+    [RF_OFFICER_NAME] = {"officer/name", "officer", NULL, "name", NULL, 0, 0},
+    [RF_OFFICER_PHONE] = {"officer/phone", "officer", NULL, "phone", NULL, 0, 0},
+    [RF_OFFICER_EMAIL] = {"officer/email", "officer", NULL, "email", NULL, 0, 0},
+    [RF_ADDRESSEE] = {"addressee", NULL, NULL, "addressee", NULL, 0, 0},
+    [RF_MEETING_DATE] = {"meeting-date", NULL, NULL, "meeting-date", NULL, 0, 0},
+    [RF_TITLE] = {"title", NULL, NULL, "title", NULL, 0, 0},
+    [RF_DECISION] = {"proposed-decisions/decision", "proposed-decisions", NULL, "decision", "n", 1,
+                     0},
+    [RF_SUMMARY] = {"summary", NULL, NULL, "summary", NULL, 0, 1},
+    [RF_SECTION] = {"sections/section", "sections", NULL, "section", "heading", 1, 1},
+    [RF_SIGNATORY_NAME] = {"signatories/signatory/name", "signatories", "signatory", "name", NULL,
+                           0, 0},
+    [RF_SIGNATORY_ROLE] = {"signatories/signatory/role", "signatories", "signatory", "role", NULL,
+                           0, 0},
+    [RF_ATTACHMENT] = {"attachments/attachment", "attachments", NULL, "attachment", "n", 1, 0},
+    [RF_RECIPIENT] = {"distribution/recipient", "distribution", NULL, "recipient", NULL, 1, 0},
+    [RF_PARTY_NAME] = {"parties/party/name", "parties", "party", "name", NULL, 0, 0},
+    [RF_PARTY_ORGNR] = {"parties/party/organisation-number", "parties", "party",
+                        "organisation-number", NULL, 0, 0},
+    [RF_PARTY_ADDRESS] = {"parties/party/address", "parties", "party", "address", NULL, 0, 0},
+    [RF_AMOUNT] = {"amounts/amount", "amounts", NULL, "amount", "sek", 1, 0},
+    [RF_REFERENCE] = {"references/case-number", "references", NULL, "case-number", NULL, 1, 0},
 };
 
 const char *record_field_path(enum rec_field f)
@@ -107,7 +107,7 @@ void record_free(struct record *r)
 }
 
 int record_set_source(struct record *r, const char *file, const char *sha256, const char *kind,
-		      int pages)
+                      int pages)
 {
 	char *f = strdup(file ? file : ""), *k = strdup(kind ? kind : "text");
 	if (!f || !k) {
@@ -138,10 +138,13 @@ static char *tidy(const char *s, int multiline)
 	/* already tidy: no leading, trailing or double blanks, no tabs, line
 	 * breaks only where kept, none at the ends */
 	size_t n0 = strlen(s), k;
-	int clean = n0 == 0 || (s[0] != ' ' && s[0] != '\n' && s[n0 - 1] != ' ' && s[n0 - 1] != '\n');
+	int clean =
+	    n0 == 0 || (s[0] != ' ' && s[0] != '\n' && s[n0 - 1] != ' ' && s[n0 - 1] != '\n');
 	for (k = 0; clean && k < n0; k++) {
 		char c = s[k];
-		if (c == '\t' || c == '\r' || (c == '\n' && (!multiline || s[k + 1] == '\n' || s[k + 1] == ' ' || (k && s[k - 1] == ' '))) ||
+		if (c == '\t' || c == '\r' ||
+		    (c == '\n' && (!multiline || s[k + 1] == '\n' || s[k + 1] == ' ' ||
+		                   (k && s[k - 1] == ' '))) ||
 		    (c == ' ' && s[k + 1] == ' ') || (unsigned char)c == 0xC2)
 			clean = 0; /* 0xC2: maybe a no-break space */
 	}
@@ -208,14 +211,14 @@ int record_add(struct record *r, const struct rec_value *v)
 }
 
 int record_add_simple(struct record *r, enum rec_field f, const char *value, int page, int line,
-		      int conf, const char *raw)
+                      int conf, const char *raw)
 {
 	struct rec_value v = {.field = f,
-			      .value = (char *)value,
-			      .raw = (char *)raw,
-			      .page = page,
-			      .line = line,
-			      .conf = conf};
+	                      .value = (char *)value,
+	                      .raw = (char *)raw,
+	                      .page = page,
+	                      .line = line,
+	                      .conf = conf};
 	return record_add(r, &v);
 }
 
@@ -259,7 +262,7 @@ void rec_problems_release(struct rec_problems *p)
 }
 
 static void add_problem(struct rec_problems *p, const char *path, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void add_problem(struct rec_problems *p, const char *path, int line, const char *fmt, ...)
 {
@@ -420,8 +423,8 @@ static xmlChar *node_path(xmlNodePtr n)
 	for (; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
 		int pos = 0, same = 0;
 		for (xmlNodePtr s = n->parent ? n->parent->children : NULL; s; s = s->next) {
-			if (s->type != XML_ELEMENT_NODE || strcmp((const char *)s->name,
-								  (const char *)n->name))
+			if (s->type != XML_ELEMENT_NODE ||
+			    strcmp((const char *)s->name, (const char *)n->name))
 				continue;
 			same++;
 			if (s == n)
@@ -474,8 +477,8 @@ int record_schema_load(const char *xsd_path, struct rec_schema **out, struct ex_
 	xmlSchemaFreeParserCtxt(pc);
 	if (!sch) {
 		int rc = ex_fail(err, EX_DEP, xsd_path, 0, probs.n ? probs.items[0].line : 0,
-				 "cannot load the record schema: %s",
-				 probs.n ? probs.items[0].msg : "unreadable");
+		                 "cannot load the record schema: %s",
+		                 probs.n ? probs.items[0].msg : "unreadable");
 		rec_problems_release(&probs);
 		return rc;
 	}
@@ -513,7 +516,7 @@ static void set_int_attr(xmlNodePtr n, const char *name, int v)
 /* One value element, attributes in the fixed order: qualifier, page, line,
  * conf, raw. */
 static xmlNodePtr add_value(xmlNodePtr parent, xmlNsPtr ns, const struct rec_value *v,
-			    const char *qual, unsigned flags)
+                            const char *qual, unsigned flags)
 {
 	const struct fdef *fd = &fdefs[v->field];
 	xmlNodePtr n = add_elem(parent, ns, fd->leaf);
@@ -646,7 +649,7 @@ static void semantic_checks(xmlDocPtr doc, struct rec_problems *probs, int *coun
 			if (nfc && (nl != len || memcmp(nfc, n->content, len))) {
 				xmlChar *p = node_path(n->parent);
 				add_problem(probs, (const char *)p, n->parent->line,
-					    "text is not in Unicode normalisation form C");
+				            "text is not in Unicode normalisation form C");
 				xmlFree(p);
 				(*count)++;
 			}
@@ -670,7 +673,7 @@ static void semantic_checks(xmlDocPtr doc, struct rec_problems *probs, int *coun
 			const char *t = node_text(c, &hold);
 			if (!record_check_date(t)) {
 				add_problem(probs, (const char *)path, c->line,
-					    "'%s' is not a date in the calendar", t);
+				            "'%s' is not a date in the calendar", t);
 				(*count)++;
 			}
 			xmlFree(hold);
@@ -682,9 +685,9 @@ static void semantic_checks(xmlDocPtr doc, struct rec_problems *probs, int *coun
 					t = node_text(o, &hold);
 					if (!record_check_email(t)) {
 						op = node_path(o);
-						add_problem(probs, (const char *)op, o->line,
-							    "'%s' is not a well-formed e-mail address",
-							    t);
+						add_problem(
+						    probs, (const char *)op, o->line,
+						    "'%s' is not a well-formed e-mail address", t);
 						(*count)++;
 					}
 					xmlFree(hold);
@@ -692,9 +695,9 @@ static void semantic_checks(xmlDocPtr doc, struct rec_problems *probs, int *coun
 					t = node_text(o, &hold);
 					if (!record_check_phone(t)) {
 						op = node_path(o);
-						add_problem(probs, (const char *)op, o->line,
-							    "'%s' is not a well-formed phone number",
-							    t);
+						add_problem(
+						    probs, (const char *)op, o->line,
+						    "'%s' is not a well-formed phone number", t);
 						(*count)++;
 					}
 					xmlFree(hold);
@@ -711,9 +714,9 @@ static void semantic_checks(xmlDocPtr doc, struct rec_problems *probs, int *coun
 				if (got != want) {
 					xmlChar *dp = node_path(d);
 					add_problem(probs, (const char *)dp, d->line,
-						    "decision numbered %s where %ld was expected: "
-						    "decisions run 1..n without gaps",
-						    nv ? (const char *)nv : "(none)", want);
+					            "decision numbered %s where %ld was expected: "
+					            "decisions run 1..n without gaps",
+					            nv ? (const char *)nv : "(none)", want);
 					xmlFree(dp);
 					(*count)++;
 				}
@@ -728,10 +731,11 @@ static void semantic_checks(xmlDocPtr doc, struct rec_problems *probs, int *coun
 					const char *t = node_text(q, &hold);
 					if (!record_check_orgnr(t)) {
 						xmlChar *qp = node_path(q);
-						add_problem(probs, (const char *)qp, q->line,
-							    "organisation number '%s' fails the Luhn "
-							    "check",
-							    t);
+						add_problem(
+						    probs, (const char *)qp, q->line,
+						    "organisation number '%s' fails the Luhn "
+						    "check",
+						    t);
 						xmlFree(qp);
 						(*count)++;
 					}
@@ -763,16 +767,16 @@ static int check_doc(xmlDocPtr doc, const struct rec_schema *s, struct rec_probl
 }
 
 static int fail_invalid(struct ex_error *err, const char *name, struct rec_problems *probs,
-			size_t first)
+                        size_t first)
 {
 	if (probs && probs->n > first)
 		return ex_fail(err, EX_INVALID, name, 0, probs->items[first].line, "%s: %s",
-			       probs->items[first].path, probs->items[first].msg);
+		               probs->items[first].path, probs->items[first].msg);
 	return ex_fail(err, EX_INVALID, name, 0, 0, "record is not valid");
 }
 
-int record_write(const struct record *r, const struct rec_schema *s, unsigned flags,
-		 struct sb *out, struct rec_problems *probs, struct ex_error *err)
+int record_write(const struct record *r, const struct rec_schema *s, unsigned flags, struct sb *out,
+                 struct rec_problems *probs, struct ex_error *err)
 {
 	struct rec_problems local = {0};
 	struct rec_problems *pp = probs ? probs : &local;
@@ -797,7 +801,7 @@ int record_write(const struct record *r, const struct rec_schema *s, unsigned fl
 }
 
 static xmlDocPtr parse_xml(const char *xml, size_t len, const char *name,
-			   struct rec_problems *probs, int *count)
+                           struct rec_problems *probs, int *count)
 {
 	struct err_ctx ec = {probs, 0};
 	xmlParserCtxtPtr pc = xmlNewParserCtxt();
@@ -806,8 +810,7 @@ static xmlDocPtr parse_xml(const char *xml, size_t len, const char *name,
 	xmlSetStructuredErrorFunc(&ec, structured_error);
 	if (len > INT_MAX)
 		len = INT_MAX;
-	xmlDocPtr doc = xmlCtxtReadMemory(pc, xml, (int)len, name, NULL,
-					  XML_PARSE_NONET);
+	xmlDocPtr doc = xmlCtxtReadMemory(pc, xml, (int)len, name, NULL, XML_PARSE_NONET);
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	xmlFreeParserCtxt(pc);
 	*count = ec.count;
@@ -815,7 +818,7 @@ static xmlDocPtr parse_xml(const char *xml, size_t len, const char *name,
 }
 
 int record_validate(const char *xml, size_t len, const char *name, const struct rec_schema *s,
-		    struct rec_problems *probs, struct ex_error *err)
+                    struct rec_problems *probs, struct ex_error *err)
 {
 	struct rec_problems local = {0};
 	struct rec_problems *pp = probs ? probs : &local;
@@ -844,14 +847,14 @@ static int add_parsed(struct record *r, enum rec_field f, int group, xmlNodePtr 
 	xmlChar *raw = xmlGetProp(n, BAD_CAST "raw");
 	xmlChar *qual = fdefs[f].qual_attr ? xmlGetProp(n, BAD_CAST fdefs[f].qual_attr) : NULL;
 	struct rec_value v = {
-		.field = f,
-		.group = group,
-		.value = (char *)(content ? content : BAD_CAST ""),
-		.qual = (char *)qual,
-		.raw = (char *)raw,
-		.page = page ? atoi((const char *)page) : 0,
-		.line = line ? atoi((const char *)line) : 0,
-		.conf = conf ? atoi((const char *)conf) : -1,
+	    .field = f,
+	    .group = group,
+	    .value = (char *)(content ? content : BAD_CAST ""),
+	    .qual = (char *)qual,
+	    .raw = (char *)raw,
+	    .page = page ? atoi((const char *)page) : 0,
+	    .line = line ? atoi((const char *)line) : 0,
+	    .conf = conf ? atoi((const char *)conf) : -1,
 	};
 	int rc = record_add(r, &v);
 	xmlFree(content);
@@ -883,7 +886,7 @@ static int field_of(const char *container, const char *group, const char *leaf)
 }
 
 int record_parse(const char *xml, size_t len, const char *name, struct record **out,
-		 struct ex_error *err)
+                 struct ex_error *err)
 {
 	*out = NULL;
 	struct rec_problems probs = {0};
@@ -891,7 +894,7 @@ int record_parse(const char *xml, size_t len, const char *name, struct record **
 	xmlDocPtr doc = parse_xml(xml, len, name, &probs, &perr);
 	if (!doc || perr) {
 		int rc = ex_fail(err, EX_INPUT, name, 0, probs.n ? probs.items[0].line : 0,
-				 "not well-formed XML: %s", probs.n ? probs.items[0].msg : "");
+		                 "not well-formed XML: %s", probs.n ? probs.items[0].msg : "");
 		rec_problems_release(&probs);
 		xmlFreeDoc(doc);
 		return rc;
@@ -903,7 +906,7 @@ int record_parse(const char *xml, size_t len, const char *name, struct record **
 		int line = root ? root->line : 0;
 		xmlFreeDoc(doc);
 		return ex_fail(err, EX_INPUT, name, 0, line,
-			       "not a tjx record: the root must be <record xmlns=\"%s\">", NS);
+		               "not a tjx record: the root must be <record xmlns=\"%s\">", NS);
 	}
 	struct record *r = record_new();
 	if (!r) {
@@ -920,8 +923,8 @@ int record_parse(const char *xml, size_t len, const char *name, struct record **
 			xmlChar *h = xmlGetProp(c, BAD_CAST "sha256");
 			xmlChar *k = xmlGetProp(c, BAD_CAST "kind");
 			xmlChar *p = xmlGetProp(c, BAD_CAST "pages");
-			rc = record_set_source(r, (const char *)f, (const char *)h,
-					       (const char *)k, p ? atoi((const char *)p) : 0);
+			rc = record_set_source(r, (const char *)f, (const char *)h, (const char *)k,
+			                       p ? atoi((const char *)p) : 0);
 			xmlFree(f);
 			xmlFree(h);
 			xmlFree(k);

@@ -35,9 +35,9 @@ enum rec_field {
 	RF_ADDRESSEE,
 	RF_MEETING_DATE,
 	RF_TITLE,
-	RF_DECISION,  /* proposed-decisions/decision, repeated; qual unused (n is its place) */
+	RF_DECISION, /* proposed-decisions/decision, repeated; qual unused (n is its place) */
 	RF_SUMMARY,
-	RF_SECTION,   /* sections/section, repeated; qual = heading */
+	RF_SECTION,        /* sections/section, repeated; qual = heading */
 	RF_SIGNATORY_NAME, /* signatories/signatory/name; group = which signatory */
 	RF_SIGNATORY_ROLE,
 	RF_ATTACHMENT, /* attachments/attachment, repeated; qual = n as printed, or NULL */
@@ -45,8 +45,8 @@ enum rec_field {
 	RF_PARTY_NAME, /* parties/party/name; group = which party */
 	RF_PARTY_ORGNR,
 	RF_PARTY_ADDRESS,
-	RF_AMOUNT,     /* amounts/amount, repeated; qual = sek */
-	RF_REFERENCE,  /* references/case-number, repeated */
+	RF_AMOUNT,    /* amounts/amount, repeated; qual = sek */
+	RF_REFERENCE, /* references/case-number, repeated */
 	RF__COUNT
 };
 
@@ -82,7 +82,7 @@ void record_free(struct record *r);
 
 /* Set source/@file, @sha256, @kind, @pages (copied). */
 int record_set_source(struct record *r, const char *file, const char *sha256, const char *kind,
-		      int pages);
+                      int pages);
 const struct rec_source *record_source(const struct record *r);
 
 /* Append a copy of v.  Values are kept in the order added; the writer puts
@@ -92,7 +92,7 @@ const struct rec_source *record_source(const struct record *r);
 int record_add(struct record *r, const struct rec_value *v);
 /* Shorthand for a value without group or qualifier. */
 int record_add_simple(struct record *r, enum rec_field f, const char *value, int page, int line,
-		      int conf, const char *raw);
+                      int conf, const char *raw);
 
 size_t record_count(const struct record *r);
 const struct rec_value *record_get(const struct record *r, size_t i);
@@ -128,23 +128,23 @@ enum {
  * schema and the semantic checks.  When the record is invalid nothing is
  * appended, the problems are listed in probs (when not NULL) and the call
  * fails with EX_INVALID naming the first problem. */
-int record_write(const struct record *r, const struct rec_schema *s, unsigned flags,
-		 struct sb *out, struct rec_problems *probs, struct ex_error *err);
+int record_write(const struct record *r, const struct rec_schema *s, unsigned flags, struct sb *out,
+                 struct rec_problems *probs, struct ex_error *err);
 
 /* Check an XML text: well-formedness, the schema, the semantic checks.
  * Returns 0 when valid; otherwise EX_INVALID with every problem in probs. */
 int record_validate(const char *xml, size_t len, const char *name, const struct rec_schema *s,
-		    struct rec_problems *probs, struct ex_error *err);
+                    struct rec_problems *probs, struct ex_error *err);
 
 /* Read a record from XML (which need not be valid, but must be well-formed
  * and in the record namespace).  *out is a new record for the caller to free. */
 int record_parse(const char *xml, size_t len, const char *name, struct record **out,
-		 struct ex_error *err);
+                 struct ex_error *err);
 
 /* Semantic checks, exported for the extractor and the tests. */
-int record_check_date(const char *iso);   /* 1 when YYYY-MM-DD exists in the calendar */
-int record_check_orgnr(const char *nr);   /* 1 when NNNNNN-NNNN passes the Luhn check */
-int record_check_email(const char *s);    /* 1 when well formed */
-int record_check_phone(const char *s);    /* 1 when a plausible Swedish or international number */
+int record_check_date(const char *iso); /* 1 when YYYY-MM-DD exists in the calendar */
+int record_check_orgnr(const char *nr); /* 1 when NNNNNN-NNNN passes the Luhn check */
+int record_check_email(const char *s);  /* 1 when well formed */
+int record_check_phone(const char *s);  /* 1 when a plausible Swedish or international number */
 
 #endif

@@ -60,7 +60,7 @@ int rules_load_file(struct rules_set *set, const char *path, struct ex_error *er
 	if (sb_read_file(&file, path) < 0) {
 		sb_release(&file);
 		return ex_fail(err, errno == ENOENT ? EX_DEP : EX_IO, path, 0, 0,
-			       "cannot read rule file: %s", strerror(errno));
+		               "cannot read rule file: %s", strerror(errno));
 	}
 	int rc = 0, lineno = 0;
 	struct rules_block *cur = NULL;
@@ -94,19 +94,19 @@ int rules_load_file(struct rules_set *set, const char *path, struct ex_error *er
 			char *end = strchr(t, ']');
 			if (!end || end[1] || end == t + 1) {
 				rc = ex_fail(err, EX_RULE, path, 0, lineno,
-					     "malformed block header '%s': expected [rule-id]", t);
+				             "malformed block header '%s': expected [rule-id]", t);
 				goto out;
 			}
 			*end = '\0';
 			if (find_block(set, t + 1)) {
 				struct rules_block *o = find_block(set, t + 1);
 				rc = ex_fail(err, EX_RULE, path, 0, lineno,
-					     "rule '%s' already defined at %s:%d", t + 1, o->file,
-					     o->line);
+				             "rule '%s' already defined at %s:%d", t + 1, o->file,
+				             o->line);
 				goto out;
 			}
 			struct rules_block *nb =
-				realloc(set->blocks, sizeof(*nb) * (set->nblocks + 1));
+			    realloc(set->blocks, sizeof(*nb) * (set->nblocks + 1));
 			if (!nb)
 				goto nomem;
 			set->blocks = nb;
@@ -124,8 +124,8 @@ int rules_load_file(struct rules_set *set, const char *path, struct ex_error *er
 		char *eq = strchr(t, '=');
 		char *k = t;
 		if (!eq) {
-			rc = ex_fail(err, EX_RULE, path, 0, lineno, "expected 'key = value', got '%s'",
-				     t);
+			rc = ex_fail(err, EX_RULE, path, 0, lineno,
+			             "expected 'key = value', got '%s'", t);
 			goto out;
 		}
 		*eq = '\0';
@@ -141,7 +141,7 @@ int rules_load_file(struct rules_set *set, const char *path, struct ex_error *er
 		}
 		if (!cur) {
 			rc = ex_fail(err, EX_RULE, path, 0, lineno,
-				     "'%s' outside a block: start one with [rule-id]", k);
+			             "'%s' outside a block: start one with [rule-id]", k);
 			goto out;
 		}
 		struct rules_entry *ne = realloc(cur->entries, sizeof(*ne) * (cur->nentries + 1));
@@ -171,14 +171,14 @@ static int name_cmp(const void *a, const void *b)
 
 /* The sorted names of the regular files in dir ending in suffix. */
 static int list_dir(const char *dir, const char *suffix, char ***names, size_t *n,
-		    struct ex_error *err)
+                    struct ex_error *err)
 {
 	*names = NULL;
 	*n = 0;
 	DIR *d = opendir(dir);
 	if (!d)
 		return ex_fail(err, errno == ENOENT ? EX_DEP : EX_IO, dir, 0, 0,
-			       "cannot open rules folder: %s", strerror(errno));
+		               "cannot open rules folder: %s", strerror(errno));
 	struct dirent *e;
 	size_t sl = strlen(suffix);
 	while ((e = readdir(d))) {
@@ -207,8 +207,7 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-int rules_load_dir(struct rules_set *set, const char *dir, const char *suffix,
-		   struct ex_error *err)
+int rules_load_dir(struct rules_set *set, const char *dir, const char *suffix, struct ex_error *err)
 {
 	char **names;
 	size_t n;
@@ -247,7 +246,7 @@ const char *rules_get(const struct rules_block *b, const char *key)
 }
 
 int rules_check_keys(const struct rules_block *b, const char *const *allowed,
-		     const char *const *required, struct ex_error *err)
+                     const char *const *required, struct ex_error *err)
 {
 	for (size_t i = 0; i < b->nentries; i++) {
 		int ok = 0;
@@ -255,23 +254,23 @@ int rules_check_keys(const struct rules_block *b, const char *const *allowed,
 			ok = !strcmp(*a, b->entries[i].key);
 		if (!ok)
 			return ex_fail(err, EX_RULE, b->file, 0, b->entries[i].line,
-				       "rule '%s': unknown key '%s'", b->id, b->entries[i].key);
+			               "rule '%s': unknown key '%s'", b->id, b->entries[i].key);
 	}
 	for (const char *const *r = required; r && *r; r++)
 		if (!rules_get(b, *r))
 			return ex_fail(err, EX_RULE, b->file, 0, b->line, "rule '%s': no '%s'",
-				       b->id, *r);
+			               b->id, *r);
 	return 0;
 }
 
-int rules_read_lines(const char *path, int (*fn)(void *ctx, char *line, int lineno),
-		     void *ctx, struct ex_error *err)
+int rules_read_lines(const char *path, int (*fn)(void *ctx, char *line, int lineno), void *ctx,
+                     struct ex_error *err)
 {
 	struct sb file = SB_INIT;
 	if (sb_read_file(&file, path) < 0) {
 		sb_release(&file);
-		return ex_fail(err, errno == ENOENT ? EX_DEP : EX_IO, path, 0, 0,
-			       "cannot read: %s", strerror(errno));
+		return ex_fail(err, errno == ENOENT ? EX_DEP : EX_IO, path, 0, 0, "cannot read: %s",
+		               strerror(errno));
 	}
 	int rc = 0, lineno = 0;
 	char *p = file.buf, *end = file.buf + file.len;
@@ -327,8 +326,8 @@ static int digest_walk(const char *dir, const char *rel, fz_sha256 *st, struct e
 		}
 		sb_reset(&content);
 		if (sb_read_file(&content, path.buf) < 0) {
-			rc = ex_fail(err, EX_IO, path.buf, 0, 0, "cannot read: %s",
-				     strerror(errno));
+			rc =
+			    ex_fail(err, EX_IO, path.buf, 0, 0, "cannot read: %s", strerror(errno));
 			break;
 		}
 		fz_sha256_update(st, (const unsigned char *)r.buf, r.len + 1);

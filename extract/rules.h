@@ -42,7 +42,10 @@ struct rules_set {
 	size_t nblocks;
 };
 
-#define RULES_SET_INIT {NULL, 0}
+#define RULES_SET_INIT                                                                             \
+	{                                                                                          \
+		NULL, 0                                                                            \
+	}
 
 void rules_set_release(struct rules_set *set);
 
@@ -51,7 +54,7 @@ int rules_load_file(struct rules_set *set, const char *path, struct ex_error *er
 
 /* Append every `*<suffix>` file of `dir`, in name order. */
 int rules_load_dir(struct rules_set *set, const char *dir, const char *suffix,
-		   struct ex_error *err);
+                   struct ex_error *err);
 
 /* The first value of `key` in the block, or NULL. */
 const char *rules_get(const struct rules_block *b, const char *key);
@@ -61,13 +64,13 @@ const struct rules_entry *rules_entry(const struct rules_block *b, const char *k
 /* Fail (EX_RULE, file:line) when the block has a key not in the NULL-ended
  * `allowed` list, or lacks one of the NULL-ended `required` keys. */
 int rules_check_keys(const struct rules_block *b, const char *const *allowed,
-		     const char *const *required, struct ex_error *err);
+                     const char *const *required, struct ex_error *err);
 
 /* Call fn for each non-blank line of a list file with comments ('#' to the end
  * of the line, unless escaped as '\#') and surrounding white space removed.
  * A negative return from fn stops the walk and is returned. */
-int rules_read_lines(const char *path, int (*fn)(void *ctx, char *line, int lineno),
-		     void *ctx, struct ex_error *err);
+int rules_read_lines(const char *path, int (*fn)(void *ctx, char *line, int lineno), void *ctx,
+                     struct ex_error *err);
 
 /* Whether patterns should be JIT-compiled: yes unless the environment sets
  * TJX_JIT=0.  JIT code is correct but confuses memory checkers such as

@@ -111,7 +111,7 @@ void sb_rtrim(struct sb *b)
 {
 	size_t n = b->len;
 	while (n && (b->buf[n - 1] == ' ' || b->buf[n - 1] == '\t' || b->buf[n - 1] == '\n' ||
-		     b->buf[n - 1] == '\r'))
+	             b->buf[n - 1] == '\r'))
 		n--;
 	sb_setlen(b, n);
 }

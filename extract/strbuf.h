@@ -24,7 +24,10 @@ struct sb {
 };
 
 extern char sb_empty[];
-#define SB_INIT {sb_empty, 0, 0, 0}
+#define SB_INIT                                                                                    \
+	{                                                                                          \
+		sb_empty, 0, 0, 0                                                                  \
+	}
 
 void sb_init(struct sb *b);
 /* Free the contents; the struct can be reused after sb_init(). */

@@ -45,7 +45,7 @@ Test(cli, fields_of_seed_004_validates_on_a_pipe)
 	char *seed = tu_seed("004");
 	cr_assert_not_null(seed);
 	struct tu_result r =
-		tu_run(NULL, "%s fields '%s' | %s validate -", tu_bin(), seed, tu_bin());
+	    tu_run(NULL, "%s fields '%s' | %s validate -", tu_bin(), seed, tu_bin());
 	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
 	tu_result_free(&r);
 	r = tu_run(NULL, "%s fields '%s'", tu_bin(), seed);
@@ -119,8 +119,10 @@ Test(cli, missing_input_is_one_line_naming_the_file)
 Test(cli, broken_rules_exit_3_with_file_and_line)
 {
 	char *dir = tu_tmpdir();
-	struct tu_result r = tu_run(NULL, "cp -r %s %s/rules && printf '[bad]\\nwhy = x\\npattern = (unclosed\\nreplace = y\\n' > %s/rules/normalise/99-bad.rules",
-				    tu_rules(), dir, dir);
+	struct tu_result r = tu_run(NULL,
+	                            "cp -r %s %s/rules && printf '[bad]\\nwhy = x\\npattern = "
+	                            "(unclosed\\nreplace = y\\n' > %s/rules/normalise/99-bad.rules",
+	                            tu_rules(), dir, dir);
 	cr_assert_eq(r.status, 0);
 	tu_result_free(&r);
 	r = tu_run("Datum 2021-08-11\n", "%s normalise --rules %s/rules -", tu_bin(), dir);
@@ -163,10 +165,10 @@ Test(cli, run_writes_records_for_good_inputs_and_goes_on_past_bad_ones)
 	char *dir = tu_tmpdir();
 	char *s3 = tu_seed("003"), *s4 = tu_seed("004");
 	struct tu_result r =
-		tu_run(NULL,
-		       "mkdir -p %s/in/sub && cp '%s' %s/in/a.txt && cp '%s' '%s/in/sub/b c.txt' && "
-		       ": > %s/in/empty.txt && printf '\\x89PNG\\r\\n\\x1a\\n\\0\\0' > %s/in/bin.txt",
-		       dir, s3, dir, s4, dir, dir, dir);
+	    tu_run(NULL,
+	           "mkdir -p %s/in/sub && cp '%s' %s/in/a.txt && cp '%s' '%s/in/sub/b c.txt' && "
+	           ": > %s/in/empty.txt && printf '\\x89PNG\\r\\n\\x1a\\n\\0\\0' > %s/in/bin.txt",
+	           dir, s3, dir, s4, dir, dir, dir);
 	cr_assert_eq(r.status, 0);
 	tu_result_free(&r);
 	r = tu_run(NULL, "%s run -q -j 2 -o %s/out %s/in", tu_bin(), dir, dir);
@@ -200,12 +202,15 @@ Test(cli, run_writes_records_for_good_inputs_and_goes_on_past_bad_ones)
 Test(cli, run_is_deterministic_across_jobs)
 {
 	char *dir = tu_tmpdir();
-	struct tu_result r = tu_run(NULL, "mkdir -p %s/in && cp ../shared/seeds/00[134]_*.txt %s/in/ "
-					  "2>/dev/null || cp /work/shared/seeds/00[134]_*.txt %s/in/",
-				    dir, dir, dir);
+	struct tu_result r = tu_run(NULL,
+	                            "mkdir -p %s/in && cp ../shared/seeds/00[134]_*.txt %s/in/ "
+	                            "2>/dev/null || cp /work/shared/seeds/00[134]_*.txt %s/in/",
+	                            dir, dir, dir);
 	tu_result_free(&r);
-	r = tu_run(NULL, "%s run -q -j 1 -o %s/o1 %s/in && %s run -q -j 2 -o %s/o2 %s/in && diff -r -x manifest.tsv -x '.*' %s/o1 %s/o2",
-		   tu_bin(), dir, dir, tu_bin(), dir, dir, dir, dir);
+	r = tu_run(NULL,
+	           "%s run -q -j 1 -o %s/o1 %s/in && %s run -q -j 2 -o %s/o2 %s/in && diff -r -x "
+	           "manifest.tsv -x '.*' %s/o1 %s/o2",
+	           tu_bin(), dir, dir, tu_bin(), dir, dir, dir, dir);
 	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
 	tu_result_free(&r);
 	tu_sh("rm -rf %s", dir);

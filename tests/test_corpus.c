@@ -112,13 +112,13 @@ ParameterizedTest(struct kase *k, corpus, text_cases)
 		if (v->field == RF_DOCUMENT_TYPE)
 			continue; /* a judgement on the whole document, not read from a line */
 		cr_assert(v->page > 0 && v->line > 0, "%s: %s has no @page/@line", k->dir,
-			  record_field_path(v->field));
+		          record_field_path(v->field));
 		const char *printed = v->field == RF_SECTION ? v->qual : v->raw ? v->raw : v->value;
 		/* a raw span may begin with its label: then the value will do */
 		cr_assert(line_has(d, v->page, v->line, printed) ||
-				  line_has(d, v->page, v->line, v->value),
-			  "%s: %s '%s' is not on page %d line %d", k->dir,
-			  record_field_path(v->field), printed, v->page, v->line);
+		              line_has(d, v->page, v->line, v->value),
+		          "%s: %s '%s' is not on page %d line %d", k->dir,
+		          record_field_path(v->field), printed, v->page, v->line);
 		checked++;
 	}
 	cr_assert_gt(checked, 3, "%s: too few fields with provenance", k->dir);
@@ -128,9 +128,11 @@ ParameterizedTest(struct kase *k, corpus, text_cases)
 		char *want = tu_read(path, NULL);
 		cr_assert_not_null(want, "%s", path);
 		struct sb bare = SB_INIT;
-		cr_assert_eq(record_write(r, pipe_schema(p), RECORD_NO_PROVENANCE, &bare, NULL, &err),
-			     0, "%s", err.msg);
-		cr_assert_str_eq(bare.buf, want, "%s: the record differs from expected.xml", k->dir);
+		cr_assert_eq(
+		    record_write(r, pipe_schema(p), RECORD_NO_PROVENANCE, &bare, NULL, &err), 0,
+		    "%s", err.msg);
+		cr_assert_str_eq(bare.buf, want, "%s: the record differs from expected.xml",
+		                 k->dir);
 		sb_release(&bare);
 		free(want);
 	}

@@ -61,7 +61,7 @@ Test(doc, sha256_of_the_bytes)
 {
 	struct doc *d = read_text("abc", 3);
 	cr_assert_str_eq(d->sha256,
-			 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	                 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	doc_free(d);
 }
 
@@ -96,12 +96,12 @@ Test(doc, orig_offsets_and_confidence_follow_edits)
 	e[1] = (struct doc_edit){14, 1, 15, 2, strdup("t")};
 	doc_line_replace(l, strdup(nt), strlen(nt), e, 2);
 	cr_assert_eq(doc_line_orig_off(l, 0, 0), 0);
-	cr_assert_eq(doc_line_orig_off(l, 3, 0), 2);  /* 'r' after ö */
+	cr_assert_eq(doc_line_orig_off(l, 3, 0), 2);   /* 'r' after ö */
 	cr_assert_eq(doc_line_orig_off(l, 17, 0), 15); /* the r of är */
 	cr_assert_eq(doc_line_orig_off(l, 16, 0), 14); /* inside ä */
 	cr_assert_eq(doc_line_orig_off(l, 22, 1), 20); /* end */
-	cr_assert_eq(doc_line_orig_off(l, 2, 0), 1);  /* inside ö: start of its span */
-	cr_assert_eq(doc_line_orig_off(l, 2, 1), 2);  /* ... and its end */
+	cr_assert_eq(doc_line_orig_off(l, 2, 0), 1);   /* inside ö: start of its span */
+	cr_assert_eq(doc_line_orig_off(l, 2, 1), 2);   /* ... and its end */
 	cr_assert_float_eq(doc_line_conf(l, 0, 14), 55, 0.01);
 	cr_assert_float_eq(doc_line_conf(l, 15, 22), 95, 0.01);
 	cr_assert_float_eq(doc_line_conf(l, 19, 22), 97, 0.01);

@@ -84,7 +84,7 @@ Test(fields, seed_004_header_and_provenance)
 	cr_assert_str_eq(value(r, RF_ORGANISATION), "Huddinge kommun");
 	cr_assert_str_eq(value(r, RF_DEPARTMENT), "Kommunstyrelsens förvaltning");
 	cr_assert_str_eq(value(r, RF_TITLE), "Förslag till avtal om strategiskt partnerskap mellan "
-					     "Södertörns högskola och Huddinge kommun");
+	                                     "Södertörns högskola och Huddinge kommun");
 	/* provenance: the file's own line numbers */
 	const struct rec_value *cn = record_find(r, RF_CASE_NUMBER);
 	cr_assert_eq(cn->page, 1);
@@ -102,7 +102,7 @@ Test(fields, seed_004_decisions_sections_signatories_lists)
 	/* the lead-in line is not a decision nor a section */
 	for (int k = 0; nth(r, RF_SECTION, k); k++)
 		cr_assert_str_neq(nth(r, RF_SECTION, k)->qual,
-				  "Kommunstyrelsens förslag till kommunfullmäktige");
+		                  "Kommunstyrelsens förslag till kommunfullmäktige");
 	cr_assert_str_eq(nth(r, RF_SECTION, 0)->qual, "Bakgrund");
 	cr_assert_str_eq(nth(r, RF_SECTION, 0)->value, "", "a heading right above another");
 	cr_assert_str_eq(nth(r, RF_SECTION, 1)->qual, "Inledning");
@@ -172,7 +172,7 @@ Test(fields, seed_001_agreement_parties_and_signature_area)
 	int last = count(r, RF_SIGNATORY_NAME) - 1;
 	cr_assert_str_eq(nth(r, RF_SIGNATORY_NAME, last)->value, "Ulrika Lundqvist");
 	cr_assert_str_eq(nth(r, RF_SIGNATORY_ROLE, count(r, RF_SIGNATORY_ROLE) - 1)->value,
-			 "Enhetschef");
+	                 "Enhetschef");
 	/* a lead-in over a list that goes on in lower case is not a heading */
 	for (int k = 0; nth(r, RF_SECTION, k); k++)
 		cr_assert_str_neq(nth(r, RF_SECTION, k)->qual, "Huvudmannen ansvarar för att");
@@ -197,7 +197,7 @@ Test(fields, seed_000_legacy_text_structure)
 	int found = 0;
 	for (int k = 0; nth(r, RF_SECTION, k); k++)
 		found |= !strncmp(nth(r, RF_SECTION, k)->qual, "Konsekvenser for barn", 21) &&
-			 strstr(nth(r, RF_SECTION, k)->qual, "jamstalldhet") != NULL;
+		         strstr(nth(r, RF_SECTION, k)->qual, "jamstalldhet") != NULL;
 	cr_assert(found);
 	record_free(r);
 }
@@ -205,21 +205,21 @@ Test(fields, seed_000_legacy_text_structure)
 Test(fields, header_in_another_order_and_other_labels)
 {
 	const char *text = "Vår beteckning: BUN 2023/77\n"
-			   "\n"
-			   "Handläggare: Anna Berg\n"
-			   "\n"
-			   "Datum\n"
-			   "\n"
-			   "3 februari 2023\n"
-			   "\n"
-			   "Till: Barn- och utbildningsnämnden\n"
-			   "\n"
-			   "Skolskjuts för gymnasieelever\n"
-			   "\n"
-			   "Förslag till beslut\n"
-			   "\n"
-			   "1. Nämnden godkänner riktlinjerna.\n"
-			   "2. Beslutet justeras omedelbart.\n";
+	                   "\n"
+	                   "Handläggare: Anna Berg\n"
+	                   "\n"
+	                   "Datum\n"
+	                   "\n"
+	                   "3 februari 2023\n"
+	                   "\n"
+	                   "Till: Barn- och utbildningsnämnden\n"
+	                   "\n"
+	                   "Skolskjuts för gymnasieelever\n"
+	                   "\n"
+	                   "Förslag till beslut\n"
+	                   "\n"
+	                   "1. Nämnden godkänner riktlinjerna.\n"
+	                   "2. Beslutet justeras omedelbart.\n";
 	struct ex_error err;
 	struct record *r = extract_text(text, &err);
 	cr_assert_not_null(r, "%s", err.msg);
@@ -236,24 +236,24 @@ Test(fields, header_in_another_order_and_other_labels)
 Test(fields, letterhead_and_page_numbers_repeated_on_every_page)
 {
 	const char *text = "Sida 1 (2)\n"
-			   "Datum 2021-08-11\n"
-			   "Dnr KS-2021/5\n"
-			   "\n"
-			   "Bygglov för skola\n"
-			   "\n"
-			   "Förslag till beslut\n"
-			   "\n"
-			   "Nämnden beviljar bygglov.\n"
-			   "\n"
-			   "Bakgrund\n"
-			   "\n"
-			   "Skolan behöver fler\n"
-			   "\f"
-			   "Sida 2 (2)\n"
-			   "Datum 2021-08-11\n"
-			   "Dnr KS-2021/5\n"
-			   "\n"
-			   "klassrum inför hösten.\n";
+	                   "Datum 2021-08-11\n"
+	                   "Dnr KS-2021/5\n"
+	                   "\n"
+	                   "Bygglov för skola\n"
+	                   "\n"
+	                   "Förslag till beslut\n"
+	                   "\n"
+	                   "Nämnden beviljar bygglov.\n"
+	                   "\n"
+	                   "Bakgrund\n"
+	                   "\n"
+	                   "Skolan behöver fler\n"
+	                   "\f"
+	                   "Sida 2 (2)\n"
+	                   "Datum 2021-08-11\n"
+	                   "Dnr KS-2021/5\n"
+	                   "\n"
+	                   "klassrum inför hösten.\n";
 	struct ex_error err;
 	struct record *r = extract_text(text, &err);
 	cr_assert_not_null(r, "%s", err.msg);
@@ -268,7 +268,7 @@ Test(fields, letterhead_and_page_numbers_repeated_on_every_page)
 Test(fields, missing_required_field_fails_naming_it)
 {
 	const char *text = "TJÄNSTESKRIVELSE\n\nDatum 2021-08-11\n\nTitel utan dnr\n\n"
-			   "Förslag till beslut\n\nNämnden beslutar.\n";
+	                   "Förslag till beslut\n\nNämnden beslutar.\n";
 	struct ex_error err;
 	struct record *r = extract_text(text, &err);
 	cr_assert_null(r);
@@ -301,8 +301,8 @@ Test(fields, debug_explains_rules_and_misses)
 Test(fields, amounts_in_kronor)
 {
 	const char *text = "Avsiktsförklaring om samarbete\n\n1 Bakgrund\n\n"
-			   "Kostnaden är 500 000 kronor, därtill 1,5 miljoner kronor per år och "
-			   "300 tkr i bidrag.\n";
+	                   "Kostnaden är 500 000 kronor, därtill 1,5 miljoner kronor per år och "
+	                   "300 tkr i bidrag.\n";
 	struct ex_error err;
 	struct record *r = extract_text(text, &err);
 	cr_assert_not_null(r, "%s", err.msg);
@@ -317,10 +317,11 @@ Test(fields, amounts_in_kronor)
 Test(fields, broken_field_rule_is_reported_at_its_line)
 {
 	char *dir = tu_tmpdir();
-	cr_assert_eq(tu_sh("cp -r %s %s/rules && printf '[x]\\nwhy = y\\npattern = (?<nofield>a)\\n' "
-			   ">> %s/rules/fields/header.rules",
-			   tu_rules(), dir, dir),
-		     0);
+	cr_assert_eq(
+	    tu_sh("cp -r %s %s/rules && printf '[x]\\nwhy = y\\npattern = (?<nofield>a)\\n' "
+	          ">> %s/rules/fields/header.rules",
+	          tu_rules(), dir, dir),
+	    0);
 	char rules[600];
 	snprintf(rules, sizeof(rules), "%s/rules", dir);
 	struct fields_options o = {.rules_dir = rules};

@@ -89,7 +89,7 @@ Test(ocrout, alto_is_valid_alto_4_with_every_word)
 		int text = d->lines[i].len > 0;
 		lines += text;
 		paras += text && (i == 0 || d->lines[i - 1].len == 0 ||
-				  d->lines[i - 1].page != d->lines[i].page);
+		                  d->lines[i - 1].page != d->lines[i].page);
 	}
 	xmlXPathObjectPtr blocks = xpath(x, "//a:TextBlock"), tl = xpath(x, "//a:TextLine");
 	cr_assert_eq((size_t)blocks->nodesetval->nodeNr, paras);

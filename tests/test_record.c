@@ -33,51 +33,52 @@ static struct record *sample(void)
 	record_add_simple(r, RF_CASE_NUMBER, "KS-2021/1682.103", 1, 9, -1, "Dnr KS-2021/1682.103");
 	record_add_simple(r, RF_OFFICER_EMAIL, "Bjorn.Rosborg@huddinge.se", 1, 14, 91, NULL);
 	record_add_simple(r, RF_OFFICER_NAME, "Björn  Rosborg ", 1, 12, -1, NULL);
-	struct rec_value d1 = {.field = RF_DECISION, .value = "Avtalet godkänns.", .page = 1,
-			       .line = 24, .conf = -1};
+	struct rec_value d1 = {
+	    .field = RF_DECISION, .value = "Avtalet godkänns.", .page = 1, .line = 24, .conf = -1};
 	record_add(r, &d1);
-	struct rec_value s = {.field = RF_SIGNATORY_ROLE, .group = 1, .value = "Kommundirektör",
-			      .conf = -1};
-	struct rec_value n2 = {.field = RF_SIGNATORY_NAME, .group = 2, .value = "Patrik Forshage",
-			       .conf = -1};
-	struct rec_value n1 = {.field = RF_SIGNATORY_NAME, .group = 1, .value = "Camilla Broo",
-			       .conf = -1};
+	struct rec_value s = {
+	    .field = RF_SIGNATORY_ROLE, .group = 1, .value = "Kommundirektör", .conf = -1};
+	struct rec_value n2 = {
+	    .field = RF_SIGNATORY_NAME, .group = 2, .value = "Patrik Forshage", .conf = -1};
+	struct rec_value n1 = {
+	    .field = RF_SIGNATORY_NAME, .group = 1, .value = "Camilla Broo", .conf = -1};
 	record_add(r, &s);
 	record_add(r, &n2);
 	record_add(r, &n1);
-	struct rec_value a = {.field = RF_AMOUNT, .value = "2,4 mnkr", .qual = "2400000",
-			      .conf = -1};
+	struct rec_value a = {
+	    .field = RF_AMOUNT, .value = "2,4 mnkr", .qual = "2400000", .conf = -1};
 	record_add(r, &a);
 	return r;
 }
 
 static const char SAMPLE_XML[] =
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	"<record xmlns=\"urn:tjx:record:1\" schema-version=\"1\">\n"
-	"  <source file=\"004.txt\" sha256=\"9508deb0b3017e403b45daf908d3493f0fdceb19c7b8298d95279d8"
-	"26ba72a5d\" kind=\"text\" pages=\"3\"/>\n"
-	"  <case-number page=\"1\" line=\"9\" raw=\"Dnr KS-2021/1682.103\">KS-2021/1682.103</case-number>\n"
-	"  <date page=\"1\" line=\"6\">2021-08-11</date>\n"
-	"  <officer>\n"
-	"    <name page=\"1\" line=\"12\">Björn Rosborg</name>\n"
-	"    <email page=\"1\" line=\"14\" conf=\"91\">Bjorn.Rosborg@huddinge.se</email>\n"
-	"  </officer>\n"
-	"  <proposed-decisions>\n"
-	"    <decision n=\"1\" page=\"1\" line=\"24\">Avtalet godkänns.</decision>\n"
-	"  </proposed-decisions>\n"
-	"  <signatories>\n"
-	"    <signatory>\n"
-	"      <name>Camilla Broo</name>\n"
-	"      <role>Kommundirektör</role>\n"
-	"    </signatory>\n"
-	"    <signatory>\n"
-	"      <name>Patrik Forshage</name>\n"
-	"    </signatory>\n"
-	"  </signatories>\n"
-	"  <amounts>\n"
-	"    <amount sek=\"2400000\">2,4 mnkr</amount>\n"
-	"  </amounts>\n"
-	"</record>\n";
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<record xmlns=\"urn:tjx:record:1\" schema-version=\"1\">\n"
+    "  <source file=\"004.txt\" sha256=\"9508deb0b3017e403b45daf908d3493f0fdceb19c7b8298d95279d8"
+    "26ba72a5d\" kind=\"text\" pages=\"3\"/>\n"
+    "  <case-number page=\"1\" line=\"9\" raw=\"Dnr "
+    "KS-2021/1682.103\">KS-2021/1682.103</case-number>\n"
+    "  <date page=\"1\" line=\"6\">2021-08-11</date>\n"
+    "  <officer>\n"
+    "    <name page=\"1\" line=\"12\">Björn Rosborg</name>\n"
+    "    <email page=\"1\" line=\"14\" conf=\"91\">Bjorn.Rosborg@huddinge.se</email>\n"
+    "  </officer>\n"
+    "  <proposed-decisions>\n"
+    "    <decision n=\"1\" page=\"1\" line=\"24\">Avtalet godkänns.</decision>\n"
+    "  </proposed-decisions>\n"
+    "  <signatories>\n"
+    "    <signatory>\n"
+    "      <name>Camilla Broo</name>\n"
+    "      <role>Kommundirektör</role>\n"
+    "    </signatory>\n"
+    "    <signatory>\n"
+    "      <name>Patrik Forshage</name>\n"
+    "    </signatory>\n"
+    "  </signatories>\n"
+    "  <amounts>\n"
+    "    <amount sek=\"2400000\">2,4 mnkr</amount>\n"
+    "  </amounts>\n"
+    "</record>\n";
 
 Test(record, writes_schema_order_fixed_attributes_and_indent)
 {
@@ -131,12 +132,12 @@ Test(record, escapes_markup_and_keeps_utf8)
 	cr_assert_eq(record_write(r, schema, 0, &out, NULL, &err), 0, "%s", err.msg);
 	cr_assert_not_null(strstr(out.buf, "file=\"a &amp; b &lt;c&gt;.txt\""));
 	cr_assert_not_null(
-		strstr(out.buf, "<title>Avtal om \"A &amp; B\" &lt;bilaga&gt; för Södertörn</title>"));
+	    strstr(out.buf, "<title>Avtal om \"A &amp; B\" &lt;bilaga&gt; för Södertörn</title>"));
 	/* and it reads back to the same values */
 	struct record *back = NULL;
 	cr_assert_eq(record_parse(out.buf, out.len, "t", &back, &err), 0, "%s", err.msg);
 	cr_assert_str_eq(record_find(back, RF_TITLE)->value,
-			 "Avtal om \"A & B\" <bilaga> för Södertörn");
+	                 "Avtal om \"A & B\" <bilaga> för Södertörn");
 	cr_assert_str_eq(record_source(back)->file, "a & b <c>.txt");
 	record_free(back);
 	sb_release(&out);
@@ -181,7 +182,7 @@ static void expect_invalid(struct record *r, const char *path, const char *msg_p
 		if (strstr(probs.items[i].path, path) && strstr(probs.items[i].msg, msg_part))
 			found = 1;
 	cr_assert(found, "no problem at %s mentioning '%s' (first: %s: %s)", path, msg_part,
-		  probs.n ? probs.items[0].path : "-", probs.n ? probs.items[0].msg : "-");
+	          probs.n ? probs.items[0].path : "-", probs.n ? probs.items[0].msg : "-");
 	rec_problems_release(&probs);
 	record_free(r);
 }
@@ -244,8 +245,8 @@ Test(record, decisions_run_one_to_n_without_gaps)
 	struct record *r = minimal();
 	const char *ns[] = {"1", "2", "4"};
 	for (int i = 0; i < 3; i++) {
-		struct rec_value d = {.field = RF_DECISION, .value = "Beslut.", .qual = (char *)ns[i],
-				      .conf = -1};
+		struct rec_value d = {
+		    .field = RF_DECISION, .value = "Beslut.", .qual = (char *)ns[i], .conf = -1};
 		record_add(r, &d);
 	}
 	expect_invalid(r, "/proposed-decisions/decision", "without gaps");
@@ -260,13 +261,14 @@ Test(record, empty_field_is_refused_not_written)
 
 Test(record, validate_reports_every_problem_with_path_and_line)
 {
-	const char *xml = "<?xml version=\"1.0\"?>\n"
-			  "<record xmlns=\"urn:tjx:record:1\" schema-version=\"1\">\n"
-			  "  <source file=\"x\" sha256=\"9508deb0b3017e403b45daf908d3493f0fdceb19c7b829"
-			  "8d95279d826ba72a5d\" kind=\"text\" pages=\"1\"/>\n"
-			  "  <date>2021-13-01</date>\n"
-			  "  <officer><email>nope</email></officer>\n"
-			  "</record>\n";
+	const char *xml =
+	    "<?xml version=\"1.0\"?>\n"
+	    "<record xmlns=\"urn:tjx:record:1\" schema-version=\"1\">\n"
+	    "  <source file=\"x\" sha256=\"9508deb0b3017e403b45daf908d3493f0fdceb19c7b829"
+	    "8d95279d826ba72a5d\" kind=\"text\" pages=\"1\"/>\n"
+	    "  <date>2021-13-01</date>\n"
+	    "  <officer><email>nope</email></officer>\n"
+	    "</record>\n";
 	struct rec_problems probs = {0};
 	struct ex_error err;
 	cr_assert_lt(record_validate(xml, strlen(xml), "t.xml", schema, &probs, &err), 0);

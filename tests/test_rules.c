@@ -18,15 +18,15 @@ static char *write_tmp(const char *content)
 Test(rules, blocks_keys_repeats_and_continuations)
 {
 	char *p = write_tmp("# comment\n"
-			    "[first]\n"
-			    "why     = because\n"
-			    "pattern = (?x) a\n"
-			    "          b   # continued\n"
-			    "test    = a => b\n"
-			    "test    = c => d\n"
-			    "\n"
-			    "[second]\n"
-			    "why=x\n");
+	                    "[first]\n"
+	                    "why     = because\n"
+	                    "pattern = (?x) a\n"
+	                    "          b   # continued\n"
+	                    "test    = a => b\n"
+	                    "test    = c => d\n"
+	                    "\n"
+	                    "[second]\n"
+	                    "why=x\n");
 	struct rules_set set = RULES_SET_INIT;
 	struct ex_error err;
 	cr_assert_eq(rules_load_file(&set, p, &err), 0, "%s", err.msg);

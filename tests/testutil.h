@@ -126,11 +126,11 @@ static inline struct tu_result tu_run(const char *in, const char *fmt, ...)
 }
 
 /* Run a shell command for its effect; returns its exit status. */
-#define tu_sh(...)                                                                         \
-	({                                                                                 \
-		struct tu_result tu_r_ = tu_run(NULL, __VA_ARGS__);                        \
-		tu_result_free(&tu_r_);                                                    \
-		tu_r_.status;                                                              \
+#define tu_sh(...)                                                                                 \
+	({                                                                                         \
+		struct tu_result tu_r_ = tu_run(NULL, __VA_ARGS__);                                \
+		tu_result_free(&tu_r_);                                                            \
+		tu_r_.status;                                                                      \
 	})
 
 /* A fresh temporary folder; caller frees the path (and may rm -rf it). */
