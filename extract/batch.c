@@ -2132,8 +2132,8 @@ static void stop_workers(struct sup *s)
 static void options_string(const struct batch_options *o, char *buf, size_t size)
 {
 	const struct pipe_options *p = &o->pipe;
-	snprintf(buf, size, "normalise=%d provenance=%d lenient=%d ocr=%s lang=%s rotate=%d",
-	         !p->no_normalise, !p->no_provenance, p->lenient,
+	snprintf(buf, size, "tjx=%s normalise=%d provenance=%d lenient=%d ocr=%s lang=%s rotate=%d",
+	         TJX_VERSION, !p->no_normalise, !p->no_provenance, p->lenient,
 	         p->ocr == PIPE_OCR_ALWAYS  ? "always"
 	         : p->ocr == PIPE_OCR_NEVER ? "never"
 	                                    : "auto",

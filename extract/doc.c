@@ -220,6 +220,56 @@ int doc_line_drop_words(struct doc_line *l, const char *drop)
 	return 0;
 }
 
+/* Does the word hold a letter or a digit? */
+static int has_alnum(const struct doc_line *l, const struct doc_word *w)
+{
+	if (w->off > l->orig_len)
+		return 0;
+	const char *s = l->orig + w->off;
+	size_t n = w->len < l->orig_len - w->off ? w->len : l->orig_len - w->off, i = 0;
+	while (i < n) {
+		uint32_t c = utf8_next(s, n, &i);
+		if ((c >= '0' && c <= '9') || utf8_is_alpha(c))
+			return 1;
+	}
+	return 0;
+}
+
+/* Is the word nothing but vertical bars? */
+static int only_bars(const struct doc_line *l, const struct doc_word *w)
+{
+	if (!w->len || w->off + w->len > l->orig_len)
+		return 0;
+	for (size_t k = 0; k < w->len; k++)
+		if (l->orig[w->off + k] != '|')
+			return 0;
+	return 1;
+}
+
+static int int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* The median box height of the line's words that hold a letter or a digit
+ * (punctuation and bars left out), or 0 when fewer than two have one: the
+ * height real text has on this line, whatever a tall smear did to the line's
+ * own box. */
+static int letter_height(const struct doc_line *l)
+{
+	int buf[64], n = 0;
+	for (size_t i = 0; i < l->nwords && n < 64; i++) {
+		const struct doc_word *w = &l->words[i];
+		if (w->y1 > w->y0 && has_alnum(l, w))
+			buf[n++] = w->y1 - w->y0;
+	}
+	if (n < 2)
+		return 0;
+	qsort(buf, (size_t)n, sizeof(int), int_cmp);
+	return buf[n / 2];
+}
+
 int doc_drop_specks(struct doc *d)
 {
 	int dropped = 0;
@@ -232,10 +282,18 @@ int doc_drop_specks(struct doc *d)
 		if (!drop)
 			return -1;
 		int any = 0;
+		int ref = letter_height(l);
 		for (size_t i = 0; i < l->nwords; i++) {
 			const struct doc_word *w = &l->words[i];
 			int ww = w->x1 - w->x0, wh = w->y1 - w->y0;
 			if (ww >= 0 && wh >= 0 && ww * 8 < h && wh * 8 < h)
+				drop[i] = any = 1;
+			/* letters a quarter as tall as the line's letters: a rule line
+			 * or a smear read as "ee" */
+			else if (ref > 0 && wh >= 0 && wh * 4 < ref && has_alnum(l, w))
+				drop[i] = any = 1;
+			/* a bar alone is never text here: a scan's edge, a table rule */
+			else if (only_bars(l, w))
 				drop[i] = any = 1;
 		}
 		if (any) {

@@ -117,7 +117,11 @@ int doc_line_drop_words(struct doc_line *l, const char *drop);
 
 /* Remove specks: OCR "words" whose box is a few pixels in both directions
  * (less than an eighth of their line's height), which noise on a degraded
- * scan turns into stray marks (". | ' i").  Returns the number removed, or -1. */
+ * scan turns into stray marks (". | ' i"), and "letters" less than a quarter
+ * as tall as the line's other letters (the median of its words with a letter
+ * or digit), a rule line or smear read as "ee", and words that are only
+ * vertical bars (a scan's edge or a table rule read as "|").  Returns the
+ * number removed, or -1. */
 int doc_drop_specks(struct doc *d);
 
 /* Map a byte offset in l->text to the corresponding offset in l->orig.  An

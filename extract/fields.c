@@ -1164,14 +1164,44 @@ static int sig_match(struct fields *fs, enum sig_kind k, const char *s, size_t n
 	return 0;
 }
 
+/* The length of line l without a stray mark at its end: a last word of one
+ * or two characters that the OCR read with a confidence below 25, after a
+ * space ("Sammanfattning es": noise beside a heading on a degraded scan).
+ * The whole length when there is none. */
+static size_t without_stray_mark(const struct doc_line *l)
+{
+	size_t n = l->len;
+	while (n && (l->text[n - 1] == ' ' || l->text[n - 1] == '\t'))
+		n--;
+	size_t a = n;
+	while (a && l->text[a - 1] != ' ' && l->text[a - 1] != '\t')
+		a--;
+	if (!a || a == n || utf8_count(l->text + a, n - a) > 2)
+		return l->len;
+	float c = doc_line_conf(l, a, n);
+	return c >= 0 && c < 25 ? a : l->len;
+}
+
+/* The vocabulary role of line i, tolerating a stray mark at its end. */
+static int line_role(struct fields *fs, const struct doc *d, size_t i)
+{
+	const struct doc_line *l = &d->lines[i];
+	int r = vocab_role(fs, l->text, l->len);
+	if (r < 0 && l->nwords) {
+		size_t n = without_stray_mark(l);
+		if (n < l->len)
+			r = vocab_role(fs, l->text, n);
+	}
+	return r;
+}
+
 /* The same, for line i of the document being read, remembered. */
 static int line_vocab(struct fields *fs, const struct doc *d, size_t i)
 {
 	if (fs->cache_doc != d || i >= fs->cache_n)
-		return vocab_role(fs, d->lines[i].text, d->lines[i].len);
+		return line_role(fs, d, i);
 	if (!fs->cache_vocab[i])
-		fs->cache_vocab[i] =
-		    (signed char)(vocab_role(fs, d->lines[i].text, d->lines[i].len) + 2);
+		fs->cache_vocab[i] = (signed char)(line_role(fs, d, i) + 2);
 	return fs->cache_vocab[i] - 2;
 }
 

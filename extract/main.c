@@ -11,10 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-
-#ifndef TJX_VERSION
-#define TJX_VERSION "0.1.0"
-#endif
+#include "pipeline.h"
 
 const char *cli_progname = "tjx";
 

@@ -13,6 +13,10 @@
 #include "record.h"
 #include "strbuf.h"
 
+/* The program's version: printed by --version, and part of what a batch
+ * manifest records a record was made with (a new version redoes records). */
+#define TJX_VERSION "0.1.0"
+
 enum pipe_ocr_mode {
 	PIPE_OCR_AUTO,   /* OCR pages without text; use a text layer where there is one */
 	PIPE_OCR_ALWAYS, /* OCR every page, ignoring text layers */

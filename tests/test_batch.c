@@ -759,6 +759,13 @@ Test(batch, rerun_skips_up_to_date_records_and_force_redoes_them)
 	r = run_seeds(in, out, "--no-provenance --force");
 	cr_assert_not_null(strstr(r.err, "5 ok, 0 partial, 0 failed, 0 skipped"), "%s", r.err);
 	tu_result_free(&r);
+	/* records another tjx made (the manifest names its version): redone */
+	cr_assert_eq(tu_sh("grep -c 'tjx=" TJX_VERSION " ' %s/manifest.tsv | grep -qx 5", out), 0);
+	cr_assert_eq(tu_sh("sed -i '2,3s/tjx=" TJX_VERSION " /tjx=0.0.1 /' %s/manifest.tsv", out),
+	             0);
+	r = run_seeds(in, out, "--no-provenance");
+	cr_assert_not_null(strstr(r.err, "2 ok, 0 partial, 0 failed, 3 skipped"), "%s", r.err);
+	tu_result_free(&r);
 	tu_sh("rm -rf %s", dir);
 	free(in);
 	free(out);

@@ -107,3 +107,66 @@ Test(doc, orig_offsets_and_confidence_follow_edits)
 	cr_assert_float_eq(doc_line_conf(l, 19, 22), 97, 0.01);
 	doc_free(d);
 }
+
+/* A line of OCR words: text is the words joined by single spaces, boxes[i]
+ * = {x0, y0, x1, y1} of word i, the line's box their union. */
+static struct doc_line *ocr_line(struct doc *d, const char *const *words, const int (*boxes)[4],
+                                 const float *conf, size_t n)
+{
+	char text[256] = "";
+	size_t off[16];
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(text, " ");
+		off[i] = strlen(text);
+		strcat(text, words[i]);
+	}
+	struct doc_line *l = doc_add_line(d, text, strlen(text));
+	cr_assert_not_null(l);
+	l->x0 = l->y0 = 1 << 30;
+	l->x1 = l->y1 = 0;
+	for (size_t i = 0; i < n; i++) {
+		const int *b = boxes[i];
+		cr_assert_eq(
+		    doc_line_add_word(l, off[i], strlen(words[i]), b[0], b[1], b[2], b[3], conf[i]),
+		    0);
+		l->x0 = b[0] < l->x0 ? b[0] : l->x0;
+		l->y0 = b[1] < l->y0 ? b[1] : l->y0;
+		l->x1 = b[2] > l->x1 ? b[2] : l->x1;
+		l->y1 = b[3] > l->y1 ? b[3] : l->y1;
+	}
+	return l;
+}
+
+/* Boxes and confidences as seed004-scan-heavy's page 1 has them. */
+Test(doc, specks_smears_and_bars_go_dashes_and_small_words_stay)
+{
+	struct doc *d = doc_new(DOC_IMAGE, "scan.tif");
+	doc_add_page(d, DOC_PAGE_OCR);
+	/* a smear under the heading read as "ee" (79 x 8), a speck read as "|" */
+	const char *w1[] = {"Förslag", "till", "beslut", "|", "ee"};
+	const int b1[][4] = {{299, 1313, 445, 1385},
+	                     {459, 1313, 511, 1350},
+	                     {528, 1271, 644, 1368},
+	                     {679, 1307, 682, 1310},
+	                     {1140, 1280, 1219, 1288}};
+	const float c1[] = {96.6f, 96.6f, 96.2f, 91.6f, 41.4f};
+	ocr_line(d, w1, b1, c1, 5);
+	/* a scan's edge read as "|" (6 x 25) before a heading */
+	const char *w2[] = {"|", "Bakgrund"};
+	const int b2[][4] = {{270, 1628, 276, 1653}, {299, 1645, 491, 1694}};
+	const float c2[] = {64.2f, 94.7f};
+	ocr_line(d, w2, b2, c2, 2);
+	/* a dash between dates is flat too, but no letter: it stays; so do
+	 * small words with no ascender ("om", "se") */
+	const char *w3[] = {"perioden", "2020-05-15", "–", "2022-06-30", "om", "se"};
+	const int b3[][4] = {{300, 900, 500, 960},  {520, 905, 760, 950},   {780, 928, 810, 933},
+	                     {830, 905, 1070, 950}, {1090, 925, 1140, 950}, {1160, 925, 1200, 950}};
+	const float c3[] = {95, 95, 90, 95, 95, 95};
+	ocr_line(d, w3, b3, c3, 6);
+	cr_assert_eq(doc_drop_specks(d), 3);
+	cr_assert_str_eq(d->lines[0].text, "Förslag till beslut");
+	cr_assert_str_eq(d->lines[1].text, "Bakgrund");
+	cr_assert_str_eq(d->lines[2].text, "perioden 2020-05-15 – 2022-06-30 om se");
+	doc_free(d);
+}

@@ -335,3 +335,53 @@ Test(fields, broken_field_rule_is_reported_at_its_line)
 	tu_sh("rm -rf %s", dir);
 	free(dir);
 }
+
+/* Seed 004 with "Sammanfattning" read as on seed004-scan-heavy, with a stray
+ * mark beside it ("Sammanfattning es"), the mark's OCR confidence given. */
+static struct record *summary_with_mark(float conf, char **summary)
+{
+	char *path = tu_seed("004");
+	size_t n;
+	char *text = tu_read(path, &n);
+	char *at = strstr(text, "\nSammanfattning\n");
+	cr_assert_not_null(at);
+	struct sb b = SB_INIT;
+	sb_add(&b, text, (size_t)(at - text) + 15);
+	sb_adds(&b, " es");
+	sb_adds(&b, at + 15);
+	struct doc *d = NULL;
+	struct ex_error err;
+	cr_assert_eq(doc_from_text("t.txt", b.buf, b.len, &d, &err), 0, "%s", err.msg);
+	struct doc_line *l = NULL;
+	for (size_t i = 0; i < d->nlines && !l; i++)
+		if (!strcmp(d->lines[i].text, "Sammanfattning es"))
+			l = &d->lines[i];
+	cr_assert_not_null(l);
+	cr_assert_eq(doc_line_add_word(l, 0, 14, 298, 1727, 626, 1810, 96.6f), 0);
+	cr_assert_eq(doc_line_add_word(l, 15, 2, 634, 1750, 670, 1799, conf), 0);
+	struct record *r = NULL;
+	cr_assert_eq(fields_extract(fs, d, &r, NULL, &err), 0, "%s", err.msg);
+	const struct rec_value *v = record_find(r, RF_SUMMARY);
+	*summary = v ? strdup(v->value) : NULL;
+	doc_free(d);
+	sb_release(&b);
+	free(text);
+	free(path);
+	return r;
+}
+
+Test(fields, heading_beside_a_stray_mark_read_with_low_confidence)
+{
+	struct record *plain = extract_seed("004");
+	char *s = NULL;
+	struct record *r = summary_with_mark(7.2f, &s);
+	cr_assert_not_null(s, "the summary was not found beside a mark read at 7%%");
+	cr_assert_str_eq(s, value(plain, RF_SUMMARY));
+	free(s);
+	record_free(r);
+	/* read with confidence, "es" is text: the line is no summary heading */
+	r = summary_with_mark(90, &s);
+	cr_assert_null(s, "a word read at 90%% was taken for a stray mark");
+	record_free(r);
+	record_free(plain);
+}
