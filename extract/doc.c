@@ -246,6 +246,38 @@ static int only_bars(const struct doc_line *l, const struct doc_word *w)
 	return 1;
 }
 
+/* Is the word nothing but marks OCR makes of noise: quotes, colons, points,
+ * "=" and the like (no letter or digit; no dash, bullet, "~" or "|": the
+ * normaliser reads those as list items and "I")? */
+static int only_marks(const struct doc_line *l, const struct doc_word *w)
+{
+	static const uint32_t marks[] = {'=',    '"',    '\'',   '`',    '^',   '_',  ':',
+	                                 ';',    ',',    '.',    '<',    '>',   0xAB, 0xBB,
+	                                 0x2018, 0x2019, 0x201C, 0x201D, 0x201E};
+	if (!w->len || w->off + w->len > l->orig_len)
+		return 0;
+	const char *s = l->orig + w->off;
+	size_t i = 0;
+	while (i < w->len) {
+		uint32_t c = utf8_next(s, w->len, &i);
+		size_t k = 0;
+		while (k < sizeof(marks) / sizeof(marks[0]) && marks[k] != c)
+			k++;
+		if (k == sizeof(marks) / sizeof(marks[0]))
+			return 0;
+	}
+	return 1;
+}
+
+/* Does the word begin with a lower-case letter? */
+static int starts_lower(const struct doc_line *l, const struct doc_word *w)
+{
+	if (!w->len || w->off + w->len > l->orig_len)
+		return 0;
+	size_t i = 0;
+	return utf8_is_lower(utf8_next(l->orig + w->off, w->len, &i));
+}
+
 static int int_cmp(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
@@ -283,6 +315,8 @@ int doc_drop_specks(struct doc *d)
 			return -1;
 		int any = 0;
 		int ref = letter_height(l);
+		int ocr = l->page >= 1 && l->page <= d->npages &&
+		          d->pages[l->page - 1].source == DOC_PAGE_OCR;
 		for (size_t i = 0; i < l->nwords; i++) {
 			const struct doc_word *w = &l->words[i];
 			int ww = w->x1 - w->x0, wh = w->y1 - w->y0;
@@ -292,10 +326,28 @@ int doc_drop_specks(struct doc *d)
 			 * or a smear read as "ee" */
 			else if (ref > 0 && wh >= 0 && wh * 4 < ref && has_alnum(l, w))
 				drop[i] = any = 1;
-			/* a bar alone is never text here: a scan's edge, a table rule */
-			else if (only_bars(l, w))
+			/* on a page we read, a bar alone is a scan's edge or a table
+			 * rule, unless a lower-case word follows: then it is the "I"
+			 * the normaliser makes of it ("| det arbetet") */
+			else if (ocr && only_bars(l, w) &&
+			         !(i + 1 < l->nwords && starts_lower(l, &l->words[i + 1])))
 				drop[i] = any = 1;
 		}
+		/* marks standing alone at either end of a line of text: noise
+		 * beside a word ("Björk =", ": Björn Rosborg"); dashes and bullets
+		 * stay, they open list items and stand in ranges */
+		size_t first = 0, last = l->nwords;
+		while (first < last && drop[first])
+			first++;
+		while (last > first && drop[last - 1])
+			last--;
+		int text = 0;
+		for (size_t i = first; i < last; i++)
+			text |= has_alnum(l, &l->words[i]);
+		while (text && first < last && only_marks(l, &l->words[first]))
+			drop[first++] = any = 1;
+		while (text && last > first && only_marks(l, &l->words[last - 1]))
+			drop[--last] = any = 1;
 		if (any) {
 			int n = 0;
 			for (size_t i = 0; i < l->nwords; i++)

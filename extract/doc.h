@@ -119,8 +119,11 @@ int doc_line_drop_words(struct doc_line *l, const char *drop);
  * (less than an eighth of their line's height), which noise on a degraded
  * scan turns into stray marks (". | ' i"), and "letters" less than a quarter
  * as tall as the line's other letters (the median of its words with a letter
- * or digit), a rule line or smear read as "ee", and words that are only
- * vertical bars (a scan's edge or a table rule read as "|").  Returns the
+ * or digit), a rule line or smear read as "ee", on pages read by OCR words
+ * that are only vertical bars (a scan's edge or a table rule read as "|")
+ * unless a lower-case word follows (then "|" is "I"), and words of marks
+ * alone (quotes, ":", ".", "=", ...; not dashes, bullets, "~" or "|") at
+ * either end of a line that has a letter or digit ("Björk =").  Returns the
  * number removed, or -1. */
 int doc_drop_specks(struct doc *d);
 

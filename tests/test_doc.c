@@ -139,7 +139,7 @@ static struct doc_line *ocr_line(struct doc *d, const char *const *words, const 
 }
 
 /* Boxes and confidences as seed004-scan-heavy's page 1 has them. */
-Test(doc, specks_smears_and_bars_go_dashes_and_small_words_stay)
+Test(doc, specks_smears_bars_and_edge_marks_go_dashes_and_small_words_stay)
 {
 	struct doc *d = doc_new(DOC_IMAGE, "scan.tif");
 	doc_add_page(d, DOC_PAGE_OCR);
@@ -164,9 +164,37 @@ Test(doc, specks_smears_and_bars_go_dashes_and_small_words_stay)
 	                     {830, 905, 1070, 950}, {1090, 925, 1140, 950}, {1160, 925, 1200, 950}};
 	const float c3[] = {95, 95, 90, 95, 95, 95};
 	ocr_line(d, w3, b3, c3, 6);
-	cr_assert_eq(doc_drop_specks(d), 3);
+	/* marks alone at either end of a line (seed003-scan-heavy) go */
+	const char *w4[] = {":", "Britt-Marie", "Lundberg", "Björk", "="};
+	const int b4[][4] = {{282, 1879, 286, 1903},
+	                     {299, 1872, 520, 1917},
+	                     {535, 1872, 720, 1917},
+	                     {735, 1872, 860, 1917},
+	                     {887, 1857, 899, 1919}};
+	const float c4[] = {82.9f, 96, 96, 96, 50.6f};
+	ocr_line(d, w4, b4, c4, 5);
+	/* a bar before a lower-case word is the normaliser's "I"; a list
+	 * item's "~" is its "-": both stay */
+	const char *w5[] = {"|", "det", "arbetet", "~", "x"};
+	const int b5[][4] = {{300, 2000, 306, 2040},
+	                     {320, 2000, 380, 2040},
+	                     {395, 2000, 520, 2050},
+	                     {540, 2010, 560, 2020},
+	                     {580, 2010, 600, 2040}};
+	const float c5[] = {80, 96, 96, 90, 90};
+	ocr_line(d, w5, b5, c5, 5);
+	cr_assert_eq(doc_drop_specks(d), 5);
 	cr_assert_str_eq(d->lines[0].text, "Förslag till beslut");
 	cr_assert_str_eq(d->lines[1].text, "Bakgrund");
 	cr_assert_str_eq(d->lines[2].text, "perioden 2020-05-15 – 2022-06-30 om se");
+	cr_assert_str_eq(d->lines[3].text, "Britt-Marie Lundberg Björk");
+	cr_assert_str_eq(d->lines[4].text, "| det arbetet ~ x");
+	doc_free(d);
+	/* a text layer's bar is left to the normaliser (it may be "I") */
+	d = doc_new(DOC_PDF_TEXT, "legacy.pdf");
+	doc_add_page(d, DOC_PAGE_LAYER);
+	ocr_line(d, w2, b2, c2, 2);
+	cr_assert_eq(doc_drop_specks(d), 0);
+	cr_assert_str_eq(d->lines[0].text, "| Bakgrund");
 	doc_free(d);
 }
