@@ -2137,6 +2137,20 @@ static size_t split_titles(struct fields *fs, const char *s, char titles[][128],
 	return n;
 }
 
+/* Add a signatory's name or role (field f) in group `group`, from line l.
+ * The value is copied; NULL (out of memory earlier) fails. */
+static int add_signatory(struct found *fd, enum rec_field f, int group, const char *value,
+                         const struct doc_line *l)
+{
+	struct rec_value rv = {.field = f,
+	                       .group = group,
+	                       .value = (char *)value,
+	                       .page = l->page,
+	                       .line = l->lineno,
+	                       .conf = -1};
+	return value ? record_add(fd->rec, &rv) : -1;
+}
+
 static int signatories(struct fields *fs, const struct doc *d, const struct block *b,
                        struct found *fd)
 {
@@ -2160,23 +2174,11 @@ static int signatories(struct fields *fs, const struct doc *d, const struct bloc
 		char *name = name_case(nm.buf);
 		sb_release(&nm);
 		int group = fd->ngroups[RF_SIGNATORY_NAME]++;
-		struct rec_value rv = {.field = RF_SIGNATORY_NAME,
-		                       .group = group,
-		                       .value = name,
-		                       .page = nl->page,
-		                       .line = nl->lineno,
-		                       .conf = -1};
-		rc = name ? record_add(fd->rec, &rv) : -1;
+		rc = add_signatory(fd, RF_SIGNATORY_NAME, group, name, nl);
 		free(name);
-		if (rc == 0 && k >= 1 && titles[g][0]) {
-			struct rec_value rt = {.field = RF_SIGNATORY_ROLE,
-			                       .group = group,
-			                       .value = k == 1 ? title : titles[g],
-			                       .page = tl->page,
-			                       .line = tl->lineno,
-			                       .conf = -1};
-			rc = record_add(fd->rec, &rt);
-		}
+		if (rc == 0 && k >= 1 && titles[g][0])
+			rc = add_signatory(fd, RF_SIGNATORY_ROLE, group, k == 1 ? title : titles[g],
+			                   tl);
 	}
 	if (rc == 0)
 		fd->have[RF_SIGNATORY_NAME] = fd->have[RF_SIGNATORY_ROLE] = 1;
@@ -2286,13 +2288,7 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 		char *raw = squeeze(nl->text, nl->len);
 		char *name = raw ? name_case(raw) : NULL;
 		int group = fd->ngroups[RF_SIGNATORY_NAME]++;
-		struct rec_value rv = {.field = RF_SIGNATORY_NAME,
-		                       .group = group,
-		                       .value = name,
-		                       .page = nl->page,
-		                       .line = nl->lineno,
-		                       .conf = -1};
-		rc = name ? record_add(fd->rec, &rv) : -1;
+		rc = add_signatory(fd, RF_SIGNATORY_NAME, group, name, nl);
 		if (rc == 0 && pair[i]) {
 			size_t ti = (size_t)pair[i] - 1;
 			struct sb title = SB_INIT;
@@ -2319,13 +2315,7 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 						          d->lines[li].len);
 				tl = &d->lines[tline[ti]];
 			}
-			struct rec_value rt = {.field = RF_SIGNATORY_ROLE,
-			                       .group = group,
-			                       .value = title.buf,
-			                       .page = tl->page,
-			                       .line = tl->lineno,
-			                       .conf = -1};
-			rc = record_add(fd->rec, &rt);
+			rc = add_signatory(fd, RF_SIGNATORY_ROLE, group, title.buf, tl);
 			sb_release(&title);
 		}
 		free(raw);
