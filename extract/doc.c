@@ -302,9 +302,33 @@ static int letter_height(const struct doc_line *l)
 	return buf[n / 2];
 }
 
+/* The page's left text margin: the median left edge of its lines of two
+ * words or more (most lines start there; indented ones are fewer), or -1. */
+static int left_margin(const struct doc *d, int page)
+{
+	if (page < 1 || page > d->npages)
+		return -1;
+	const struct doc_page *pg = &d->pages[page - 1];
+	int *x = malloc((pg->nlines + 1) * sizeof(int));
+	if (!x)
+		return -1;
+	size_t n = 0;
+	for (size_t i = pg->first_line; i < pg->first_line + pg->nlines && i < d->nlines; i++)
+		if (d->lines[i].nwords >= 2)
+			x[n++] = d->lines[i].words[0].x0;
+	int m = -1;
+	if (n >= 5) {
+		qsort(x, n, sizeof(int), int_cmp);
+		m = x[n / 2];
+	}
+	free(x);
+	return m;
+}
+
 int doc_drop_specks(struct doc *d)
 {
 	int dropped = 0;
+	int mpage = 0, margin = -1;
 	for (size_t li = 0; li < d->nlines; li++) {
 		struct doc_line *l = &d->lines[li];
 		int h = l->y1 - l->y0;
@@ -333,6 +357,16 @@ int doc_drop_specks(struct doc *d)
 			         !(i + 1 < l->nwords && starts_lower(l, &l->words[i + 1])))
 				drop[i] = any = 1;
 		}
+		/* a word of low confidence standing wholly in the page's left
+		 * margin, before the line's text: noise at the scan's edge
+		 * ("i 7 Slutredovisning") */
+		if (ocr && l->page != mpage) {
+			mpage = l->page;
+			margin = left_margin(d, l->page);
+		}
+		if (ocr && margin > 0 && l->nwords >= 2 && !drop[0] && l->words[0].conf < 50 &&
+		    l->words[0].x1 < margin && l->words[1].x1 > margin)
+			drop[0] = any = 1;
 		/* marks standing alone at either end of a line of text: noise
 		 * beside a word ("Björk =", ": Björn Rosborg"); dashes and bullets
 		 * stay, they open list items and stand in ranges */

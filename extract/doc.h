@@ -123,8 +123,10 @@ int doc_line_drop_words(struct doc_line *l, const char *drop);
  * that are only vertical bars (a scan's edge or a table rule read as "|")
  * unless a lower-case word follows (then "|" is "I"), and words of marks
  * alone (quotes, ":", ".", "=", ...; not dashes, bullets, "~" or "|") at
- * either end of a line that has a letter or digit ("Björk =").  Returns the
- * number removed, or -1. */
+ * either end of a line that has a letter or digit ("Björk ="), and on pages
+ * read by OCR a first word read below 50% confidence that stands wholly in
+ * the page's left margin (the median left edge of its lines) before the
+ * line's text ("i 7 Slutredovisning").  Returns the number removed, or -1. */
 int doc_drop_specks(struct doc *d);
 
 /* Map a byte offset in l->text to the corresponding offset in l->orig.  An

@@ -1400,21 +1400,20 @@ static int starts_with_item_number(const char *s, size_t n)
 	return i > d && i - d <= 2 && i + 1 < n && (s[i] == '.' || s[i] == ')') && s[i + 1] == ' ';
 }
 
-/* The usual distance from one line's top to the next on each recognised
- * page, so that a blank line can be told from line spacing
- * however noise inflates single boxes.  0 for pages without geometry. */
-/* A line's top as its words show it: the median of the words' tops (a line
- * box grows with every speck and descender noise adds; words hardly do).
- * -1 without geometry. */
-static int core_top(const struct doc_line *l)
+/* A line's baseline as its words show it: the median of the words'
+ * bottoms (a line box grows with every speck and descender noise adds; words
+ * hardly do, and most words end on the baseline, while their tops differ
+ * with ascenders, and blur on a degraded scan swells them upwards).  -1
+ * without geometry. */
+static int core_base(const struct doc_line *l)
 {
 	int t[64];
 	size_t n = 0;
 	for (size_t i = 0; i < l->nwords && n < 64; i++)
 		if (l->words[i].y1 > l->words[i].y0)
-			t[n++] = l->words[i].y0;
+			t[n++] = l->words[i].y1;
 	if (!n)
-		return l->y1 > l->y0 ? l->y0 : -1;
+		return l->y1 > l->y0 ? l->y1 : -1;
 	for (size_t a = 1; a < n; a++)
 		for (size_t b = a; b > 0 && t[b - 1] > t[b]; b--) {
 			int x = t[b];
@@ -1424,6 +1423,9 @@ static int core_top(const struct doc_line *l)
 	return t[n / 2];
 }
 
+/* The usual distance from one line's baseline to the next on each
+ * recognised page, so that a blank line can be told from line spacing
+ * however noise inflates single boxes.  0 for pages without geometry. */
 static int *line_pitches(const struct doc *d)
 {
 	int *pitch = calloc((size_t)(d->npages > 0 ? d->npages : 1), sizeof(int));
@@ -1437,7 +1439,7 @@ static int *line_pitches(const struct doc *d)
 		size_t n = 0;
 		int prev = -1;
 		for (size_t i = pg->first_line; i < pg->first_line + pg->nlines; i++) {
-			int top = core_top(&d->lines[i]);
+			int top = core_base(&d->lines[i]);
 			if (top < 0 || !d->lines[i].len)
 				continue;
 			if (prev >= 0 && top > prev)
@@ -1468,7 +1470,7 @@ static int vgap_break_p(const struct doc *d, const int *pitch, size_t prev, size
 		return 0;
 	int pp = pitch ? pitch[p->page - 1] : 0;
 	if (pp > 0)
-		return (core_top(c) - core_top(p)) * 2 > pp * 3;
+		return (core_base(c) - core_base(p)) * 2 > pp * 3;
 	int h = p->y1 - p->y0, gap = c->y0 - p->y1;
 	return h > 0 && gap * 10 > h * 9;
 }

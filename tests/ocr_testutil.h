@@ -20,6 +20,45 @@
 
 #define OT_DATA "tests/data/ocr/"
 
+/* A line of OCR words added to d's last page: its text the words joined by
+ * single spaces, boxes[i] = {x0, y0, x1, y1} of word i, the line's box their
+ * union.  NULL when out of memory or over 15 words. */
+static inline struct doc_line *ot_line(struct doc *d, const char *const *words,
+                                       const int (*boxes)[4], const float *conf, size_t n)
+{
+	char text[512] = "";
+	size_t off[16], len = 0;
+	if (n > 15)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t wl = strlen(words[i]);
+		if (len + wl + 2 > sizeof(text))
+			return NULL;
+		if (i)
+			text[len++] = ' ';
+		off[i] = len;
+		memcpy(text + len, words[i], wl);
+		len += wl;
+		text[len] = '\0';
+	}
+	struct doc_line *l = doc_add_line(d, text, len);
+	if (!l)
+		return NULL;
+	l->x0 = l->y0 = 1 << 30;
+	l->x1 = l->y1 = 0;
+	for (size_t i = 0; i < n; i++) {
+		const int *b = boxes[i];
+		if (doc_line_add_word(l, off[i], strlen(words[i]), b[0], b[1], b[2], b[3],
+		                      conf[i]) < 0)
+			return NULL;
+		l->x0 = b[0] < l->x0 ? b[0] : l->x0;
+		l->y0 = b[1] < l->y0 ? b[1] : l->y0;
+		l->x1 = b[2] > l->x1 ? b[2] : l->x1;
+		l->y1 = b[3] > l->y1 ? b[3] : l->y1;
+	}
+	return l;
+}
+
 static inline const char *ot_bin(void)
 {
 	const char *b = getenv("TJX_BIN");

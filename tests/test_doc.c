@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "ocr_testutil.h"
 #include "testutil.h"
 
 static struct doc *read_text(const char *s, size_t n)
@@ -108,36 +109,6 @@ Test(doc, orig_offsets_and_confidence_follow_edits)
 	doc_free(d);
 }
 
-/* A line of OCR words: text is the words joined by single spaces, boxes[i]
- * = {x0, y0, x1, y1} of word i, the line's box their union. */
-static struct doc_line *ocr_line(struct doc *d, const char *const *words, const int (*boxes)[4],
-                                 const float *conf, size_t n)
-{
-	char text[256] = "";
-	size_t off[16];
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strcat(text, " ");
-		off[i] = strlen(text);
-		strcat(text, words[i]);
-	}
-	struct doc_line *l = doc_add_line(d, text, strlen(text));
-	cr_assert_not_null(l);
-	l->x0 = l->y0 = 1 << 30;
-	l->x1 = l->y1 = 0;
-	for (size_t i = 0; i < n; i++) {
-		const int *b = boxes[i];
-		cr_assert_eq(
-		    doc_line_add_word(l, off[i], strlen(words[i]), b[0], b[1], b[2], b[3], conf[i]),
-		    0);
-		l->x0 = b[0] < l->x0 ? b[0] : l->x0;
-		l->y0 = b[1] < l->y0 ? b[1] : l->y0;
-		l->x1 = b[2] > l->x1 ? b[2] : l->x1;
-		l->y1 = b[3] > l->y1 ? b[3] : l->y1;
-	}
-	return l;
-}
-
 /* Boxes and confidences as seed004-scan-heavy's page 1 has them. */
 Test(doc, specks_smears_bars_and_edge_marks_go_dashes_and_small_words_stay)
 {
@@ -151,19 +122,19 @@ Test(doc, specks_smears_bars_and_edge_marks_go_dashes_and_small_words_stay)
 	                     {679, 1307, 682, 1310},
 	                     {1140, 1280, 1219, 1288}};
 	const float c1[] = {96.6f, 96.6f, 96.2f, 91.6f, 41.4f};
-	ocr_line(d, w1, b1, c1, 5);
+	cr_assert_not_null(ot_line(d, w1, b1, c1, 5));
 	/* a scan's edge read as "|" (6 x 25) before a heading */
 	const char *w2[] = {"|", "Bakgrund"};
 	const int b2[][4] = {{270, 1628, 276, 1653}, {299, 1645, 491, 1694}};
 	const float c2[] = {64.2f, 94.7f};
-	ocr_line(d, w2, b2, c2, 2);
+	cr_assert_not_null(ot_line(d, w2, b2, c2, 2));
 	/* a dash between dates is flat too, but no letter: it stays; so do
 	 * small words with no ascender ("om", "se") */
 	const char *w3[] = {"perioden", "2020-05-15", "–", "2022-06-30", "om", "se"};
 	const int b3[][4] = {{300, 900, 500, 960},  {520, 905, 760, 950},   {780, 928, 810, 933},
 	                     {830, 905, 1070, 950}, {1090, 925, 1140, 950}, {1160, 925, 1200, 950}};
 	const float c3[] = {95, 95, 90, 95, 95, 95};
-	ocr_line(d, w3, b3, c3, 6);
+	cr_assert_not_null(ot_line(d, w3, b3, c3, 6));
 	/* marks alone at either end of a line (seed003-scan-heavy) go */
 	const char *w4[] = {":", "Britt-Marie", "Lundberg", "Björk", "="};
 	const int b4[][4] = {{282, 1879, 286, 1903},
@@ -172,7 +143,7 @@ Test(doc, specks_smears_bars_and_edge_marks_go_dashes_and_small_words_stay)
 	                     {735, 1872, 860, 1917},
 	                     {887, 1857, 899, 1919}};
 	const float c4[] = {82.9f, 96, 96, 96, 50.6f};
-	ocr_line(d, w4, b4, c4, 5);
+	cr_assert_not_null(ot_line(d, w4, b4, c4, 5));
 	/* a bar before a lower-case word is the normaliser's "I"; a list
 	 * item's "~" is its "-": both stay */
 	const char *w5[] = {"|", "det", "arbetet", "~", "x"};
@@ -182,7 +153,7 @@ Test(doc, specks_smears_bars_and_edge_marks_go_dashes_and_small_words_stay)
 	                     {540, 2010, 560, 2020},
 	                     {580, 2010, 600, 2040}};
 	const float c5[] = {80, 96, 96, 90, 90};
-	ocr_line(d, w5, b5, c5, 5);
+	cr_assert_not_null(ot_line(d, w5, b5, c5, 5));
 	cr_assert_eq(doc_drop_specks(d), 5);
 	cr_assert_str_eq(d->lines[0].text, "Förslag till beslut");
 	cr_assert_str_eq(d->lines[1].text, "Bakgrund");
@@ -193,8 +164,40 @@ Test(doc, specks_smears_bars_and_edge_marks_go_dashes_and_small_words_stay)
 	/* a text layer's bar is left to the normaliser (it may be "I") */
 	d = doc_new(DOC_PDF_TEXT, "legacy.pdf");
 	doc_add_page(d, DOC_PAGE_LAYER);
-	ocr_line(d, w2, b2, c2, 2);
+	cr_assert_not_null(ot_line(d, w2, b2, c2, 2));
 	cr_assert_eq(doc_drop_specks(d), 0);
 	cr_assert_str_eq(d->lines[0].text, "| Bakgrund");
+	doc_free(d);
+}
+
+/* seed001-scan-heavy, page 3: "i" read at 12% in the left margin before a
+ * numbered heading.  A confident word there (an outdented number) stays. */
+Test(doc, low_confidence_word_in_the_left_margin_goes)
+{
+	struct doc *d = doc_new(DOC_IMAGE, "scan.tif");
+	doc_add_page(d, DOC_PAGE_OCR);
+	const float c[] = {95, 95, 95};
+	for (int k = 0; k < 5; k++) {
+		const char *w[] = {"Resultatet", "av", "samverkan"};
+		const int b[][4] = {{298, 1000 + 55 * k, 500, 1040 + 55 * k},
+		                    {515, 1010 + 55 * k, 550, 1040 + 55 * k},
+		                    {565, 1000 + 55 * k, 760, 1040 + 55 * k}};
+		cr_assert_not_null(ot_line(d, w, b, c, 3));
+	}
+	const char *w1[] = {"i", "7", "Slutredovisning"};
+	const int b1[][4] = {
+	    {271, 1963, 284, 2020}, {298, 1947, 324, 2013}, {336, 1951, 648, 2032}};
+	const float c1[] = {11.67f, 96.6f, 91.7f};
+	cr_assert_not_null(ot_line(d, w1, b1, c1, 3));
+	const char *w2[] = {"1.", "Bakgrund", "och", "syfte"};
+	const int b2[][4] = {{250, 2100, 280, 2140},
+	                     {298, 2100, 480, 2140},
+	                     {495, 2110, 550, 2140},
+	                     {565, 2100, 660, 2150}};
+	const float c2[] = {93, 96, 96, 96};
+	cr_assert_not_null(ot_line(d, w2, b2, c2, 4));
+	cr_assert_eq(doc_drop_specks(d), 1);
+	cr_assert_str_eq(d->lines[5].text, "7 Slutredovisning");
+	cr_assert_str_eq(d->lines[6].text, "1. Bakgrund och syfte");
 	doc_free(d);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "ocr_testutil.h"
 #include "testutil.h"
 
 static struct fields *fs;
@@ -384,4 +385,63 @@ Test(fields, heading_beside_a_stray_mark_read_with_low_confidence)
 	cr_assert_null(s, "a word read at 90%% was taken for a stray mark");
 	record_free(r);
 	record_free(plain);
+}
+
+/* A recognised line: its words laid out from x = 300 on, each box from `top`
+ * (where the word's letters begin, blur included) down to the baseline. */
+static void scan_line(struct doc *d, const char *text, int top, int base)
+{
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s", text);
+	const char *w[16];
+	int b[16][4];
+	float c[16];
+	size_t n = 0;
+	int x = 300;
+	char *save = NULL;
+	for (char *t = strtok_r(buf, " ", &save); t && n < 15; t = strtok_r(NULL, " ", &save)) {
+		int wl = (int)strlen(t) * 18;
+		w[n] = t;
+		b[n][0] = x, b[n][1] = top, b[n][2] = x + wl, b[n][3] = base;
+		c[n++] = 95;
+		x += wl + 16;
+	}
+	cr_assert_not_null(ot_line(d, w, (const int(*)[4])b, c, n));
+}
+
+/* seed002-scan-heavy, page 1: the engine wrote no blank line before the
+ * heading "Samverkan för en hållbar stadsutveckling", blur swelled its
+ * words upwards, so their tops stand only 1.45 lines below the line above;
+ * its baseline stands two lines below (111 pixels at 55 a line): a
+ * paragraph ends there and the heading is found. */
+Test(fields, a_heading_a_blank_line_below_by_its_baseline_on_a_blurred_scan)
+{
+	struct doc *d = doc_new(DOC_IMAGE, "scan.tif");
+	doc_add_page(d, DOC_PAGE_OCR);
+	scan_line(d, "Inledning", 900, 945);
+	scan_line(d, "I samråd med kommunstyrelsen planeras för en krisledningsövning", 1015, 1055);
+	scan_line(d, "och en fortsatt utveckling av skolornas krisledningsarbete med", 1070, 1110);
+	scan_line(d, "förebyggande insatser mot att barn och unga i riskmiljöer", 1125, 1165);
+	scan_line(d, "rekryteras till kriminalitet och andra brott i staden", 1180, 1220);
+	scan_line(d, "Samverkan för en hållbar stadsutveckling", 1260, 1331);
+	scan_line(d, "Arbetet inom Samordnad skolplanering fortsätter och utvecklas", 1402, 1442);
+	scan_line(d, "för att kunna bistå stadsdelsnämnderna i deras planering", 1457, 1497);
+	struct record *r = NULL;
+	struct ex_error err;
+	cr_assert_eq(fields_extract(fs, d, &r, NULL, &err), 0, "%s", err.msg);
+	int found = 0;
+	for (size_t i = 0; i < record_count(r); i++) {
+		const struct rec_value *v = record_get(r, i);
+		if (v->field == RF_SECTION && v->qual &&
+		    !strcmp(v->qual, "Samverkan för en hållbar stadsutveckling")) {
+			found = 1;
+			cr_expect(!strncmp(v->value, "Arbetet inom Samordnad", 22), "%s", v->value);
+		}
+		if (v->field == RF_SECTION)
+			cr_expect_null(strstr(v->value, "Samverkan för en hållbar"),
+			               "the heading was glued to the text above: %s", v->value);
+	}
+	cr_expect(found, "no section under the heading");
+	record_free(r);
+	doc_free(d);
 }
