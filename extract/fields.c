@@ -608,6 +608,57 @@ static char *squeeze(const char *s, size_t n)
 	return sb_detach(&b, NULL);
 }
 
+/* Is s[i] a mark a degraded scan glues to a name or a title: a quote, a
+ * colon, a comma, a point?  Its length in bytes, or 0. */
+static size_t glued_mark(const char *s)
+{
+	static const char *const marks[] = {"\"",     "'",      ":",      ";",      ",",     ".",
+	                                    "\u201C", "\u201D", "\u2019", "\u00BB", "\u00AB"};
+	for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
+		if (!strncmp(s, marks[k], strlen(marks[k])))
+			return strlen(marks[k]);
+	return 0;
+}
+
+/* A squeezed name or title without the marks glued to its words ('"Annika
+ * Holmgren', 'Kjell Hedwall:', '.Gymnasiedirektör'): marks before a word go,
+ * and after it, except a point after a word with a point inside ("T.f.").
+ * In place. */
+static void unglue_marks(char *s)
+{
+	char *out = s;
+	const char *p = s;
+	while (*p) {
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		const char *a = w, *z = p;
+		size_t k;
+		while (a < z && (k = glued_mark(a)) != 0)
+			a += k;
+		for (;;) {
+			/* the start of the word's last character */
+			const char *last = z - 1;
+			while (last > a && ((unsigned char)*last & 0xC0) == 0x80)
+				last--;
+			if (last < a || !(k = glued_mark(last)) || last + k != z)
+				break;
+			if (*last == '.' && memchr(a, '.', (size_t)(last - a)))
+				break;
+			z = last;
+		}
+		if (z > a) {
+			if (out != s)
+				*out++ = ' ';
+			memmove(out, a, (size_t)(z - a));
+			out += z - a;
+		}
+		while (*p == ' ')
+			p++;
+	}
+	*out = '\0';
+}
+
 static void strip_trailing(char *s, const char *chars)
 {
 	size_t n = strlen(s);
@@ -2158,6 +2209,10 @@ static int signatories(struct fields *fs, const struct doc *d, const struct bloc
 {
 	const struct doc_line *nl = &d->lines[b->first], *tl = &d->lines[b->last];
 	char *names = squeeze(nl->text, nl->len), *title = squeeze(tl->text, tl->len);
+	if (names)
+		unglue_marks(names);
+	if (title)
+		unglue_marks(title);
 	char titles[8][128];
 	size_t k = split_titles(fs, title, titles, 8);
 	/* as many names as titles: split the name words evenly */
@@ -2288,6 +2343,8 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 			continue;
 		const struct doc_line *nl = &d->lines[b->first + i];
 		char *raw = squeeze(nl->text, nl->len);
+		if (raw)
+			unglue_marks(raw);
 		char *name = raw ? name_case(raw) : NULL;
 		int group = fd->ngroups[RF_SIGNATORY_NAME]++;
 		rc = add_signatory(fd, RF_SIGNATORY_NAME, group, name, nl);
@@ -2317,6 +2374,8 @@ static int signature_area(struct fields *fs, const struct doc *d, const char *ke
 						          d->lines[li].len);
 				tl = &d->lines[tline[ti]];
 			}
+			if (title.len)
+				unglue_marks(title.buf);
 			rc = add_signatory(fd, RF_SIGNATORY_ROLE, group, title.buf, tl);
 			sb_release(&title);
 		}

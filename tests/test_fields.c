@@ -445,3 +445,23 @@ Test(fields, a_heading_a_blank_line_below_by_its_baseline_on_a_blurred_scan)
 	record_free(r);
 	doc_free(d);
 }
+
+/* Marks a degraded scan glues to names and titles (seed001-scan-heavy's
+ * signature page): the lines are still signatures, the values without them. */
+Test(fields, signatures_with_marks_glued_to_names_and_titles)
+{
+	struct ex_error err;
+	struct record *r =
+	    extract_text("Bakgrund\n\nNämnden godkänner avtalet om samverkan mellan parterna.\n\n"
+	                 "\"Annika Holmgren\nUndervisningsråd\n\nKjell Hedwall:\n"
+	                 "\"Avdelningschef\n",
+	                 &err);
+	cr_assert_not_null(r, "%s", err.msg);
+	cr_assert_eq(count(r, RF_SIGNATORY_NAME), 2);
+	cr_assert_eq(count(r, RF_SIGNATORY_ROLE), 2);
+	cr_expect_str_eq(nth(r, RF_SIGNATORY_NAME, 0)->value, "Annika Holmgren");
+	cr_expect_str_eq(nth(r, RF_SIGNATORY_ROLE, 0)->value, "Undervisningsråd");
+	cr_expect_str_eq(nth(r, RF_SIGNATORY_NAME, 1)->value, "Kjell Hedwall");
+	cr_expect_str_eq(nth(r, RF_SIGNATORY_ROLE, 1)->value, "Avdelningschef");
+	record_free(r);
+}
