@@ -716,6 +716,27 @@ static uint32_t first_cp(const char *s, size_t n)
 	return i < n ? utf8_next(s, n, &i) : 0;
 }
 
+/* The bytes of a quote mark opening s (after blanks) when s has no other
+ * quote mark: a speck read as '"' and glued to a heading on a degraded scan
+ * ('"Samverkan i arbetet med ...'); a quotation closes.  0 when there is
+ * none. */
+static size_t stray_quote(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	size_t q = i < n && s[i] == '"'                                                         ? 1
+	           : i + 3 <= n && (!memcmp(s + i, "\u201C", 3) || !memcmp(s + i, "\u201D", 3)) ? 3
+	                                                                                        : 0;
+	if (!q)
+		return 0;
+	for (size_t k = i + q; k < n; k++)
+		if (s[k] == '"' ||
+		    (k + 3 <= n && (!memcmp(s + k, "\u201C", 3) || !memcmp(s + k, "\u201D", 3))))
+			return 0;
+	return i + q;
+}
+
 /* The last byte of s before trailing blanks, or 0. */
 static char last_char(const char *s, size_t n)
 {
@@ -1587,7 +1608,8 @@ static int heading_shape(const struct doc *d, size_t first, size_t last, size_t 
 		return 0;
 	if (starts_with_bullet(a->text, a->len) || starts_with_item_number(a->text, a->len))
 		return 0;
-	uint32_t c = first_cp(a->text, a->len);
+	size_t q = stray_quote(a->text, a->len);
+	uint32_t c = first_cp(a->text + q, a->len - q);
 	if (!(utf8_is_upper(c) || (c >= '0' && c <= '9')))
 		return 0;
 	/* a heading broken over two lines goes on in lower case */
@@ -2034,8 +2056,10 @@ static char *block_text(struct fields *fs, const struct doc *d, const char *keep
 static char *heading_text(const struct doc *d, const struct block *b)
 {
 	struct sb t = SB_INIT;
-	for (size_t i = b->first; i <= b->last; i++)
-		join_line(&t, d->lines[i].text, d->lines[i].len);
+	for (size_t i = b->first; i <= b->last; i++) {
+		size_t q = i == b->first ? stray_quote(d->lines[i].text, d->lines[i].len) : 0;
+		join_line(&t, d->lines[i].text + q, d->lines[i].len - q);
+	}
 	if (t.len && t.buf[t.len - 1] == '.')
 		sb_setlen(&t, t.len - 1); /* the title of an enclosed document */
 	return sb_detach(&t, NULL);

@@ -465,3 +465,26 @@ Test(fields, signatures_with_marks_glued_to_names_and_titles)
 	cr_expect_str_eq(nth(r, RF_SIGNATORY_ROLE, 1)->value, "Avdelningschef");
 	record_free(r);
 }
+
+/* A speck read as '"' glued to a heading (seed002-scan-heavy): a quote that
+ * never closes does not stop the line being a heading, and is left out of
+ * it; a quotation standing alone stays text. */
+Test(fields, heading_with_a_quote_that_never_closes)
+{
+	struct ex_error err;
+	struct record *r = extract_text(
+	    "Bakgrund\n\nNämnden godkänner avtalet om samverkan mellan parterna.\n\n"
+	    "\"Samverkan i arbetet med mänskliga rättigheter\n\n"
+	    "I samarbete med stadsledningskontoret implementeras programmen.\n\n"
+	    "\"God ekonomi och effektiv verksamhet\"\n\nDetta är målet för alla nämnder.\n",
+	    &err);
+	cr_assert_not_null(r, "%s", err.msg);
+	cr_assert_eq(count(r, RF_SECTION), 2);
+	const struct rec_value *s = nth(r, RF_SECTION, 1);
+	cr_expect_str_eq(s->qual, "Samverkan i arbetet med mänskliga rättigheter");
+	cr_expect_str_eq(s->value,
+	                 "I samarbete med stadsledningskontoret implementeras programmen.\n"
+	                 "\"God ekonomi och effektiv verksamhet\"\n"
+	                 "Detta är målet för alla nämnder.");
+	record_free(r);
+}
