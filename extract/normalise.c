@@ -1807,6 +1807,27 @@ static int context_of(const struct norm *n, const char *s, size_t pa, size_t pb)
 	}
 }
 
+/* The context the last word of the line before makes for the first word of
+ * ls's line ("att" at a line's end, "göra" on the next): that line is done
+ * when this one reaches the word rules.  0 at a page's top, for rule tests,
+ * and after a blank line. */
+static int line_start_context(const struct norm *n, const struct lstate *ls)
+{
+	const struct doc *d = n->doc;
+	if (!d || !ls->l || ls->l <= d->lines || ls->l >= d->lines + d->nlines)
+		return 0;
+	const struct doc_line *p = ls->l - 1;
+	if (p->page != ls->l->page)
+		return 0;
+	size_t e = p->len;
+	while (e && (p->text[e - 1] == ' ' || p->text[e - 1] == '\t'))
+		e--;
+	size_t a = e;
+	while (a && p->text[a - 1] != ' ' && p->text[a - 1] != '\t')
+		a--;
+	return a < e ? context_of(n, p->text, a, e) : 0;
+}
+
 /* repair_chunk_memo() in the chunk's context (n->ctx): the memo keeps one
  * answer per context. */
 static int repair_chunk_ctx(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
@@ -1872,6 +1893,7 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 	size_t *again = NULL, nagain = 0, aalloc = 0;
 	long delta = 0;
 	size_t pa = 0, pb = 0; /* the chunk before */
+	int carried = line_start_context(n, ls);
 	while (i < len && rc == 0) {
 		while (i < len && (s[i] == ' ' || s[i] == '\t'))
 			i++;
@@ -1881,7 +1903,7 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 		if (a == i)
 			break;
 		size_t before = rl.n;
-		n->ctx = context_of(n, s, pa, pb);
+		n->ctx = pb > pa ? context_of(n, s, pa, pb) : carried;
 		pa = a, pb = i;
 		int which = 0;
 		int got = repair_chunk_both(n, ls, a, i, &rl, &which);

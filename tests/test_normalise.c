@@ -305,6 +305,17 @@ Test(normalise, context_of_the_word_before)
 	free(s);
 }
 
+/* The same context across a line's end: the last word of the line before
+ * counts for the first word of the next. */
+Test(normalise, context_of_the_word_before_across_a_line_end)
+{
+	char *s = forced("Det ar viktigt att\ngra det och de ska\n"
+	                 "gras skriftligen. Vi tar fram en plan for\nfortsatta insatser.\n");
+	cr_expect_str_eq(s, "Det är viktigt att\ngöra det och de ska\n"
+	                    "göras skriftligen. Vi tar fram en plan för\nfortsatta insatser.\n");
+	free(s);
+}
+
 /* What the swe model itself gets wrong on light scans of seeds 001 and 002:
  * a diacritic the print does not have.  A word the lexicon knows with its
  * diacritic, and a name it does not know, keep theirs. */
