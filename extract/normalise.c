@@ -64,8 +64,9 @@ struct nrule {
 	 * match contains (when `need`) */
 	uint64_t first[4];
 	int any;
-	int need;  /* -1: none */
-	int need2; /* the other case of `need`, or -1 */
+	int need;   /* -1: none */
+	int need2;  /* the other case of `need`, or -1 */
+	int across; /* 'across = line-end': lookbehinds see the line above's last word */
 };
 
 /* One line of the confusion table: OCR printed `ocr`, the source had `truth`. */
@@ -158,6 +159,7 @@ static const char *const rule_keys[] = {"why",
                                         "keep-before",
                                         "infinitive-after",
                                         "no-infinitive-after",
+                                        "across",
                                         NULL};
 static const char *const rule_required[] = {"why", NULL};
 
@@ -255,6 +257,17 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 		return ex_fail(err, EX_RULE, b->file, 0, b->line, "rule '%s': no 'replace'", b->id);
 	const struct rules_entry *e = find ? find : pat;
 	uint32_t opts = find ? (PCRE2_LITERAL | PCRE2_UTF) : (PCRE2_UTF | PCRE2_UCP);
+	const struct rules_entry *ac = rules_entry(b, "across");
+	if (ac) {
+		if (strcmp(ac->value, "line-end") || find)
+			return ex_fail(err, EX_RULE, b->file, 0, ac->line,
+			               "rule '%s': 'across' is 'line-end', with a 'pattern'",
+			               b->id);
+		/* the line above's last word and a newline come first: ^ still
+		 * means the line's start, and \s in a lookbehind meets the newline */
+		r->across = 1;
+		opts |= PCRE2_MULTILINE;
+	}
 	int ecode;
 	PCRE2_SIZE eoff;
 	r->replace = (PCRE2_SPTR)rules_get(b, "replace");
@@ -725,11 +738,11 @@ static int segs_apply(struct segs *ss, const char *orig, struct repl *rp, size_t
 
 /* Apply one rule to text[0..len); collect replacements. */
 static int rule_matches(struct norm *n, const struct nrule *r, const char *text, size_t len,
-                        struct repl **rp, size_t *nrp)
+                        size_t from, struct repl **rp, size_t *nrp)
 {
 	*rp = NULL;
 	*nrp = 0;
-	size_t alloc = 0, start = 0;
+	size_t alloc = 0, start = from;
 	while (start <= len) {
 		int m = pcre2_match(r->re, (PCRE2_SPTR)text, len, start, 0, n->md, NULL);
 		if (m < 0)
@@ -1807,25 +1820,40 @@ static int context_of(const struct norm *n, const char *s, size_t pa, size_t pb)
 	}
 }
 
+/* The line above ls's line, on the same page and not blank, with its last
+ * word at [*a, *e) of its text; NULL when there is none (a page's top, a
+ * blank line above, rule tests). */
+static const struct doc_line *line_above(const struct norm *n, const struct lstate *ls, size_t *a,
+                                         size_t *e)
+{
+	const struct doc *d = n->doc;
+	if (!d || !ls->l || ls->l <= d->lines || ls->l >= d->lines + d->nlines)
+		return NULL;
+	const struct doc_line *p = ls->l - 1;
+	if (p->page != ls->l->page)
+		return NULL;
+	size_t z = p->len;
+	while (z && (p->text[z - 1] == ' ' || p->text[z - 1] == '\t'))
+		z--;
+	size_t s = z;
+	while (s && p->text[s - 1] != ' ' && p->text[s - 1] != '\t')
+		s--;
+	if (s == z)
+		return NULL;
+	*a = s;
+	*e = z;
+	return p;
+}
+
 /* The context the last word of the line before makes for the first word of
  * ls's line ("att" at a line's end, "göra" on the next): that line is done
  * when this one reaches the word rules.  0 at a page's top, for rule tests,
  * and after a blank line. */
 static int line_start_context(const struct norm *n, const struct lstate *ls)
 {
-	const struct doc *d = n->doc;
-	if (!d || !ls->l || ls->l <= d->lines || ls->l >= d->lines + d->nlines)
-		return 0;
-	const struct doc_line *p = ls->l - 1;
-	if (p->page != ls->l->page)
-		return 0;
-	size_t e = p->len;
-	while (e && (p->text[e - 1] == ' ' || p->text[e - 1] == '\t'))
-		e--;
-	size_t a = e;
-	while (a && p->text[a - 1] != ' ' && p->text[a - 1] != '\t')
-		a--;
-	return a < e ? context_of(n, p->text, a, e) : 0;
+	size_t a, e;
+	const struct doc_line *p = line_above(n, ls, &a, &e);
+	return p ? context_of(n, p->text, a, e) : 0;
 }
 
 /* repair_chunk_memo() in the chunk's context (n->ctx): the memo keeps one
@@ -1965,7 +1993,10 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 
 /* ---- the rules over a line ---------------------------------------------------------- */
 
-static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, int lost)
+/* Run rules [from, to) over ls's line.  after_hy: the line above is done
+ * (the rules after the hyphenation step), so 'across' rules may read it. */
+static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, int lost,
+                     int after_hy)
 {
 	for (size_t i = from; i < to; i++) {
 		const struct nrule *r = &n->rules[i];
@@ -1996,10 +2027,29 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 		}
 		if (!rule_may_match(r, ls->present))
 			continue;
-		struct repl *rp;
-		size_t nrp;
-		if (rule_matches(n, r, ls->cur.buf, ls->cur.len, &rp, &nrp) < 0 ||
-		    ls_apply(ls, rp, nrp, r->b->id) < 0) {
+		struct repl *rp = NULL;
+		size_t nrp = 0;
+		const struct doc_line *pl;
+		size_t pa, pe;
+		if (r->across && after_hy && (pl = line_above(n, ls, &pa, &pe)) != NULL) {
+			/* match after "<last word above>\n" and shift back */
+			struct sb t = SB_INIT;
+			sb_add(&t, pl->text + pa, pe - pa);
+			sb_addc(&t, '\n');
+			size_t plen = t.len;
+			sb_add(&t, ls->cur.buf, ls->cur.len);
+			int bad = t.oom || rule_matches(n, r, t.buf, t.len, plen, &rp, &nrp) < 0;
+			sb_release(&t);
+			for (size_t k = 0; !bad && k < nrp; k++) {
+				rp[k].a -= plen;
+				rp[k].b -= plen;
+			}
+			if (bad || ls_apply(ls, rp, nrp, r->b->id) < 0) {
+				repl_free(rp, nrp);
+				return -1;
+			}
+		} else if (rule_matches(n, r, ls->cur.buf, ls->cur.len, 0, &rp, &nrp) < 0 ||
+		           ls_apply(ls, rp, nrp, r->b->id) < 0) {
 			repl_free(rp, nrp);
 			return -1;
 		}
@@ -2781,7 +2831,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			if (stats)
 				stats->lines++;
 			if (ls_start(cur, l->orig, l->orig_len, l) < 0 ||
-			    run_rules(n, cur, 0, hy, lost) < 0) {
+			    run_rules(n, cur, 0, hy, lost, 0) < 0) {
 				rc = -1;
 				break;
 			}
@@ -2792,7 +2842,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			}
 		}
 		if (have_prev) {
-			if (run_rules(n, prev, hy < n->nrules ? hy + 1 : hy, n->nrules, lost) < 0 ||
+			if (run_rules(n, prev, hy < n->nrules ? hy + 1 : hy, n->nrules, lost, 1) <
+			        0 ||
 			    finish_line(prev, &d->lines[pi], stats) < 0) {
 				rc = -1;
 				break;
@@ -2859,7 +2910,7 @@ int norm_check_rules(struct norm *n,
 					    memmem(e->value, inlen, n->rules[k2].when_has,
 					           strlen(n->rules[k2].when_has)) != NULL;
 			if (ls_start(&ls, e->value, inlen, NULL) < 0 ||
-			    run_rules(n, &ls, 0, n->nrules, lost) < 0) {
+			    run_rules(n, &ls, 0, n->nrules, lost, 0) < 0) {
 				ls_release(&ls);
 				sb_release(&msg);
 				return ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");

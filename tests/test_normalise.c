@@ -316,6 +316,18 @@ Test(normalise, context_of_the_word_before_across_a_line_end)
 	free(s);
 }
 
+/* A rule with 'across = line-end' (pair-year) reads the line above's last
+ * word: "tio" / "ar." is "tio år."; a rule without it, and a line after a
+ * blank one, does not. */
+Test(normalise, year_after_a_number_on_the_line_above)
+{
+	char *s = forced("Samarbetet har pagatt under mer an tio\nar. Sedan\nar 2003 har det "
+	                 "vuxit. Det\nar bra.\n\nar bra.\n");
+	cr_expect_str_eq(s, "Samarbetet har pågått under mer än tio\når. Sedan\når 2003 har det "
+	                    "vuxit. Det\när bra.\n\när bra.\n");
+	free(s);
+}
+
 /* What the swe model itself gets wrong on light scans of seeds 001 and 002:
  * a diacritic the print does not have.  A word the lexicon knows with its
  * diacritic, and a name it does not know, keep theirs. */
