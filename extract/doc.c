@@ -418,6 +418,18 @@ size_t doc_line_orig_off(const struct doc_line *l, size_t off, int end)
 	return (size_t)o;
 }
 
+void doc_line_last_word(const struct doc_line *l, size_t *a, size_t *e)
+{
+	size_t z = l->len;
+	while (z && (l->text[z - 1] == ' ' || l->text[z - 1] == '\t'))
+		z--;
+	size_t s = z;
+	while (s && l->text[s - 1] != ' ' && l->text[s - 1] != '\t')
+		s--;
+	*a = s;
+	*e = z;
+}
+
 float doc_line_conf(const struct doc_line *l, size_t a, size_t b)
 {
 	if (!l->nwords)

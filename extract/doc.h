@@ -134,6 +134,10 @@ int doc_drop_specks(struct doc *d);
  * end) of the span it replaced. */
 size_t doc_line_orig_off(const struct doc_line *l, size_t off, int end);
 
+/* The line's last word: the bytes [*a, *e) of its text between the last
+ * blank before it and the trailing blanks (*a == *e on a blank line). */
+void doc_line_last_word(const struct doc_line *l, size_t *a, size_t *e);
+
 /* The lowest OCR confidence among the words overlapping text[a..b), or -1
  * when the line has no OCR words there. */
 float doc_line_conf(const struct doc_line *l, size_t a, size_t b);

@@ -1242,12 +1242,8 @@ static int sig_match(struct fields *fs, enum sig_kind k, const char *s, size_t n
  * The whole length when there is none. */
 static size_t without_stray_mark(const struct doc_line *l)
 {
-	size_t n = l->len;
-	while (n && (l->text[n - 1] == ' ' || l->text[n - 1] == '\t'))
-		n--;
-	size_t a = n;
-	while (a && l->text[a - 1] != ' ' && l->text[a - 1] != '\t')
-		a--;
+	size_t a, n;
+	doc_line_last_word(l, &a, &n);
 	if (!a || a == n || utf8_count(l->text + a, n - a) > 2)
 		return l->len;
 	float c = doc_line_conf(l, a, n);

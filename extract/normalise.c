@@ -1832,17 +1832,8 @@ static const struct doc_line *line_above(const struct norm *n, const struct lsta
 	const struct doc_line *p = ls->l - 1;
 	if (p->page != ls->l->page)
 		return NULL;
-	size_t z = p->len;
-	while (z && (p->text[z - 1] == ' ' || p->text[z - 1] == '\t'))
-		z--;
-	size_t s = z;
-	while (s && p->text[s - 1] != ' ' && p->text[s - 1] != '\t')
-		s--;
-	if (s == z)
-		return NULL;
-	*a = s;
-	*e = z;
-	return p;
+	doc_line_last_word(p, a, e);
+	return *a < *e ? p : NULL;
 }
 
 /* The context the last word of the line before makes for the first word of

@@ -201,3 +201,19 @@ Test(doc, low_confidence_word_in_the_left_margin_goes)
 	cr_assert_str_eq(d->lines[6].text, "1. Bakgrund och syfte");
 	doc_free(d);
 }
+
+Test(doc, last_word_of_a_line)
+{
+	const char *t = "Förslag till beslut  \n   \nett\n";
+	struct doc *d = read_text(t, strlen(t));
+	size_t a, e;
+	doc_line_last_word(&d->lines[0], &a, &e);
+	cr_assert_eq(a, 14);
+	cr_assert_eq(e, 20);
+	doc_line_last_word(&d->lines[1], &a, &e);
+	cr_assert_eq(a, e, "a blank line has no last word");
+	doc_line_last_word(&d->lines[2], &a, &e);
+	cr_assert_eq(a, 0);
+	cr_assert_eq(e, 3);
+	doc_free(d);
+}
