@@ -962,39 +962,39 @@ static const void *get_raw(struct rd *r, size_t n)
 	return p;
 }
 
+/* Copy the next n bytes into v, or leave v as it is (zero) when short. */
+static void get_into(struct rd *r, void *v, size_t n)
+{
+	const void *p = get_raw(r, n);
+	if (p)
+		memcpy(v, p, n);
+}
+
 static uint32_t get_u32(struct rd *r)
 {
 	uint32_t v = 0;
-	const void *p = get_raw(r, sizeof(v));
-	if (p)
-		memcpy(&v, p, sizeof(v));
+	get_into(r, &v, sizeof(v));
 	return v;
 }
 
 static int32_t get_i32(struct rd *r)
 {
 	int32_t v = 0;
-	const void *p = get_raw(r, sizeof(v));
-	if (p)
-		memcpy(&v, p, sizeof(v));
+	get_into(r, &v, sizeof(v));
 	return v;
 }
 
 static uint64_t get_u64(struct rd *r)
 {
 	uint64_t v = 0;
-	const void *p = get_raw(r, sizeof(v));
-	if (p)
-		memcpy(&v, p, sizeof(v));
+	get_into(r, &v, sizeof(v));
 	return v;
 }
 
 static double get_f64(struct rd *r)
 {
 	double v = 0;
-	const void *p = get_raw(r, sizeof(v));
-	if (p)
-		memcpy(&v, p, sizeof(v));
+	get_into(r, &v, sizeof(v));
 	return v;
 }
 

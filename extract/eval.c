@@ -1473,6 +1473,25 @@ static void json_text(struct sb *out, const struct eval_text_errors t[2])
 	sb_adds(out, "}}");
 }
 
+/* {"expected": E, "extracted": X, "<mode>": {"matched", "precision",
+ * "recall", "f1"}, ...} for one set of counts (a field's, or the micro sum). */
+static void json_counts(struct sb *out, const struct eval_counts *c)
+{
+	sb_addf(out, "{\"expected\": %zu, \"extracted\": %zu", c->expected, c->extracted);
+	for (int m = 0; m < EVAL_NMODES; m++) {
+		struct eval_prf p = eval_prf(c->expected, c->extracted, c->matched[m]);
+		sb_addf(out, ", \"%s\": {\"matched\": %zu, \"precision\": ", mode_names[m],
+		        c->matched[m]);
+		json_num(out, p.precision);
+		sb_adds(out, ", \"recall\": ");
+		json_num(out, p.recall);
+		sb_adds(out, ", \"f1\": ");
+		json_num(out, p.f1);
+		sb_addc(out, '}');
+	}
+	sb_addc(out, '}');
+}
+
 int eval_format_json(const struct eval_report *r, struct sb *out)
 {
 	size_t nexact = 0, nfail = 0, nerr = 0;
@@ -1571,37 +1590,15 @@ int eval_format_json(const struct eval_report *r, struct sb *out)
 			continue;
 		sb_adds(out, k++ ? ",\n    " : "\n    ");
 		json_str(out, eval_field_name(f));
-		sb_addf(out, ": {\"expected\": %zu, \"extracted\": %zu", c.expected, c.extracted);
-		for (int m = 0; m < EVAL_NMODES; m++) {
-			struct eval_prf p = eval_prf(c.expected, c.extracted, c.matched[m]);
-			sb_addf(out, ", \"%s\": {\"matched\": %zu, \"precision\": ", mode_names[m],
-			        c.matched[m]);
-			json_num(out, p.precision);
-			sb_adds(out, ", \"recall\": ");
-			json_num(out, p.recall);
-			sb_adds(out, ", \"f1\": ");
-			json_num(out, p.f1);
-			sb_addc(out, '}');
-		}
-		sb_addc(out, '}');
+		sb_adds(out, ": ");
+		json_counts(out, &c);
 	}
 	sb_adds(out, k ? "\n  },\n" : "},\n");
 
 	struct eval_counts t = micro_counts(r);
-	sb_addf(out, "  \"micro\": {\"expected\": %zu, \"extracted\": %zu", t.expected,
-	        t.extracted);
-	for (int m = 0; m < EVAL_NMODES; m++) {
-		struct eval_prf p = eval_prf(t.expected, t.extracted, t.matched[m]);
-		sb_addf(out, ", \"%s\": {\"matched\": %zu, \"precision\": ", mode_names[m],
-		        t.matched[m]);
-		json_num(out, p.precision);
-		sb_adds(out, ", \"recall\": ");
-		json_num(out, p.recall);
-		sb_adds(out, ", \"f1\": ");
-		json_num(out, p.f1);
-		sb_addc(out, '}');
-	}
-	sb_adds(out, "},\n");
+	sb_adds(out, "  \"micro\": ");
+	json_counts(out, &t);
+	sb_adds(out, ",\n");
 	struct eval_prf mp;
 	int nf = macro_prf(r, 0, &mp);
 	sb_addf(out, "  \"macro\": {\"fields\": %d", nf);
