@@ -2023,14 +2023,16 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 		const struct doc_line *pl;
 		size_t pa, pe;
 		if (r->across && after_hy && (pl = line_above(n, ls, &pa, &pe)) != NULL) {
-			/* match after "<last word above>\n" and shift back */
-			struct sb t = SB_INIT;
-			sb_add(&t, pl->text + pa, pe - pa);
-			sb_addc(&t, '\n');
-			size_t plen = t.len;
-			sb_add(&t, ls->cur.buf, ls->cur.len);
-			int bad = t.oom || rule_matches(n, r, t.buf, t.len, plen, &rp, &nrp) < 0;
-			sb_release(&t);
+			/* match after "<last word above>\n" and shift back (in the
+			 * scratch buffer: no allocation a line once it has grown) */
+			struct sb *t = &n->scratch;
+			sb_reset(t);
+			t->oom = 0;
+			sb_add(t, pl->text + pa, pe - pa);
+			sb_addc(t, '\n');
+			size_t plen = t->len;
+			sb_add(t, ls->cur.buf, ls->cur.len);
+			int bad = t->oom || rule_matches(n, r, t->buf, t->len, plen, &rp, &nrp) < 0;
 			for (size_t k = 0; !bad && k < nrp; k++) {
 				rp[k].a -= plen;
 				rp[k].b -= plen;
