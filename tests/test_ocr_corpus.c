@@ -1,6 +1,7 @@
 /* test_ocr_corpus.c - the OCR stage on the corpus scans (made from the seeds
  * by tests/tools/mkscan, truth.txt beside each): character error rate with
- * swe at most 1% on the light scans, 5% on the heavy ones; a scan with an
+ * swe at most 1% on the light scans, 1.5% on the heavy ones (2.4-2.9% before
+ * bilevel pages were despeckled, 0.1-0.9% after); a scan with an
  * old OCR text layer keeps its layer. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -81,7 +82,7 @@ ParameterizedTest(struct scan *s, ocr_corpus, scans, .timeout = 600)
 		cr_assert_leq(cer, 0.01, "%s: CER %.4f on a light scan", s->input, cer);
 		break;
 	case HEAVY:
-		cr_assert_leq(cer, 0.05, "%s: CER %.4f on a heavy scan", s->input, cer);
+		cr_assert_leq(cer, 0.015, "%s: CER %.4f on a heavy scan", s->input, cer);
 		break;
 	case LAYER:
 		/* the layer, made without Swedish, is taken as it is */
