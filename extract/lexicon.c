@@ -548,6 +548,27 @@ int lex_listed(struct lex *lx, const char *w, size_t n)
 	       lex_map_get(lx->freq, lx->buf, ln, NULL, NULL, NULL);
 }
 
+/* 0 when hunspell knows w[0..n) only as an inflection of another word
+ * ("söker" is "söka"): Swedish builds compounds on a base form
+ * ("undervisning|s|råd"), never on a verb's present tense or a definite
+ * form.  A word hunspell has no stem for (a listed compound form such as
+ * "gymnasie") passes. */
+static int base_form(struct lex *lx, const char *w, size_t n)
+{
+	char low[256];
+	if (n >= sizeof(low))
+		return 1;
+	lex_lower(w, n, low);
+	char **list = NULL;
+	int k = Hunspell_stem(lx->hun, &list, low);
+	int yes = k <= 0;
+	for (int i = 0; i < k && !yes; i++)
+		yes = !strcmp(list[i], low);
+	if (list)
+		Hunspell_free_list(lx->hun, &list, k);
+	return yes;
+}
+
 int lex_compound(struct lex *lx, const char *w, size_t n)
 {
 	size_t cps = utf8_count(w, n), k = 0;
@@ -564,7 +585,7 @@ int lex_compound(struct lex *lx, const char *w, size_t n)
 		size_t h = i;
 		if (!lex_listed(lx, w, h) && !(w[i - 1] == 's' && i > 4 && lex_listed(lx, w, --h)))
 			continue;
-		if (k >= 7 || lex_check(lx, w, h) != LEX_UNKNOWN)
+		if ((k >= 7 || lex_check(lx, w, h) != LEX_UNKNOWN) && base_form(lx, w, h))
 			return 1;
 	}
 	return 0;

@@ -60,6 +60,18 @@ Test(lexicon, listed_tier)
 	cr_expect_eq(check("kommun"), LEX_LISTED);
 }
 
+/* Compounds hunspell's compounding does not build: a listed head (or one and
+ * a linking s) and a tail the prior has seen; the head a base form, never an
+ * inflection ("söker" is "söka": "sökerställa" is no word, the OCR's
+ * "sékerstalla" is "säkerställa"). */
+Test(lexicon, own_compounds_need_a_base_form_head)
+{
+	cr_assert_eq(lex_check(lx, "gymnasierådet", strlen("gymnasierådet")), LEX_UNKNOWN);
+	cr_assert(lex_compound(lx, "gymnasierådet", strlen("gymnasierådet")));
+	cr_assert_eq(lex_check(lx, "sökerställa", strlen("sökerställa")), LEX_UNKNOWN);
+	cr_assert_not(lex_compound(lx, "sökerställa", strlen("sökerställa")));
+}
+
 Test(lexicon, prior_prefers_the_common_spelling)
 {
 	cr_expect_gt(lex_freq(lx, "för", 4), 10 * lex_freq(lx, "for", 3));
