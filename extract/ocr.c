@@ -1086,6 +1086,26 @@ static int use_layer(const struct ocr *o, const struct pdfin_page_info *info, in
 	return !(info->image_cover >= 0.5f && info->chars < LAYER_MIN_CHARS);
 }
 
+/* The line of pp that layer line tl goes on, or NULL for a line of its own.
+ * A text layer (old OCR engines' above all) may cut one printed line in two
+ * at a wide space ("personalförsörjning." | "I kommunens Mål ..."): a line
+ * that starts to the right of the last one, less than one and a half line
+ * heights after it, and shares at least half its height, goes on it.  Text
+ * columns stand further apart. */
+static struct pline *layer_line_goes_on(struct ppage *pp, const struct pdfin_line *tl)
+{
+	if (!pp->nlines)
+		return NULL;
+	struct pline *p = &pp->lines[pp->nlines - 1];
+	int x0 = (int)floorf(tl->x0), y0 = (int)floorf(tl->y0), y1 = (int)ceilf(tl->y1);
+	int h = p->y1 - p->y0, th = y1 - y0;
+	if (!p->nwords || h <= 0 || th <= 0 || x0 <= p->x1 || (x0 - p->x1) * 2 >= h * 3)
+		return NULL;
+	int top = y0 > p->y0 ? y0 : p->y0, bottom = y1 < p->y1 ? y1 : p->y1;
+	int least = h < th ? h : th;
+	return (bottom - top) * 2 >= least ? p : NULL;
+}
+
 static int pdf_page_read(struct ocr *o, struct ocr_input *in, int k, double t0, struct doc *d,
                          struct ex_error *err)
 {
@@ -1112,9 +1132,16 @@ static int pdf_page_read(struct ocr *o, struct ocr_input *in, int k, double t0, 
 			return rc;
 		for (size_t i = 0; i < t.nlines && rc == 0; i++) {
 			const struct pdfin_line *tl = &t.lines[i];
-			struct pline *l =
-			    ppage_line(&pp, tl->block_start, (int)floorf(tl->x0),
-			               (int)floorf(tl->y0), (int)ceilf(tl->x1), (int)ceilf(tl->y1));
+			struct pline *l = layer_line_goes_on(&pp, tl);
+			if (l) {
+				l->x1 = (int)ceilf(tl->x1);
+				l->y0 = (int)floorf(tl->y0) < l->y0 ? (int)floorf(tl->y0) : l->y0;
+				l->y1 = (int)ceilf(tl->y1) > l->y1 ? (int)ceilf(tl->y1) : l->y1;
+			} else {
+				l = ppage_line(&pp, tl->block_start, (int)floorf(tl->x0),
+				               (int)floorf(tl->y0), (int)ceilf(tl->x1),
+				               (int)ceilf(tl->y1));
+			}
 			if (!l)
 				rc = -1;
 			for (size_t w = 0; l && w < tl->nwords && rc == 0; w++) {

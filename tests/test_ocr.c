@@ -582,3 +582,30 @@ Test(ocr, doubtful_words_on_a_despeckled_page_are_read_again)
 	ocr_close(in);
 	ocr_free(o);
 }
+
+/* A text layer that cuts a printed line in two at a wide space: the legacy
+ * layer of corpus/seed004-legacy-pdf has "personalférs6rjning." and "I
+ * kommunens Mal ..." as two lines at one height on page 3.  They are one
+ * line, and the line's box holds both; lines of their own stay apart. */
+Test(ocr, a_layer_line_cut_in_two_is_one_line)
+{
+	struct doc *d = NULL;
+	struct ex_error err;
+	cr_assert_eq(ot_read_doc("corpus/seed004-legacy-pdf/input.pdf", NULL, &d, &err), 0, "%s",
+	             err.msg);
+	const struct doc_line *l = NULL;
+	for (size_t i = 0; i < d->nlines && !l; i++)
+		if (strstr(d->lines[i].orig, "personalférs6rjning."))
+			l = &d->lines[i];
+	cr_assert_not_null(l);
+	cr_assert_not_null(strstr(l->orig, "personalférs6rjning. I kommunens Mal"), "line '%s'",
+	                   l->orig);
+	cr_assert_eq(l->page, 3);
+	cr_assert_eq(l->x0, l->words[0].x0);
+	cr_assert_eq(l->x1, l->words[l->nwords - 1].x1);
+	/* the line before it is a line of its own, above it */
+	const struct doc_line *above = l - 1;
+	cr_assert_lt(above->y1, l->y1);
+	cr_assert_not_null(strstr(above->orig, "professionell"));
+	doc_free(d);
+}
