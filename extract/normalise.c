@@ -48,7 +48,8 @@ enum rule_kind {
 	RK_HYPHEN,
 	RK_DOC_ACRONYM,
 	RK_DOC_VOCAB,
-	RK_DOC_CASE
+	RK_DOC_CASE,
+	RK_DOC_PARA_END
 };
 
 struct nrule {
@@ -236,11 +237,13 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_DOC_VOCAB;
 		else if (!strcmp(builtin, "document-case"))
 			r->kind = RK_DOC_CASE;
+		else if (!strcmp(builtin, "document-paragraph-end"))
+			r->kind = RK_DOC_PARA_END;
 		else
 			return ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
 			               "rule '%s': unknown builtin '%s' (word-repair, word-pair, "
 			               "dehyphenate, document-acronym, document-vocabulary, "
-			               "document-case)",
+			               "document-case, document-paragraph-end)",
 			               b->id, builtin);
 		if (rules_get(b, "find") || rules_get(b, "pattern"))
 			return ex_fail(err, EX_RULE, b->file, 0, b->line,
@@ -2752,6 +2755,144 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 	return rc;
 }
 
+/* ---- paragraph ends on recognised pages ------------------------------------ */
+
+static int blank_line(const struct doc_line *l)
+{
+	for (size_t i = 0; i < l->len; i++)
+		if (l->text[i] != ' ' && l->text[i] != '\t')
+			return 0;
+	return 1;
+}
+
+/* The paragraph around line i: [*a, *b], bounded by blank lines (a page
+ * break goes on: "kompetens-" / "utvecklingen." over two pages). */
+static void para_span(const struct doc *d, size_t i, size_t *a, size_t *b)
+{
+	*a = *b = i;
+	while (*a > 0 && !blank_line(&d->lines[*a - 1]))
+		(*a)--;
+	while (*b + 1 < d->nlines && !blank_line(&d->lines[*b + 1]))
+		(*b)++;
+}
+
+/* The next (dir 1) or previous (dir -1) paragraph's first (dir 1) or last
+ * (dir -1) line after or before line i, over blank lines; -1 when none. */
+static long para_beyond(const struct doc *d, size_t i, int dir)
+{
+	long k = (long)i + dir;
+	while (k >= 0 && (size_t)k < d->nlines && blank_line(&d->lines[k]))
+		k += dir;
+	return k >= 0 && (size_t)k < d->nlines ? k : -1;
+}
+
+static int list_item(const struct doc_line *l)
+{
+	const char *s = l->text;
+	size_t i = 0;
+	while (i < l->len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return (i + 1 < l->len && s[i] == '-' && s[i + 1] == ' ') ||
+	       (i + 3 < l->len && (!memcmp(s + i, "\xe2\x80\x93 ", 4) || /* – */
+	                           !memcmp(s + i, "\xe2\x80\xa2 ", 4))); /* • */
+}
+
+static size_t count_words(const char *s, size_t n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		w += s[i] != ' ' && s[i] != '\t' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t');
+	return w;
+}
+
+/* How line l ends: 'l' a letter and a comma, ',' another comma, '.' a full
+ * stop, 0 anything else. */
+static char end_mark(const struct doc_line *l)
+{
+	size_t e = l->len;
+	while (e > 0 && (l->text[e - 1] == ' ' || l->text[e - 1] == '\t'))
+		e--;
+	if (!e)
+		return 0;
+	char c = l->text[e - 1];
+	if (c != ',' && c != '.')
+		return 0;
+	/* 'l': a comma after a letter, the comma a blurred point may be */
+	if (c == ',' && e >= 2 &&
+	    ((unsigned char)l->text[e - 2] >= 0x80 ||
+	     ((l->text[e - 2] | 32) >= 'a' && (l->text[e - 2] | 32) <= 'z')))
+		return 'l';
+	return c;
+}
+
+/* document-paragraph-end: on a recognised page the swe model reads a blurred
+ * full stop as a comma.  Prose never ends a paragraph with a comma: the last
+ * line of a paragraph that ends in a letter and a comma, with the next
+ * paragraph not going on in lower case, ends with a full stop.  A list item
+ * ("- ...") does so only when the other items of its list end with full stops
+ * more often than with commas (lists of short items end each with a comma).
+ * A paragraph of one line of up to four words keeps its comma (a greeting,
+ * "Med vänlig hälsning,"). */
+static int doc_para_end(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+{
+	struct lstate ls = {.cur = SB_INIT};
+	int rc = 0;
+	for (size_t i = 0; i < d->nlines && rc == 0; i++) {
+		struct doc_line *l = &d->lines[i];
+		if (l->conf < 0 || !l->nwords || end_mark(l) != 'l')
+			continue;
+		size_t a, b;
+		para_span(d, i, &a, &b);
+		if (b != i)
+			continue; /* not the paragraph's last line */
+		if (a == i && count_words(l->text, l->len) <= 4)
+			continue; /* a line alone: "Med vänlig hälsning," */
+		long nx = para_beyond(d, i, 1);
+		if (nx >= 0) {
+			const struct doc_line *m = &d->lines[nx];
+			size_t k = 0;
+			while (k < m->len && (m->text[k] == ' ' || m->text[k] == '\t'))
+				k++;
+			if (k < m->len && utf8_is_lower(utf8_next(m->text, m->len, &k)))
+				continue; /* the sentence goes on */
+		}
+		if (list_item(&d->lines[a])) {
+			/* the list: the items before and after this one */
+			int points = 0, commas = 0;
+			for (int dir = -1; dir <= 1; dir += 2) {
+				size_t from = dir < 0 ? a : i;
+				for (;;) {
+					long k = para_beyond(d, from, dir);
+					if (k < 0)
+						break;
+					size_t pa, pb;
+					para_span(d, (size_t)k, &pa, &pb);
+					if (!list_item(&d->lines[pa]))
+						break;
+					/* "Skolverket.," is a comma list's item too */
+					char c = end_mark(&d->lines[pb]);
+					points += c == '.', commas += c == ',' || c == 'l';
+					from = dir < 0 ? pa : pb;
+				}
+			}
+			/* an item alone is taken as prose */
+			if (points + commas > 0 && points <= commas)
+				continue;
+		}
+		size_t e = l->len;
+		while (e > 0 && (l->text[e - 1] == ' ' || l->text[e - 1] == '\t'))
+			e--;
+		struct repl one = {e - 1, e, NULL, 1, NULL};
+		if (!(one.text = strdup(".")))
+			rc = -1;
+		else
+			rc = line_edit(n, &ls, l, &one, 1, rule, stats);
+		free(one.text);
+	}
+	ls_release(&ls);
+	return rc;
+}
+
 int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_error *err)
 {
 	size_t words = 0;
@@ -2771,7 +2912,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		stats->words += words;
 	}
 	/* the document-wide conditions and collections */
-	int doc_rules = 0;
+	int doc_rules = 0, doc_steps = 0;
 	for (size_t i = 0; i < n->nrules; i++) {
 		struct nrule *r = &n->rules[i];
 		if (r->when_has) {
@@ -2793,10 +2934,12 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		doc_rules |= (r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
 		              r->kind == RK_DOC_CASE) &&
 		             !(r->when_lost && !lost);
+		doc_steps |= r->kind == RK_DOC_PARA_END && !(r->when_lost && !lost);
 	}
 	n->doc = d;
 	n->docgen++;
 	n->doc_words = doc_rules && n->lex && n->nconf;
+	doc_steps |= doc_rules;
 	lex_map_clear(n->vocab);
 	for (size_t i = 0; i < n->nleft; i++)
 		free(n->left[i].chunk);
@@ -2851,7 +2994,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	ls_release(&st[0]);
 	ls_release(&st[1]);
 	/* then the steps that need the whole document */
-	for (size_t i = 0; i < n->nrules && rc == 0 && doc_rules; i++) {
+	for (size_t i = 0; i < n->nrules && rc == 0 && doc_steps; i++) {
 		const struct nrule *r = &n->rules[i];
 		if ((r->when_lost && !lost) || (r->when_has && !r->has))
 			continue;
@@ -2861,6 +3004,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			rc = doc_vocabulary(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_CASE && n->doc_words)
 			rc = doc_case(n, d, r->b->id, stats);
+		else if (r->kind == RK_DOC_PARA_END)
+			rc = doc_para_end(n, d, r->b->id, stats);
 	}
 	n->doc = NULL;
 	n->doc_words = 0;

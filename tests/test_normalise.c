@@ -411,3 +411,75 @@ Test(normalise_rules, failing_rule_test_is_counted)
 	rmdir(p);
 	rmdir(dir);
 }
+
+/* Mark every non-blank line of d as recognised by OCR (a word, confidence 90). */
+static void as_ocr(struct doc *d)
+{
+	for (size_t i = 0; i < d->nlines; i++)
+		if (d->lines[i].orig_len) {
+			cr_assert_eq(doc_line_add_word(&d->lines[i], 0, 1, 0, 0, 10, 10, 90), 0);
+			d->lines[i].conf = 90;
+		}
+}
+
+/* The swe model reads a blurred full stop as a comma (heavy scans of seeds
+ * 002 and 004): a paragraph that ends in a comma on a recognised page ends
+ * with a full stop, unless the text goes on in lower case, the other items
+ * of its list end with commas, or it is a short line alone. */
+Test(normalise, comma_closing_a_paragraph_on_a_recognised_page)
+{
+	static const char text[] =
+	    "I strategin anges att det finns flera skäl till att samverka:\n"
+	    "\n"
+	    "- Verksamhetsutveckling: Kommunen och akademierna kan dra nytta av\n"
+	    "varandras kompetenser som gynnar verksamheten,\n"
+	    "\n"
+	    "- Personalförsörjning: Närheten till forskare och studenter bör underlätta\n"
+	    "möjligheterna att rekrytera nya kompetenta medarbetare,\n"
+	    "\n"
+	    "- Attraktiv arbetsgivare: Medarbetares drivkraft är avgörande för\n"
+	    "kompetensutvecklingen.\n"
+	    "\n"
+	    "- Sysselsättning och tillväxt: Samverkan är central ur ett\n"
+	    "tillväxtperspektiv.\n"
+	    "\n"
+	    "Huvudmannen ska redovisa följande:\n"
+	    "\n"
+	    "- Genomförda insatser,\n"
+	    "\n"
+	    "- Vilka som berörts av insatsen,\n"
+	    "\n"
+	    "- Hur Huvudmannen tar ansvar för arbetet.\n"
+	    "\n"
+	    "Informationstillfällen ska genomföras med fokus på verksamheten snarare\n"
+	    "än allmän EU-information,\n"
+	    "\n"
+	    "och det gäller även nämnderna och deras verksamhet i stort,\n"
+	    "\n"
+	    "Med vänlig hälsning,\n"
+	    "\n"
+	    "Anna Andersson\n";
+	struct doc *d = NULL;
+	struct ex_error err;
+	cr_assert_eq(doc_from_text("t.txt", text, strlen(text), &d, &err), 0);
+	as_ocr(d);
+	cr_assert_eq(norm_doc(nm, d, NULL, &err), 0);
+	char *s = joined(d);
+	cr_expect(strstr(s, "gynnar verksamheten.\n") != NULL, "%s", s);
+	cr_expect(strstr(s, "kompetenta medarbetare.\n") != NULL, "%s", s);
+	cr_expect(strstr(s, "- Genomförda insatser,\n") != NULL, "%s", s);
+	cr_expect(strstr(s, "- Vilka som berörts av insatsen,\n") != NULL, "%s", s);
+	cr_expect(strstr(s, "än allmän EU-information,\n") != NULL, "goes on in lower case: %s", s);
+	cr_expect(strstr(s, "verksamhet i stort.\n") != NULL, "%s", s);
+	cr_expect(strstr(s, "Med vänlig hälsning,\n") != NULL, "%s", s);
+	/* each change explained */
+	const struct doc_line *l = &d->lines[3];
+	cr_assert_eq(l->nedits, 1, "%zu edits on '%s'", l->nedits, l->text);
+	cr_expect_str_eq(l->edits[0].rule, "paragraph-end-point");
+	free(s);
+	doc_free(d);
+	/* the same text as a text file: its commas are the print's */
+	s = norm_text(text);
+	cr_expect(strstr(s, "gynnar verksamheten,\n") != NULL, "%s", s);
+	free(s);
+}
