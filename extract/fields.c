@@ -1629,6 +1629,27 @@ static int add_block(struct blocks *bs, enum bkind k, int role, int vocab, size_
 	return 0;
 }
 
+/* A paragraph whose last line is who is to sign, glued to the text above it
+ * where the blank line between was lost (plain text, old OCR layers):
+ * "... ställer sig bakom denna avsiktsförklaring:" / "Botkyrka kommun", then
+ * "Datum _____".  The last line is short, ends in no mark, and the line
+ * above it ends a sentence. */
+static int party_glued(const struct doc *d, const char *keep, const struct block *pb)
+{
+	const struct doc_line *l = &d->lines[pb->last];
+	if (trimmed_len(l->text, l->len) > 60 || !last_char(l->text, l->len) ||
+	    strchr(".:;!?,", last_char(l->text, l->len)))
+		return 0;
+	size_t k = pb->last;
+	while (k > pb->first) {
+		k--;
+		if (keep[k] && !is_blank_text(d->lines[k].text, d->lines[k].len))
+			return strchr(".:;!?", last_char(d->lines[k].text, d->lines[k].len)) !=
+			       NULL;
+	}
+	return 0;
+}
+
 /* Cut the body lines [from, to) into blocks. */
 static int make_blocks(struct fields *fs, const struct doc *d, const char *keep, size_t from,
                        size_t to, struct blocks *bs)
@@ -1664,6 +1685,18 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 					break;
 				}
 				const struct doc_line *pl = &d->lines[pb->last];
+				if (pb->kind == B_PARA && pb->nlines >= 2 &&
+				    party_glued(d, keep, pb)) {
+					/* the party's line goes with the signatures */
+					from = pb->last;
+					size_t k = pb->last - 1;
+					while (!keep[k] ||
+					       is_blank_text(d->lines[k].text, d->lines[k].len))
+						k--;
+					pb->last = k;
+					pb->nlines--;
+					break;
+				}
 				if (pb->nlines > 2 || (pb->kind == B_HEADING && pb->vocab) ||
 				    strchr(".:;!?", last_char(pl->text, pl->len)) ||
 				    trimmed_len(pl->text, pl->len) > 60)

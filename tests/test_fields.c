@@ -488,3 +488,37 @@ Test(fields, heading_with_a_quote_that_never_closes)
 	                 "Detta är målet för alla nämnder.");
 	record_free(r);
 }
+
+/* Plain text and old OCR layers lose blank lines: who is to sign ("Botkyrka
+ * kommun") glued under the last paragraph, then "Datum _____" fields.  The
+ * party's line goes with the signature area, not into the section. */
+Test(fields, signing_party_glued_to_the_text_above)
+{
+	char *path = tu_seed("003");
+	cr_assert_not_null(path);
+	size_t n;
+	char *text = tu_read(path, &n);
+	const char *glue = "avsiktsförklaring:\n\nBotkyrka kommun\n";
+	char *at = strstr(text, glue);
+	cr_assert_not_null(at, "seed 003 no longer has the signing parties' block");
+	/* drop the blank line between */
+	size_t cut = strlen("avsiktsförklaring:\n");
+	memmove(at + cut, at + cut + 1, strlen(at + cut + 1) + 1);
+	cr_assert_not_null(strstr(text, "avsiktsförklaring:\nBotkyrka kommun\n"));
+	struct ex_error err;
+	struct record *r = extract_text(text, &err);
+	cr_assert_not_null(r, "%s", err.msg);
+	int sections = count(r, RF_SECTION);
+	cr_assert_gt(sections, 0);
+	const char *last = nth(r, RF_SECTION, sections - 1)->value;
+	const char *end = "avsiktsförklaring:";
+	size_t ll = strlen(last), el = strlen(end);
+	cr_assert(ll > el && !strcmp(last + ll - el, end), "last section ends '%s'",
+	          ll > 40 ? last + ll - 40 : last);
+	for (int k = 0; k < sections; k++)
+		cr_assert_null(strstr(nth(r, RF_SECTION, k)->value, "Botkyrka kommun"));
+	cr_assert_str_eq(nth(r, RF_SIGNATORY_ROLE, 0)->value, "Förvaltningschef");
+	record_free(r);
+	free(text);
+	free(path);
+}
