@@ -1070,7 +1070,7 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 	 * edits */
 	double best = -1e9;
 	int r = search_round(n, w, len, cps, nc, pairs, 0, out, &best);
-	if ((r == 0 || n->ctx == 'A') && !pairs && nc >= 2 && nc <= (n->ctx == 'A' ? 5 : 8)) {
+	if (!pairs && nc >= 2 && ((r == 0 && nc <= 8) || (n->ctx == 'A' && nc <= 5))) {
 		struct sb o2 = SB_INIT;
 		double b2 = best;
 		int r2 = search_round(n, w, len, cps, nc, pairs, 1, &o2, &b2);
