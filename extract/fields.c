@@ -2057,10 +2057,15 @@ static char *block_text(struct fields *fs, const struct doc *d, const char *keep
 				const struct doc_line *p = &d->lines[prev];
 				char lc = last_char(p->text, p->len);
 				uint32_t c = first_cp(l->text, l->len);
+				/* a full line that ends a list item's sentence, then a
+				 * capital: the list has ended ("... enligt
+				 * överenskommelsen." / "När slutredovisningen ...") */
+				int item_end = starts_with_bullet(para.buf, para.len) &&
+				               strchr(".!?", lc) && utf8_is_upper(c);
 				wrapped = !starts_with_bullet(l->text, l->len) &&
 				          !starts_with_item_number(l->text, l->len) &&
 				          !vgap_break(d, prev, i) &&
-				          (trimmed_len(p->text, p->len) >= width ||
+				          ((trimmed_len(p->text, p->len) >= width && !item_end) ||
 				           ((utf8_is_lower(c) || utf8_is_digit(c)) &&
 				            !strchr(".!?", lc)) ||
 				           lc == '-');

@@ -522,3 +522,32 @@ Test(fields, signing_party_glued_to_the_text_above)
 	free(text);
 	free(path);
 }
+
+/* A list's last item, then a paragraph, with no blank line between (plain
+ * text, old OCR layers): the item's line is full and ends a sentence, the
+ * next begins with a capital and no list mark.  The paragraph is its own. */
+Test(fields, paragraph_after_a_list_without_a_blank_line)
+{
+	char *path = tu_seed("001");
+	cr_assert_not_null(path);
+	size_t n;
+	char *text = tu_read(path, &n);
+	const char *glue = "enligt överenskommelsen.\n\nNär slutredovisningen";
+	char *at = strstr(text, glue);
+	cr_assert_not_null(at, "seed 001 no longer ends its list so");
+	size_t cut = strlen("enligt överenskommelsen.\n");
+	memmove(at + cut, at + cut + 1, strlen(at + cut + 1) + 1);
+	struct ex_error err;
+	struct record *r = extract_text(text, &err);
+	cr_assert_not_null(r, "%s", err.msg);
+	const char *sec = NULL;
+	for (int k = 0; nth(r, RF_SECTION, k) && !sec; k++)
+		if (strstr(nth(r, RF_SECTION, k)->value, "När slutredovisningen"))
+			sec = nth(r, RF_SECTION, k)->value;
+	cr_assert_not_null(sec);
+	cr_assert_not_null(strstr(sec, "enligt överenskommelsen.\nNär slutredovisningen"), "%s",
+	                   sec);
+	record_free(r);
+	free(text);
+	free(path);
+}
