@@ -30,6 +30,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "normalise.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <pcre2.h>
 #include <stdio.h>
@@ -49,7 +50,8 @@ enum rule_kind {
 	RK_DOC_ACRONYM,
 	RK_DOC_VOCAB,
 	RK_DOC_CASE,
-	RK_DOC_PARA_END
+	RK_DOC_PARA_END,
+	RK_DOC_CONFUSION
 };
 
 struct nrule {
@@ -239,11 +241,13 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_DOC_CASE;
 		else if (!strcmp(builtin, "document-paragraph-end"))
 			r->kind = RK_DOC_PARA_END;
+		else if (!strcmp(builtin, "document-confusion"))
+			r->kind = RK_DOC_CONFUSION;
 		else
 			return ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
 			               "rule '%s': unknown builtin '%s' (word-repair, word-pair, "
 			               "dehyphenate, document-acronym, document-vocabulary, "
-			               "document-case, document-paragraph-end)",
+			               "document-case, document-paragraph-end, document-confusion)",
 			               b->id, builtin);
 		if (rules_get(b, "find") || rules_get(b, "pattern"))
 			return ex_fail(err, EX_RULE, b->file, 0, b->line,
@@ -2755,6 +2759,194 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 	return rc;
 }
 
+/* ---- the document's own confusions ------------------------------------------ */
+
+/* How many distinct words word repair must have repaired with a confusion
+ * before document-confusion takes it for this document's engine's habit. */
+#define DOC_CONF_MIN_WORDS 3
+/* ... and a variant must have been seen this often in the prior. */
+#define DOC_CONF_MIN_FREQ 2
+
+struct dconf {
+	uint32_t from, to; /* lower case */
+	unsigned words;
+};
+
+/* The table's confusion of the single letter `from` for the letter `to`
+ * (lower case), or NULL. */
+static const struct conf *conf_find(const struct norm *n, uint32_t from, uint32_t to)
+{
+	char t[8];
+	int tl = utf8_encode(to, t);
+	for (size_t i = 0; i < n->nconf; i++) {
+		const struct conf *e = &n->conf[i];
+		if (e->nocr == 1 && e->ocr[0] == from && e->tlen == tl &&
+		    !memcmp(e->truth, t, (size_t)tl))
+			return e;
+	}
+	return NULL;
+}
+
+/* Count, over the word-repair edits of d, the distinct words in which a
+ * letter was read for å, ä or ö, per pair of letters. */
+static int doc_conf_count(const struct doc *d, const char *repair_id, struct dconf *dc, size_t max,
+                          size_t *ndc)
+{
+	struct lex_map *seen = lex_map_new();
+	if (!seen)
+		return -1;
+	*ndc = 0;
+	char key[160];
+	for (size_t i = 0; i < d->nlines; i++) {
+		const struct doc_line *l = &d->lines[i];
+		for (size_t k = 0; k < l->nedits; k++) {
+			const struct doc_edit *e = &l->edits[k];
+			if (strcmp(e->rule, repair_id) || e->len > 120 || e->new_len > 120)
+				continue;
+			uint32_t a[64], b[64];
+			int na = decode(l->orig + e->off, e->len, a, 64);
+			int nb = decode(l->text + e->new_off, e->new_len, b, 64);
+			if (na <= 0 || na != nb)
+				continue;
+			for (int j = 0; j < na; j++) {
+				uint32_t x = utf8_cp_lower(a[j]), y = utf8_cp_lower(b[j]);
+				if (x == y || !swedish_cp(y) || swedish_cp(x) || x > 0x7F ||
+				    !utf8_is_alpha(x))
+					continue;
+				int kl =
+				    snprintf(key, sizeof(key), "%u>%u ", (unsigned)x, (unsigned)y);
+				kl += (int)lex_lower(l->text + e->new_off, e->new_len, key + kl);
+				if (lex_map_get(seen, key, (size_t)kl, NULL, NULL, NULL))
+					continue;
+				if (lex_map_put(seen, key, (size_t)kl, 0, NULL, 0) < 0) {
+					lex_map_free(seen);
+					return -1;
+				}
+				size_t c = 0;
+				while (c < *ndc && !(dc[c].from == x && dc[c].to == y))
+					c++;
+				if (c == *ndc) {
+					if (*ndc == max)
+						continue;
+					dc[(*ndc)++] = (struct dconf){x, y, 0};
+				}
+				dc[c].words++;
+			}
+		}
+	}
+	lex_map_free(seen);
+	return 0;
+}
+
+/* A word the OCR read at or above the confidence guard, spelt w. */
+static int guarded_word(const struct norm *n, const struct doc_line *l, const char *w, size_t len)
+{
+	for (size_t i = 0; i < l->nwords; i++)
+		if (l->words[i].conf >= n->conf_guard && l->words[i].len >= len &&
+		    memmem(l->orig + l->words[i].off, l->words[i].len, w, len))
+			return 1;
+	return 0;
+}
+
+/* document-confusion: an engine without Swedish has habits of its own
+ * beyond the confusion table's likely ones (seed 000's read ä as i in
+ * "kirna", "giller", "samhille", "barnrittsperspektiv").  Once word repair
+ * has used such an unlikely confusion (table p below e^-5) in at least
+ * DOC_CONF_MIN_WORDS distinct words of the document, a word the lexicon
+ * knows but the prior never saw, which word-pair therefore left alone, is
+ * read through it too when that gives a word the prior has seen
+ * DOC_CONF_MIN_FREQ times or more ("lirare" -> "lärare", "ritt" -> "rätt").
+ * The likely confusions (a for ä) are word-pair's, with its prior. */
+static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, const char *rule,
+                         struct norm_stats *stats)
+{
+	if (!n->lex || !repair_id)
+		return 0;
+	struct dconf dc[48];
+	size_t ndc = 0;
+	if (doc_conf_count(d, repair_id, dc, sizeof(dc) / sizeof(*dc), &ndc) < 0)
+		return -1;
+	size_t use = 0;
+	for (size_t c = 0; c < ndc; c++) {
+		const struct conf *e = conf_find(n, dc[c].from, dc[c].to);
+		if (dc[c].words >= DOC_CONF_MIN_WORDS && (!e || e->cost > 5))
+			dc[use++] = dc[c];
+	}
+	if (!use)
+		return 0;
+	struct lstate ls = {.cur = SB_INIT};
+	struct sb v = SB_INIT, best = SB_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < d->nlines && rc == 0; i++) {
+		struct doc_line *l = &d->lines[i];
+		struct rlist rl = {0};
+		for (size_t p = 0; p < l->len && rc == 0;) {
+			while (p < l->len && (l->text[p] == ' ' || l->text[p] == '\t'))
+				p++;
+			size_t q = p;
+			while (q < l->len && l->text[q] != ' ' && l->text[q] != '\t')
+				q++;
+			/* the chunk's core: its ASCII letters between marks */
+			size_t a = p, b = q;
+			while (a < b && !isalpha((unsigned char)l->text[a]))
+				a++;
+			while (b > a && !isalpha((unsigned char)l->text[b - 1]))
+				b--;
+			size_t chunk_end = q;
+			p = q;
+			if (b - a < 2 || b - a > 60)
+				continue;
+			int plain = 1;
+			for (size_t k = a; k < b && plain; k++)
+				plain = isalpha((unsigned char)l->text[k]);
+			int edited = 0; /* a word some rule made is left as made */
+			for (size_t k = 0; k < l->nedits && !edited; k++)
+				edited = l->edits[k].new_off < chunk_end &&
+				         l->edits[k].new_off + l->edits[k].new_len > a;
+			if (!plain || edited)
+				continue;
+			const char *w = l->text + a;
+			size_t wl = b - a;
+			if (lex_check(n->lex, w, wl) == LEX_UNKNOWN || lex_freq(n->lex, w, wl) ||
+			    guarded_word(n, l, w, wl))
+				continue;
+			uint32_t bestf = 0;
+			for (size_t k = 0; k < wl; k++)
+				for (size_t c = 0; c < use; c++) {
+					uint32_t ch = (unsigned char)w[k];
+					if (utf8_cp_lower(ch) != dc[c].from)
+						continue;
+					char enc[8];
+					uint32_t to =
+					    utf8_is_upper(ch) ? utf8_cp_upper(dc[c].to) : dc[c].to;
+					int el = utf8_encode(to, enc);
+					sb_reset(&v);
+					sb_add(&v, w, k);
+					sb_add(&v, enc, (size_t)el);
+					sb_add(&v, w + k + 1, wl - k - 1);
+					if (v.oom)
+						continue;
+					uint32_t f = lex_freq(n->lex, v.buf, v.len);
+					if (f >= DOC_CONF_MIN_FREQ && f > bestf &&
+					    lex_check(n->lex, v.buf, v.len) != LEX_UNKNOWN) {
+						bestf = f;
+						sb_reset(&best);
+						sb_add(&best, v.buf, v.len);
+					}
+				}
+			if (bestf && !best.oom)
+				rc = rlist_add(&rl, a, b, best.buf, best.len);
+		}
+		if (rc == 0 && rl.n)
+			rc = line_edit(n, &ls, l, rl.r, rl.n, rule, stats);
+		repl_free(rl.r, rl.n);
+	}
+	sb_release(&v);
+	sb_release(&best);
+	ls_release(&ls);
+	return rc;
+}
+
 /* ---- paragraph ends on recognised pages ------------------------------------ */
 
 static int blank_line(const struct doc_line *l)
@@ -2893,6 +3085,15 @@ static int doc_para_end(struct norm *n, struct doc *d, const char *rule, struct 
 	return rc;
 }
 
+/* The id of the word-repair rule, or NULL. */
+static const char *repair_id(const struct norm *n)
+{
+	for (size_t i = 0; i < n->nrules; i++)
+		if (n->rules[i].kind == RK_WORDS)
+			return n->rules[i].b->id;
+	return NULL;
+}
+
 int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_error *err)
 {
 	size_t words = 0;
@@ -2934,7 +3135,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		doc_rules |= (r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
 		              r->kind == RK_DOC_CASE) &&
 		             !(r->when_lost && !lost);
-		doc_steps |= r->kind == RK_DOC_PARA_END && !(r->when_lost && !lost);
+		doc_steps |= (r->kind == RK_DOC_PARA_END || r->kind == RK_DOC_CONFUSION) &&
+		             !(r->when_lost && !lost);
 	}
 	n->doc = d;
 	n->docgen++;
@@ -3006,6 +3208,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			rc = doc_case(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_PARA_END)
 			rc = doc_para_end(n, d, r->b->id, stats);
+		else if (r->kind == RK_DOC_CONFUSION)
+			rc = doc_confusion(n, d, repair_id(n), r->b->id, stats);
 	}
 	n->doc = NULL;
 	n->doc_words = 0;

@@ -209,8 +209,8 @@ Test(normalise_corpus, learning_set)
 	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
 	cr_expect_leq(f.changed * 1000, f.correct * 2,
 	              "more than 0.2%% of correct words changed (issue target)");
-	/* issue target 98%; measured 97.5% (2186/2242) */
-	cr_expect_geq(f.repaired * 1000, f.damaged * 970, "fewer than 97.0%% repaired");
+	/* issue target 98%; measured 97.7% (2191/2242) */
+	cr_expect_geq(f.repaired * 1000, f.damaged * 972, "fewer than 97.2%% repaired");
 }
 
 Test(normalise_corpus, held_out_set)
@@ -234,8 +234,8 @@ Test(normalise_corpus, seed000_real_legacy_ocr)
 	measure(nm, "corpus/seed000-legacy/truth.txt", "corpus/seed000-legacy/input.txt", &f);
 	cr_expect_gt(f.before * 100, f.words * 20);
 	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
-	/* issue target 98%; measured 96.6% (197/204) */
-	cr_expect_geq(f.repaired * 1000, f.damaged * 960, "fewer than 96%% repaired");
+	/* issue target 98%; measured 97.5% (199/204) */
+	cr_expect_geq(f.repaired * 1000, f.damaged * 970, "fewer than 97%% repaired");
 	/* issue target 0.2% (1 of 732); the 2 measured are one edit: the
 	 * dehyphenation that joins "1.7.1-" / "7439/2020)." as the record
 	 * conventions ask, counted as two words against the line-faithful truth */
@@ -293,8 +293,8 @@ Test(normalise_corpus, seed000_word_list)
 	fprintf(stderr, "seed 000 word list: %zu/%zu repaired (%.1f%%); missed:%s\n", right, total,
 	        100.0 * (double)right / (double)total, wrong.buf);
 	cr_expect_geq(total, 150);
-	/* issue target 98%; measured 96.6% (197/204) */
-	cr_expect_geq(right * 1000, total * 960, "fewer than 96%% of the listed words repaired");
+	/* issue target 98%; measured 97.5% (199/204) */
+	cr_expect_geq(right * 1000, total * 970, "fewer than 97%% of the listed words repaired");
 	sb_release(&wrong);
 	free(map);
 	free(tsv);
