@@ -51,7 +51,8 @@ enum rule_kind {
 	RK_DOC_VOCAB,
 	RK_DOC_CASE,
 	RK_DOC_PARA_END,
-	RK_DOC_CONFUSION
+	RK_DOC_CONFUSION,
+	RK_DOC_HEADING_NUMBER
 };
 
 struct nrule {
@@ -163,6 +164,7 @@ static const char *const rule_keys[] = {"why",
                                         "infinitive-after",
                                         "no-infinitive-after",
                                         "across",
+                                        "look-alike",
                                         NULL};
 static const char *const rule_required[] = {"why", NULL};
 
@@ -243,11 +245,14 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_DOC_PARA_END;
 		else if (!strcmp(builtin, "document-confusion"))
 			r->kind = RK_DOC_CONFUSION;
+		else if (!strcmp(builtin, "document-heading-number"))
+			r->kind = RK_DOC_HEADING_NUMBER;
 		else
 			return ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
 			               "rule '%s': unknown builtin '%s' (word-repair, word-pair, "
 			               "dehyphenate, document-acronym, document-vocabulary, "
-			               "document-case, document-paragraph-end, document-confusion)",
+			               "document-case, document-paragraph-end, document-confusion, "
+			               "document-heading-number)",
 			               b->id, builtin);
 		if (rules_get(b, "find") || rules_get(b, "pattern"))
 			return ex_fail(err, EX_RULE, b->file, 0, b->line,
@@ -2947,6 +2952,96 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 	return rc;
 }
 
+/* ---- numbered headings on recognised pages ---------------------------------- */
+
+/* A numbered heading's shape: "9 Utvärdering", "5.1.2 Ansvar för insatsen":
+ * one or two digits (then more groups), a space, a capital, at most 80
+ * bytes, no closing mark.  *num is the first group, *nlen its length. */
+static int heading_number(const struct doc_line *l, int *num, size_t *nlen)
+{
+	const char *s = l->text;
+	size_t n = l->len, i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	size_t d0 = i;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i == d0 || i - d0 > 2 || n > 80)
+		return 0;
+	*nlen = i - d0;
+	*num = atoi(s + d0);
+	while (i + 1 < n && s[i] == '.' && s[i + 1] >= '0' && s[i + 1] <= '9') {
+		i++;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (i < n && s[i] == '.')
+		i++;
+	if (i >= n || s[i] != ' ')
+		return 0;
+	while (i < n && s[i] == ' ')
+		i++;
+	size_t k = i;
+	if (i >= n || !utf8_is_upper(utf8_next(s, n, &k)))
+		return 0;
+	char last = s[n - 1];
+	return !strchr(".,;:!?", last);
+}
+
+/* document-heading-number: the numbered headings of a recognised document
+ * count up (1, 2, 2.1, 3 ...); one whose number breaks the count where the
+ * expected number is a look-alike of the one read ("3" for "9" after "8", the
+ * rule's `look-alike` pairs) and the next heading goes on from the expected
+ * number (or there is none) had its digit misread. */
+static int doc_heading_number(struct norm *n, struct doc *d, const struct rules_block *b,
+                              struct norm_stats *stats)
+{
+	const char *look = rules_get(b, "look-alike");
+	if (!look)
+		return 0;
+	size_t *at = malloc((d->nlines ? d->nlines : 1) * sizeof(*at));
+	int *num = malloc((d->nlines ? d->nlines : 1) * sizeof(*num));
+	size_t *len = malloc((d->nlines ? d->nlines : 1) * sizeof(*len));
+	if (!at || !num || !len) {
+		free(at), free(num), free(len);
+		return -1;
+	}
+	size_t nh = 0;
+	for (size_t i = 0; i < d->nlines; i++) {
+		const struct doc_line *l = &d->lines[i];
+		if (l->conf >= 0 && l->nwords && heading_number(l, &num[nh], &len[nh]))
+			at[nh++] = i;
+	}
+	struct lstate ls = {.cur = SB_INIT};
+	int rc = 0;
+	for (size_t h = 1; h < nh && rc == 0; h++) {
+		int prev = num[h - 1], want = prev + 1, got = num[h];
+		if (got == prev || got == want || want > 9 || got > 9)
+			continue;
+		char pair[3] = {(char)('0' + got), (char)('0' + want), 0};
+		char rpair[3] = {pair[1], pair[0], 0};
+		if (!strstr(look, pair) && !strstr(look, rpair))
+			continue;
+		if (h + 1 < nh && num[h + 1] != want && num[h + 1] != want + 1)
+			continue;
+		struct doc_line *l = &d->lines[at[h]];
+		size_t a = 0;
+		while (a < l->len && (l->text[a] == ' ' || l->text[a] == '\t'))
+			a++;
+		char t[2] = {(char)('0' + want), 0};
+		struct repl one = {a, a + 1, NULL, 1, NULL};
+		if (!(one.text = strdup(t)))
+			rc = -1;
+		else
+			rc = line_edit(n, &ls, l, &one, 1, b->id, stats);
+		free(one.text);
+		num[h] = want;
+	}
+	ls_release(&ls);
+	free(at), free(num), free(len);
+	return rc;
+}
+
 /* ---- paragraph ends on recognised pages ------------------------------------ */
 
 static int blank_line(const struct doc_line *l)
@@ -3135,7 +3230,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		doc_rules |= (r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
 		              r->kind == RK_DOC_CASE) &&
 		             !(r->when_lost && !lost);
-		doc_steps |= (r->kind == RK_DOC_PARA_END || r->kind == RK_DOC_CONFUSION) &&
+		doc_steps |= (r->kind == RK_DOC_PARA_END || r->kind == RK_DOC_CONFUSION ||
+		              r->kind == RK_DOC_HEADING_NUMBER) &&
 		             !(r->when_lost && !lost);
 	}
 	n->doc = d;
@@ -3210,6 +3306,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			rc = doc_para_end(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_CONFUSION)
 			rc = doc_confusion(n, d, repair_id(n), r->b->id, stats);
+		else if (r->kind == RK_DOC_HEADING_NUMBER)
+			rc = doc_heading_number(n, d, r->b, stats);
 	}
 	n->doc = NULL;
 	n->doc_words = 0;

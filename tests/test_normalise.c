@@ -505,3 +505,40 @@ Test(normalise, the_documents_own_confusion)
 	cr_expect(strstr(s, "en lirare.") != NULL, "%s", s);
 	free(s);
 }
+
+/* Numbered headings count up; on a recognised page one that breaks the count
+ * with a look-alike of the number expected had its digit misread. */
+Test(normalise, heading_number_misread_on_a_recognised_page)
+{
+	static const char text[] = "7 Slutredovisning\n"
+	                           "Huvudmannen ska redovisa insatserna.\n"
+	                           "8 Brister och återkrav\n"
+	                           "Skolverket kan avbryta samverkan.\n"
+	                           "3 Utvärdering\n"
+	                           "Huvudmannen ska bidra till utvärderingen.\n";
+	struct doc *d = NULL;
+	struct ex_error err;
+	cr_assert_eq(doc_from_text("t.txt", text, strlen(text), &d, &err), 0);
+	as_ocr(d);
+	cr_assert_eq(norm_doc(nm, d, NULL, &err), 0);
+	cr_expect_str_eq(d->lines[4].text, "9 Utvärdering");
+	cr_assert_eq(d->lines[4].nedits, 1);
+	cr_expect_str_eq(d->lines[4].edits[0].rule, "heading-number");
+	cr_expect_str_eq(d->lines[0].text, "7 Slutredovisning");
+	doc_free(d);
+	/* the next heading goes on from the number read: a new count, kept */
+	static const char again[] = "8 Brister och återkrav\n"
+	                            "Skolverket kan avbryta samverkan.\n"
+	                            "3 Utvärdering\n"
+	                            "Text.\n"
+	                            "4 Övrigt\n";
+	cr_assert_eq(doc_from_text("t.txt", again, strlen(again), &d, &err), 0);
+	as_ocr(d);
+	cr_assert_eq(norm_doc(nm, d, NULL, &err), 0);
+	cr_expect_str_eq(d->lines[2].text, "3 Utvärdering");
+	doc_free(d);
+	/* a text file prints its own numbers */
+	char *s = norm_text(text);
+	cr_expect(strstr(s, "\n3 Utvärdering\n") != NULL, "%s", s);
+	free(s);
+}
