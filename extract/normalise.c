@@ -52,7 +52,8 @@ enum rule_kind {
 	RK_DOC_CASE,
 	RK_DOC_PARA_END,
 	RK_DOC_CONFUSION,
-	RK_DOC_HEADING_NUMBER
+	RK_DOC_HEADING_NUMBER,
+	RK_DOC_LIST_I
 };
 
 struct nrule {
@@ -247,12 +248,14 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_DOC_CONFUSION;
 		else if (!strcmp(builtin, "document-heading-number"))
 			r->kind = RK_DOC_HEADING_NUMBER;
+		else if (!strcmp(builtin, "document-list-i"))
+			r->kind = RK_DOC_LIST_I;
 		else
 			return ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
 			               "rule '%s': unknown builtin '%s' (word-repair, word-pair, "
 			               "dehyphenate, document-acronym, document-vocabulary, "
 			               "document-case, document-paragraph-end, document-confusion, "
-			               "document-heading-number)",
+			               "document-heading-number, document-list-i)",
 			               b->id, builtin);
 		if (rules_get(b, "find") || rules_get(b, "pattern"))
 			return ex_fail(err, EX_RULE, b->file, 0, b->line,
@@ -3042,6 +3045,97 @@ static int doc_heading_number(struct norm *n, struct doc *d, const struct rules_
 	return rc;
 }
 
+/* ---- "i" or "I" opening a list item ------------------------------------------- */
+
+static char last_char_of(const struct doc_line *l)
+{
+	size_t e = l->len;
+	while (e > 0 && (l->text[e - 1] == ' ' || l->text[e - 1] == '\t'))
+		e--;
+	return e ? l->text[e - 1] : 0;
+}
+
+/* Where line l's text after its list mark ("- ", "– ", "• ") starts, or 0
+ * when it has none. */
+static size_t after_mark(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i + 1 < n && s[i] == '-' && s[i + 1] == ' ')
+		return i + 2;
+	if (i + 3 < n && (!memcmp(s + i, "\xe2\x80\x93 ", 4) || !memcmp(s + i, "\xe2\x80\xa2 ", 4)))
+		return i + 4;
+	return 0;
+}
+
+/* The case of the first letter of list item line k: 'l', 'u', or 0 (no
+ * item, or one that itself opens with a bar). */
+static char item_case(const struct doc_line *l)
+{
+	size_t a = after_mark(l->text, l->len);
+	if (!a || a >= l->len || l->text[a] == '|' || l->text[a] == '{')
+		return 0;
+	if ((l->text[a] == 'I' || l->text[a] == 'i') && a + 1 < l->len && l->text[a + 1] == ' ') {
+		size_t oa = after_mark(l->orig, l->orig_len);
+		if (oa && oa < l->orig_len && (l->orig[oa] == '|' || l->orig[oa] == '{'))
+			return 0; /* a bar this step decides on */
+	}
+	size_t k = a;
+	uint32_t c = utf8_next(l->text, l->len, &k);
+	return utf8_is_lower(c) ? 'l' : utf8_is_upper(c) ? 'u' : 0;
+}
+
+/* document-list-i: "|" or "{" opening a list item before a word in lower
+ * case is the word "i" or "I" ("- | samverkan med", "- { samverkan"); which
+ * of them, the list's other items tell: items that go on the sentence above
+ * begin in lower case ("- ge stöd", "- i samverkan"), items that are
+ * sentences of their own with a capital ("- I samarbete med"). The nearest
+ * item above decides, or, when there is none before the list's lead-in
+ * line (one ending in ":"), the nearest below. */
+static int doc_list_i(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+{
+	struct lstate ls = {.cur = SB_INIT};
+	int rc = 0;
+	for (size_t i = 0; i < d->nlines && rc == 0; i++) {
+		struct doc_line *l = &d->lines[i];
+		size_t oa = after_mark(l->orig, l->orig_len);
+		if (!oa || oa + 1 >= l->orig_len || (l->orig[oa] != '|' && l->orig[oa] != '{'))
+			continue;
+		size_t ta = after_mark(l->text, l->len);
+		if (!ta || ta + 2 >= l->len || !strchr("|{Ii", l->text[ta]) ||
+		    l->text[ta + 1] != ' ')
+			continue;
+		size_t w = ta + 2;
+		if (!utf8_is_lower(utf8_next(l->text, l->len, &w)))
+			continue;
+		char c = 0;
+		for (size_t k = i; k > 0 && i - k < 30 && !c;) {
+			k--;
+			const struct doc_line *m = &d->lines[k];
+			c = item_case(m);
+			if (!c && !after_mark(m->text, m->len) && last_char_of(m) == ':')
+				break; /* the list's lead-in */
+		}
+		for (size_t k = i + 1; k < d->nlines && k - i < 30 && !c; k++)
+			c = item_case(&d->lines[k]);
+		if (!c)
+			continue;
+		char want = c == 'l' ? 'i' : 'I';
+		if (l->text[ta] == want)
+			continue;
+		char t[2] = {want, 0};
+		struct repl one = {ta, ta + 1, NULL, 1, NULL};
+		if (!(one.text = strdup(t)))
+			rc = -1;
+		else
+			rc = line_edit(n, &ls, l, &one, 1, rule, stats);
+		free(one.text);
+	}
+	ls_release(&ls);
+	return rc;
+}
+
 /* ---- paragraph ends on recognised pages ------------------------------------ */
 
 static int blank_line(const struct doc_line *l)
@@ -3231,7 +3325,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		              r->kind == RK_DOC_CASE) &&
 		             !(r->when_lost && !lost);
 		doc_steps |= (r->kind == RK_DOC_PARA_END || r->kind == RK_DOC_CONFUSION ||
-		              r->kind == RK_DOC_HEADING_NUMBER) &&
+		              r->kind == RK_DOC_HEADING_NUMBER || r->kind == RK_DOC_LIST_I) &&
 		             !(r->when_lost && !lost);
 	}
 	n->doc = d;
@@ -3308,6 +3402,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			rc = doc_confusion(n, d, repair_id(n), r->b->id, stats);
 		else if (r->kind == RK_DOC_HEADING_NUMBER)
 			rc = doc_heading_number(n, d, r->b, stats);
+		else if (r->kind == RK_DOC_LIST_I)
+			rc = doc_list_i(n, d, r->b->id, stats);
 	}
 	n->doc = NULL;
 	n->doc_words = 0;

@@ -542,3 +542,19 @@ Test(normalise, heading_number_misread_on_a_recognised_page)
 	cr_expect(strstr(s, "\n3 Utvärdering\n") != NULL, "%s", s);
 	free(s);
 }
+
+/* "|" or "{" opening a list item: "i" in a list whose items go on the
+ * sentence above, "I" in one whose items are sentences of their own. */
+Test(normalise, bar_opening_a_list_item_takes_the_lists_case)
+{
+	char *s = forced("Skolverket ska under samverkansperioden:\n"
+	                 "- ge stod och vagledning i uppfoljningen,\n"
+	                 "- { samverkan med rektorerna planera uppfoljningsmoten,\n"
+	                 "- erbjuda motesplatser for larande.\n"
+	                 "Forvaltningen arbetar sa har:\n"
+	                 "- Stockholms stads program ska implementeras.\n"
+	                 "- | samarbete med kommunstyrelsen planeras en ovning.\n");
+	cr_expect(strstr(s, "- i samverkan med") != NULL, "%s", s);
+	cr_expect(strstr(s, "- I samarbete med") != NULL, "%s", s);
+	free(s);
+}

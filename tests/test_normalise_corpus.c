@@ -209,8 +209,8 @@ Test(normalise_corpus, learning_set)
 	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
 	cr_expect_leq(f.changed * 1000, f.correct * 2,
 	              "more than 0.2%% of correct words changed (issue target)");
-	/* issue target 98%; measured 97.9% (2194/2242) */
-	cr_expect_geq(f.repaired * 1000, f.damaged * 975, "fewer than 97.5%% repaired");
+	/* measured 98.1% (2200/2242) */
+	cr_expect_geq(f.repaired * 1000, f.damaged * 980, "fewer than 98%% repaired (issue target)");
 }
 
 Test(normalise_corpus, held_out_set)
