@@ -69,9 +69,11 @@ struct nrule {
 	 * match contains (when `need`) */
 	uint64_t first[4];
 	int any;
-	int need;   /* -1: none */
-	int need2;  /* the other case of `need`, or -1 */
-	int across; /* 'across = line-end': lookbehinds see the line above's last word */
+	int need;          /* -1: none */
+	int need2;         /* the other case of `need`, or -1 */
+	int across;        /* 'across = line-end': lookbehinds see the line above's last word */
+	const char *needs; /* 'needs = TEXT': a line without TEXT is skipped unasked */
+	size_t needs_len;
 };
 
 /* One line of the confusion table: OCR printed `ocr`, the source had `truth`. */
@@ -166,6 +168,7 @@ static const char *const rule_keys[] = {"why",
                                         "no-infinitive-after",
                                         "across",
                                         "look-alike",
+                                        "needs",
                                         NULL};
 static const char *const rule_required[] = {"why", NULL};
 
@@ -203,6 +206,19 @@ static void rule_prefilter(struct nrule *r)
 }
 
 /* Can rule r match a line whose bytes are `present`? */
+/* Whether s[0..n) contains t[0..tl) (tl >= 1): memchr for its first byte,
+ * then a compare; for the short texts of `needs`, cheaper than memmem. */
+static int has_text(const char *s, size_t n, const char *t, size_t tl)
+{
+	const char *p = s, *end = s + n;
+	while ((size_t)(end - p) >= tl && (p = memchr(p, t[0], (size_t)(end - p) - tl + 1))) {
+		if (!memcmp(p, t, tl))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 static int rule_may_match(const struct nrule *r, const uint64_t *present)
 {
 	if (r->need >= 0 && !((present[r->need >> 6] >> (r->need & 63)) & 1) &&
@@ -272,6 +288,11 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 		return ex_fail(err, EX_RULE, b->file, 0, b->line, "rule '%s': no 'replace'", b->id);
 	const struct rules_entry *e = find ? find : pat;
 	uint32_t opts = find ? (PCRE2_LITERAL | PCRE2_UTF) : (PCRE2_UTF | PCRE2_UCP);
+	const char *needs = rules_get(b, "needs");
+	if (needs && *needs) {
+		r->needs = needs;
+		r->needs_len = strlen(needs);
+	}
 	const struct rules_entry *ac = rules_entry(b, "across");
 	if (ac) {
 		if (strcmp(ac->value, "line-end") || find)
@@ -2031,7 +2052,8 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 			}
 			ls->present_gen = ls->gen;
 		}
-		if (!rule_may_match(r, ls->present))
+		if (!rule_may_match(r, ls->present) ||
+		    (r->needs && !has_text(ls->cur.buf, ls->cur.len, r->needs, r->needs_len)))
 			continue;
 		struct repl *rp = NULL;
 		size_t nrp = 0;
@@ -2767,6 +2789,15 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 	return rc;
 }
 
+/* Whether any page of d was recognised by OCR. */
+static int has_ocr_page(const struct doc *d)
+{
+	for (int p = 0; p < d->npages; p++)
+		if (d->pages[p].source == DOC_PAGE_OCR)
+			return 1;
+	return 0;
+}
+
 /* ---- the document's own confusions ------------------------------------------ */
 
 /* How many distinct words word repair must have repaired with a confusion
@@ -2804,13 +2835,14 @@ static int doc_conf_count(const struct doc *d, const char *repair_id, struct dco
 	if (!seen)
 		return -1;
 	*ndc = 0;
-	char key[160];
+	char key[300]; /* two letters and a word of up to 120 bytes, lower-cased */
 	for (size_t i = 0; i < d->nlines; i++) {
 		const struct doc_line *l = &d->lines[i];
 		for (size_t k = 0; k < l->nedits; k++) {
 			const struct doc_edit *e = &l->edits[k];
-			if (strcmp(e->rule, repair_id) || e->len > 120 || e->new_len > 120)
-				continue;
+			if (e->len > 120 || e->new_len > 120 || strcmp(e->rule, repair_id) ||
+			    !memchr(l->text + e->new_off, 0xC3, e->new_len))
+				continue; /* (å, ä, ö and their capitals are C3 xx in UTF-8) */
 			uint32_t a[64], b[64];
 			int na = decode(l->orig + e->off, e->len, a, 64);
 			int nb = decode(l->text + e->new_off, e->new_len, b, 64);
@@ -2821,8 +2853,8 @@ static int doc_conf_count(const struct doc *d, const char *repair_id, struct dco
 				if (x == y || !swedish_cp(y) || swedish_cp(x) || x > 0x7F ||
 				    !utf8_is_alpha(x))
 					continue;
-				int kl =
-				    snprintf(key, sizeof(key), "%u>%u ", (unsigned)x, (unsigned)y);
+				int kl = utf8_encode(x, key);
+				kl += utf8_encode(y, key + kl);
 				kl += (int)lex_lower(l->text + e->new_off, e->new_len, key + kl);
 				if (lex_map_get(seen, key, (size_t)kl, NULL, NULL, NULL))
 					continue;
@@ -2884,7 +2916,12 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 		return 0;
 	struct lstate ls = {.cur = SB_INIT};
 	struct sb v = SB_INIT, best = SB_INIT;
-	int rc = 0;
+	struct lex_map *memo = lex_map_new(); /* word -> its variant, "" none */
+	int rc = memo ? 0 : -1;
+	unsigned char from[256] = {0}; /* bytes of the letters misread */
+	for (size_t c = 0; c < use; c++)
+		if (dc[c].from < 0x80)
+			from[dc[c].from] = from[utf8_cp_upper(dc[c].from) & 0x7F] = 1;
 	for (size_t i = 0; i < d->nlines && rc == 0; i++) {
 		struct doc_line *l = &d->lines[i];
 		struct rlist rl = {0};
@@ -2892,16 +2929,18 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 			while (p < l->len && (l->text[p] == ' ' || l->text[p] == '\t'))
 				p++;
 			size_t q = p;
+			int has = 0; /* a letter this document's engine misreads */
 			while (q < l->len && l->text[q] != ' ' && l->text[q] != '\t')
-				q++;
-			/* the chunk's core: its ASCII letters between marks */
+				has |= from[(unsigned char)l->text[q++]];
 			size_t a = p, b = q;
+			p = q;
+			if (!has || q - a < 3)
+				continue;
+			/* the chunk's core: its ASCII letters between marks */
 			while (a < b && !isalpha((unsigned char)l->text[a]))
 				a++;
 			while (b > a && !isalpha((unsigned char)l->text[b - 1]))
 				b--;
-			size_t chunk_end = q;
-			p = q;
 			if (b - a < 2 || b - a > 60)
 				continue;
 			int plain = 1;
@@ -2909,16 +2948,27 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 				plain = isalpha((unsigned char)l->text[k]);
 			int edited = 0; /* a word some rule made is left as made */
 			for (size_t k = 0; k < l->nedits && !edited; k++)
-				edited = l->edits[k].new_off < chunk_end &&
+				edited = l->edits[k].new_off < q &&
 				         l->edits[k].new_off + l->edits[k].new_len > a;
 			if (!plain || edited)
 				continue;
 			const char *w = l->text + a;
 			size_t wl = b - a;
-			if (lex_check(n->lex, w, wl) == LEX_UNKNOWN || lex_freq(n->lex, w, wl) ||
-			    guarded_word(n, l, w, wl))
+			/* each word once: its answer ("" none) is remembered */
+			const char *mv;
+			size_t ml;
+			if (lex_map_get(memo, w, wl, NULL, &mv, &ml)) {
+				if (ml && !guarded_word(n, l, w, wl))
+					rc = rlist_add(&rl, a, b, mv, ml);
 				continue;
+			}
 			uint32_t bestf = 0;
+			sb_reset(&best);
+			if (lex_freq(n->lex, w, wl) || lex_check(n->lex, w, wl) == LEX_UNKNOWN) {
+				if (lex_map_put(memo, w, wl, 0, NULL, 0) < 0)
+					rc = -1;
+				continue;
+			}
 			for (size_t k = 0; k < wl; k++)
 				for (size_t c = 0; c < use; c++) {
 					uint32_t ch = (unsigned char)w[k];
@@ -2942,7 +2992,10 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 						sb_add(&best, v.buf, v.len);
 					}
 				}
-			if (bestf && !best.oom)
+			if (best.oom || lex_map_put(memo, w, wl, 0, bestf ? best.buf : NULL,
+			                            bestf ? best.len : 0) < 0)
+				rc = -1;
+			else if (bestf && !guarded_word(n, l, w, wl))
 				rc = rlist_add(&rl, a, b, best.buf, best.len);
 		}
 		if (rc == 0 && rl.n)
@@ -2952,6 +3005,7 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 	sb_release(&v);
 	sb_release(&best);
 	ls_release(&ls);
+	lex_map_free(memo);
 	return rc;
 }
 
@@ -3000,7 +3054,7 @@ static int doc_heading_number(struct norm *n, struct doc *d, const struct rules_
                               struct norm_stats *stats)
 {
 	const char *look = rules_get(b, "look-alike");
-	if (!look)
+	if (!look || !has_ocr_page(d))
 		return 0;
 	size_t *at = malloc((d->nlines ? d->nlines : 1) * sizeof(*at));
 	int *num = malloc((d->nlines ? d->nlines : 1) * sizeof(*num));
@@ -3216,6 +3270,8 @@ static char end_mark(const struct doc_line *l)
  * "Med vänlig hälsning,"). */
 static int doc_para_end(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
 {
+	if (!has_ocr_page(d))
+		return 0;
 	struct lstate ls = {.cur = SB_INIT};
 	int rc = 0;
 	for (size_t i = 0; i < d->nlines && rc == 0; i++) {

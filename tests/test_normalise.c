@@ -415,9 +415,12 @@ Test(normalise_rules, failing_rule_test_is_counted)
 	rmdir(dir);
 }
 
-/* Mark every non-blank line of d as recognised by OCR (a word, confidence 90). */
+/* Make d as if recognised by OCR: its pages, and every non-blank line (a
+ * word, confidence 90). */
 static void as_ocr(struct doc *d)
 {
+	for (int p = 0; p < d->npages; p++)
+		d->pages[p].source = DOC_PAGE_OCR;
 	for (size_t i = 0; i < d->nlines; i++)
 		if (d->lines[i].orig_len) {
 			cr_assert_eq(doc_line_add_word(&d->lines[i], 0, 1, 0, 0, 10, 10, 90), 0);
