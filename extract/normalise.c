@@ -2789,6 +2789,17 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 	return rc;
 }
 
+/* Replace the one byte at `at` of l's text with c, as an edit of `rule`. */
+static int edit_byte(struct norm *n, struct lstate *ls, struct doc_line *l, size_t at, char c,
+                     const char *rule, struct norm_stats *stats)
+{
+	char t[2] = {c, 0};
+	struct repl one = {at, at + 1, strdup(t), 1, NULL};
+	int rc = one.text ? line_edit(n, ls, l, &one, 1, rule, stats) : -1;
+	free(one.text);
+	return rc;
+}
+
 /* Whether any page of d was recognised by OCR. */
 static int has_ocr_page(const struct doc *d)
 {
@@ -3085,13 +3096,8 @@ static int doc_heading_number(struct norm *n, struct doc *d, const struct rules_
 		size_t a = 0;
 		while (a < l->len && (l->text[a] == ' ' || l->text[a] == '\t'))
 			a++;
-		char t[2] = {(char)('0' + want), 0};
-		struct repl one = {a, a + 1, NULL, 1, NULL};
-		if (!(one.text = strdup(t)))
-			rc = -1;
-		else
-			rc = line_edit(n, &ls, l, &one, 1, b->id, stats);
-		free(one.text);
+		char t = (char)('0' + want);
+		rc = edit_byte(n, &ls, l, a, t, b->id, stats);
 		num[h] = want;
 	}
 	ls_release(&ls);
@@ -3178,13 +3184,7 @@ static int doc_list_i(struct norm *n, struct doc *d, const char *rule, struct no
 		char want = c == 'l' ? 'i' : 'I';
 		if (l->text[ta] == want)
 			continue;
-		char t[2] = {want, 0};
-		struct repl one = {ta, ta + 1, NULL, 1, NULL};
-		if (!(one.text = strdup(t)))
-			rc = -1;
-		else
-			rc = line_edit(n, &ls, l, &one, 1, rule, stats);
-		free(one.text);
+		rc = edit_byte(n, &ls, l, ta, want, rule, stats);
 	}
 	ls_release(&ls);
 	return rc;
@@ -3319,12 +3319,7 @@ static int doc_para_end(struct norm *n, struct doc *d, const char *rule, struct 
 		size_t e = l->len;
 		while (e > 0 && (l->text[e - 1] == ' ' || l->text[e - 1] == '\t'))
 			e--;
-		struct repl one = {e - 1, e, NULL, 1, NULL};
-		if (!(one.text = strdup(".")))
-			rc = -1;
-		else
-			rc = line_edit(n, &ls, l, &one, 1, rule, stats);
-		free(one.text);
+		rc = edit_byte(n, &ls, l, e - 1, '.', rule, stats);
 	}
 	ls_release(&ls);
 	return rc;

@@ -489,22 +489,32 @@ Test(fields, heading_with_a_quote_that_never_closes)
 	record_free(r);
 }
 
+/* Seed num's text (caller frees) with the blank line between a line ending
+ * in `before` (its newline included) and one starting with `after` taken out,
+ * as plain text and old OCR layers lose it. */
+static char *seed_without_blank_line(const char *num, const char *before, const char *after)
+{
+	char *path = tu_seed(num);
+	cr_assert_not_null(path, "seed %s", num);
+	size_t n;
+	char *text = tu_read(path, &n);
+	free(path);
+	cr_assert_not_null(text);
+	size_t bl = strlen(before);
+	char *at = strstr(text, before);
+	while (at && (at[bl] != '\n' || strncmp(at + bl + 1, after, strlen(after))))
+		at = strstr(at + 1, before);
+	cr_assert_not_null(at, "seed %s: no blank line between '%s' and '%s'", num, before, after);
+	memmove(at + bl, at + bl + 1, strlen(at + bl + 1) + 1);
+	return text;
+}
+
 /* Plain text and old OCR layers lose blank lines: who is to sign ("Botkyrka
  * kommun") glued under the last paragraph, then "Datum _____" fields.  The
  * party's line goes with the signature area, not into the section. */
 Test(fields, signing_party_glued_to_the_text_above)
 {
-	char *path = tu_seed("003");
-	cr_assert_not_null(path);
-	size_t n;
-	char *text = tu_read(path, &n);
-	const char *glue = "avsiktsförklaring:\n\nBotkyrka kommun\n";
-	char *at = strstr(text, glue);
-	cr_assert_not_null(at, "seed 003 no longer has the signing parties' block");
-	/* drop the blank line between */
-	size_t cut = strlen("avsiktsförklaring:\n");
-	memmove(at + cut, at + cut + 1, strlen(at + cut + 1) + 1);
-	cr_assert_not_null(strstr(text, "avsiktsförklaring:\nBotkyrka kommun\n"));
+	char *text = seed_without_blank_line("003", "avsiktsförklaring:\n", "Botkyrka kommun\n");
 	struct ex_error err;
 	struct record *r = extract_text(text, &err);
 	cr_assert_not_null(r, "%s", err.msg);
@@ -520,7 +530,6 @@ Test(fields, signing_party_glued_to_the_text_above)
 	cr_assert_str_eq(nth(r, RF_SIGNATORY_ROLE, 0)->value, "Förvaltningschef");
 	record_free(r);
 	free(text);
-	free(path);
 }
 
 /* A list's last item, then a paragraph, with no blank line between (plain
@@ -528,15 +537,8 @@ Test(fields, signing_party_glued_to_the_text_above)
  * next begins with a capital and no list mark.  The paragraph is its own. */
 Test(fields, paragraph_after_a_list_without_a_blank_line)
 {
-	char *path = tu_seed("001");
-	cr_assert_not_null(path);
-	size_t n;
-	char *text = tu_read(path, &n);
-	const char *glue = "enligt överenskommelsen.\n\nNär slutredovisningen";
-	char *at = strstr(text, glue);
-	cr_assert_not_null(at, "seed 001 no longer ends its list so");
-	size_t cut = strlen("enligt överenskommelsen.\n");
-	memmove(at + cut, at + cut + 1, strlen(at + cut + 1) + 1);
+	char *text =
+	    seed_without_blank_line("001", "enligt överenskommelsen.\n", "När slutredovisningen");
 	struct ex_error err;
 	struct record *r = extract_text(text, &err);
 	cr_assert_not_null(r, "%s", err.msg);
@@ -549,5 +551,4 @@ Test(fields, paragraph_after_a_list_without_a_blank_line)
 	                   sec);
 	record_free(r);
 	free(text);
-	free(path);
 }

@@ -428,6 +428,17 @@ static void as_ocr(struct doc *d)
 		}
 }
 
+/* Normalise text as one document recognised by OCR (see as_ocr). */
+static struct doc *run_ocr(const char *text)
+{
+	struct doc *d = NULL;
+	struct ex_error err;
+	cr_assert_eq(doc_from_text("t.txt", text, strlen(text), &d, &err), 0, "%s", err.msg);
+	as_ocr(d);
+	cr_assert_eq(norm_doc(nm, d, NULL, &err), 0, "%s", err.msg);
+	return d;
+}
+
 /* The swe model reads a blurred full stop as a comma (heavy scans of seeds
  * 002 and 004): a paragraph that ends in a comma on a recognised page ends
  * with a full stop, unless the text goes on in lower case, the other items
@@ -465,11 +476,7 @@ Test(normalise, comma_closing_a_paragraph_on_a_recognised_page)
 	    "Med vänlig hälsning,\n"
 	    "\n"
 	    "Anna Andersson\n";
-	struct doc *d = NULL;
-	struct ex_error err;
-	cr_assert_eq(doc_from_text("t.txt", text, strlen(text), &d, &err), 0);
-	as_ocr(d);
-	cr_assert_eq(norm_doc(nm, d, NULL, &err), 0);
+	struct doc *d = run_ocr(text);
 	char *s = joined(d);
 	cr_expect(strstr(s, "gynnar verksamheten.\n") != NULL, "%s", s);
 	cr_expect(strstr(s, "kompetenta medarbetare.\n") != NULL, "%s", s);
@@ -519,11 +526,7 @@ Test(normalise, heading_number_misread_on_a_recognised_page)
 	                           "Skolverket kan avbryta samverkan.\n"
 	                           "3 Utvärdering\n"
 	                           "Huvudmannen ska bidra till utvärderingen.\n";
-	struct doc *d = NULL;
-	struct ex_error err;
-	cr_assert_eq(doc_from_text("t.txt", text, strlen(text), &d, &err), 0);
-	as_ocr(d);
-	cr_assert_eq(norm_doc(nm, d, NULL, &err), 0);
+	struct doc *d = run_ocr(text);
 	cr_expect_str_eq(d->lines[4].text, "9 Utvärdering");
 	cr_assert_eq(d->lines[4].nedits, 1);
 	cr_expect_str_eq(d->lines[4].edits[0].rule, "heading-number");
@@ -535,9 +538,7 @@ Test(normalise, heading_number_misread_on_a_recognised_page)
 	                            "3 Utvärdering\n"
 	                            "Text.\n"
 	                            "4 Övrigt\n";
-	cr_assert_eq(doc_from_text("t.txt", again, strlen(again), &d, &err), 0);
-	as_ocr(d);
-	cr_assert_eq(norm_doc(nm, d, NULL, &err), 0);
+	d = run_ocr(again);
 	cr_expect_str_eq(d->lines[2].text, "3 Utvärdering");
 	doc_free(d);
 	/* a text file prints its own numbers */
