@@ -17,7 +17,7 @@ V        ?= 0
 JOBS     ?= 2
 FUZZ_SECONDS ?= 60
 
-PKGS     := tesseract lept libpcre2-8 libxml-2.0 hunspell
+PKGS     := tesseract lept libpcre2-8 libxml-2.0 hunspell libexif
 MUPDF_LIBS := -lmupdf -lmupdf-third -lmujs -lgumbo -lopenjp2 -ljbig2dec -ljpeg -lz \
               -lharfbuzz -lfreetype -lm
 
@@ -26,7 +26,7 @@ DEB_BUILD := gcc make libc6-dev pkg-config libtesseract-dev tesseract-ocr tesser
              tesseract-ocr-eng tesseract-ocr-osd libleptonica-dev libpcre2-dev libxml2-dev \
              libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev \
              libjpeg-dev libfreetype-dev libharfbuzz-dev libhunspell-dev hunspell-sv \
-             libunistring-dev
+             libunistring-dev libexif-dev
 DEB_TEST  := libcriterion-dev valgrind libxml2-utils
 DEB_BENCH := hunspell time poppler-utils
 DEB_FUZZ  := clang libclang-rt-14-dev

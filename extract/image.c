@@ -2,6 +2,8 @@
 #include "image.h"
 
 #include <allheaders.h>
+#include <libexif/exif-data.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -103,6 +105,57 @@ static int jpeg_complete(const unsigned char *d, size_t len)
 	return 0;
 }
 
+/* The EXIF orientation (1-8) a JPEG's APP1 segment records, read with
+ * libexif; 1 (as stored) when it records none. */
+static int jpeg_orientation(const unsigned char *data, size_t len)
+{
+	if (len > UINT_MAX)
+		return 1;
+	ExifData *ed = exif_data_new_from_data(data, (unsigned int)len);
+	if (!ed)
+		return 1;
+	int o = 1;
+	ExifEntry *e = exif_data_get_entry(ed, EXIF_TAG_ORIENTATION);
+	if (e && e->format == EXIF_FORMAT_SHORT && e->components >= 1 && e->data && e->size >= 2)
+		o = exif_get_short(e->data, exif_data_get_byte_order(ed));
+	exif_data_unref(ed);
+	return o >= 1 && o <= 8 ? o : 1;
+}
+
+/* Turn a camera's picture the way its EXIF orientation says it is to be
+ * shown: 2 mirror it, 3 turn it upside down, 4 mirror it top to bottom, 5
+ * transpose it, 6 turn it a quarter clockwise, 7 transverse it, 8 turn it a
+ * quarter anticlockwise.  Returns the new Pix, or NULL out of memory; pix is
+ * the caller's still. */
+static PIX *orient(PIX *pix, int o)
+{
+	PIX *r = NULL, *t = NULL;
+	switch (o) {
+	case 2:
+		return pixFlipLR(NULL, pix);
+	case 3:
+		return pixRotate180(NULL, pix);
+	case 4:
+		return pixFlipTB(NULL, pix);
+	case 5: /* transpose: a quarter clockwise, then mirrored */
+		t = pixRotate90(pix, 1);
+		r = t ? pixFlipLR(NULL, t) : NULL;
+		pixDestroy(&t);
+		return r;
+	case 6:
+		return pixRotate90(pix, 1);
+	case 7: /* transverse: a quarter clockwise, then top to bottom */
+		t = pixRotate90(pix, 1);
+		r = t ? pixFlipTB(NULL, t) : NULL;
+		pixDestroy(&t);
+		return r;
+	case 8:
+		return pixRotate90(pix, -1);
+	default:
+		return pixClone(pix);
+	}
+}
+
 int img_read_page(const char *name, const unsigned char *data, size_t len, int page,
                   long long max_pixels, struct Pix **out, int *res, char *warn, size_t warnsize,
                   struct ex_error *err)
@@ -169,6 +222,20 @@ int img_read_page(const char *name, const unsigned char *data, size_t len, int p
 	*res = pixGetXRes(pix);
 	if (*res <= 0 && tiff)
 		*res = r;
+	int o = is_jpeg(data, len) ? jpeg_orientation(data, len) : 1;
+	if (o != 1) {
+		PIX *turned = orient(pix, o);
+		pixDestroy(&pix);
+		if (!turned)
+			return ex_fail(err, EX_NOMEM, name, page, 0, "out of memory");
+		pix = turned;
+		pixSetResolution(pix, *res, *res);
+		if (warn && warnsize) {
+			size_t wl = strlen(warn);
+			snprintf(warn + wl, warnsize - wl,
+			         "%sturned as its EXIF orientation (%d) says", wl ? "; " : "", o);
+		}
+	}
 	*out = pix;
 	return 0;
 }

@@ -24,9 +24,11 @@ int img_count_pages(const char *name, const unsigned char *data, size_t len, int
                     struct ex_error *err);
 
 /* Decode page `page` (1-based) into a new Pix the caller frees with
- * pixDestroy().  *res is the resolution recorded in the file (pixels per
- * inch), 0 when the file has none.  *warn, when not NULL, receives a
- * one-line note about damage the decoder worked around ("" when none).
+ * pixDestroy(); a JPEG is turned as its EXIF orientation tag says (libexif),
+ * as a camera's picture of a page held sideways needs.  *res is the
+ * resolution recorded in the file (pixels per inch), 0 when the file has
+ * none.  *warn, when not NULL, receives a one-line note about damage the
+ * decoder worked around, or the EXIF turn ("" when none).
  * EX_LIMIT when the page has more than max_pixels pixels (checked before
  * decoding), EX_INPUT when it is corrupt or truncated. */
 int img_read_page(const char *name, const unsigned char *data, size_t len, int page,

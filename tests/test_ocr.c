@@ -84,6 +84,23 @@ Test(ocr, jpeg_and_uneven_background_read)
 	}
 }
 
+/* A camera's JPEG of a page held sideways: the pixels stored a quarter turn
+ * anticlockwise, EXIF Orientation 6.  The page is turned as the tag says
+ * before anything else, and the page says so. */
+Test(ocr, jpeg_turned_as_its_exif_orientation_says)
+{
+	struct doc *d = NULL;
+	struct ex_error err;
+	cr_assert_eq(ot_read_doc(OT_DATA "photo.jpg", NULL, &d, &err), 0, "%s", err.msg);
+	double c = ot_page_cer(d, 1, "photo.txt");
+	cr_assert_leq(c, 0.01, "CER %.4f", c);
+	cr_assert(ot_warned(d, "EXIF orientation (6)"));
+	/* the page as recognised is upright: like scan.jpg, an excerpt of a few
+	 * lines, wider than tall (the file's pixels are taller than wide) */
+	cr_assert_gt(d->pages[0].width, d->pages[0].height);
+	doc_free(d);
+}
+
 Test(ocr, image_without_resolution_warns_and_reads_at_300)
 {
 	struct doc *d = NULL;
