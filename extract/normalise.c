@@ -53,7 +53,8 @@ enum rule_kind {
 	RK_DOC_PARA_END,
 	RK_DOC_CONFUSION,
 	RK_DOC_HEADING_NUMBER,
-	RK_DOC_LIST_I
+	RK_DOC_LIST_I,
+	RK_DOC_CHANNEL
 };
 
 struct nrule {
@@ -266,13 +267,16 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_DOC_HEADING_NUMBER;
 		else if (!strcmp(builtin, "document-list-i"))
 			r->kind = RK_DOC_LIST_I;
+		else if (!strcmp(builtin, "document-channel"))
+			r->kind = RK_DOC_CHANNEL;
 		else
-			return ex_fail(err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
-			               "rule '%s': unknown builtin '%s' (word-repair, word-pair, "
-			               "dehyphenate, document-acronym, document-vocabulary, "
-			               "document-case, document-paragraph-end, document-confusion, "
-			               "document-heading-number, document-list-i)",
-			               b->id, builtin);
+			return ex_fail(
+			    err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
+			    "rule '%s': unknown builtin '%s' (word-repair, word-pair, "
+			    "dehyphenate, document-acronym, document-vocabulary, "
+			    "document-case, document-paragraph-end, document-confusion, "
+			    "document-heading-number, document-list-i, document-channel)",
+			    b->id, builtin);
 		if (rules_get(b, "find") || rules_get(b, "pattern"))
 			return ex_fail(err, EX_RULE, b->file, 0, b->line,
 			               "rule '%s': a builtin has no 'find' or 'pattern'", b->id);
@@ -3020,6 +3024,234 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 	return rc;
 }
 
+/* ---- the document's own channel ----------------------------------------------- */
+
+/* How many distinct words word repair must have repaired through a character
+ * the OCR printed for a Swedish letter before document-channel reweighs it,
+ * and how many words' worth of weight the table's own p keeps. */
+#define DOC_CHANNEL_MIN_WORDS 10
+#define DOC_CHANNEL_PRIOR     5.0
+/* Only characters the table says are almost never themselves (é: 0.1%). */
+#define DOC_CHANNEL_MAX_KEEP 0.1
+
+/* Whether s[0..n) has a byte set in `set`. */
+static int any_byte(const char *s, size_t n, const unsigned char *set)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[(unsigned char)s[i]])
+			return 1;
+	return 0;
+}
+
+/* The table's probability that printed character x is x itself. */
+static double keep_p(const struct norm *n, uint32_t x)
+{
+	double left = 1;
+	for (size_t j = 0; j < n->nconf; j++)
+		if (n->conf[j].nocr == 1 && n->conf[j].ocr[0] == x)
+			left -= n->conf[j].p;
+	return left > 0 ? left : 0;
+}
+
+/* document-channel: the confusion table says what an engine without
+ * Swedish usually printed for å, ä and ö; one document's engine may have had
+ * other habits.  Seed 000's read ä as é in 15 of the words word repair
+ * mended and ö only in 5, where the table (é for ö 95%) would have "rétt"
+ * be "rött" and "innehéll" "innehöll".  For a character the table says is
+ * almost never itself, once word repair has mended DOC_CHANNEL_MIN_WORDS
+ * distinct words through it, its probabilities are estimated again from the
+ * document's own repairs (the table's p weighing as DOC_CHANNEL_PRIOR words)
+ * and every word repaired through it is repaired again with them: "rétt" is
+ * "rätt", "innehéll" "innehåll", as the prior then decides. */
+static int doc_channel(struct norm *n, struct doc *d, const char *repair_id, const char *rule,
+                       struct norm_stats *stats)
+{
+	if (!n->lex || !repair_id)
+		return 0;
+	struct chan {
+		uint32_t x;
+		uint32_t y[8];
+		unsigned cnt[8];
+		int ny;
+		unsigned total;
+	} ch[16];
+	int nch = 0;
+	struct lex_map *seen = lex_map_new();
+	if (!seen)
+		return -1;
+	char key[300];
+	int rc = 0;
+	/* the first bytes of the characters that can be reweighed: an edit of a
+	 * word without any is passed over unread */
+	unsigned char cand[256] = {0};
+	for (size_t j = 0; j < n->nconf; j++)
+		if (n->conf[j].nocr == 1 && keep_p(n, n->conf[j].ocr[0]) <= DOC_CHANNEL_MAX_KEEP) {
+			char enc[8];
+			utf8_encode(n->conf[j].ocr[0], enc);
+			cand[(unsigned char)enc[0]] = 1;
+		}
+	for (size_t i = 0; i < d->nlines && rc == 0; i++) {
+		const struct doc_line *l = &d->lines[i];
+		for (size_t k = 0; k < l->nedits && rc == 0; k++) {
+			const struct doc_edit *e = &l->edits[k];
+			if (e->len > 120 || e->new_len > 120 || strcmp(e->rule, repair_id) ||
+			    !any_byte(l->orig + e->off, e->len, cand))
+				continue;
+			uint32_t a[64], b[64];
+			int na = decode(l->orig + e->off, e->len, a, 64);
+			int nb = decode(l->text + e->new_off, e->new_len, b, 64);
+			if (na <= 0 || na != nb)
+				continue;
+			for (int j = 0; j < na; j++) {
+				uint32_t y = utf8_cp_lower(b[j]);
+				if (a[j] == b[j] || !swedish_cp(y) ||
+				    keep_p(n, a[j]) > DOC_CHANNEL_MAX_KEEP)
+					continue;
+				int kl = utf8_encode(a[j], key);
+				kl += utf8_encode(y, key + kl);
+				kl += (int)lex_lower(l->text + e->new_off, e->new_len, key + kl);
+				if (lex_map_get(seen, key, (size_t)kl, NULL, NULL, NULL))
+					continue;
+				if (lex_map_put(seen, key, (size_t)kl, 0, NULL, 0) < 0) {
+					rc = -1;
+					break;
+				}
+				int c = 0;
+				while (c < nch && ch[c].x != a[j])
+					c++;
+				if (c == nch) {
+					if (nch == 16)
+						continue;
+					ch[nch++] = (struct chan){.x = a[j]};
+				}
+				int t = 0;
+				while (t < ch[c].ny && ch[c].y[t] != y)
+					t++;
+				if (t == ch[c].ny) {
+					if (t == 8)
+						continue;
+					ch[c].y[ch[c].ny++] = y;
+				}
+				ch[c].cnt[t]++;
+				ch[c].total++;
+			}
+		}
+	}
+	lex_map_free(seen);
+	/* reweigh: cost = -ln p_doc less what the table's keep costs (as in
+	 * conf_relative, which subtracted it from every line of x) */
+	double *saved = calloc(n->nconf ? n->nconf : 1, sizeof(*saved));
+	int any = 0;
+	if (rc == 0 && !saved)
+		rc = -1;
+	for (size_t j = 0; rc == 0 && j < n->nconf; j++) {
+		struct conf *e = &n->conf[j];
+		saved[j] = e->cost;
+		if (e->nocr != 1 || !e->swedish)
+			continue;
+		int c = 0;
+		while (c < nch && ch[c].x != e->ocr[0])
+			c++;
+		if (c == nch || ch[c].total < DOC_CHANNEL_MIN_WORDS)
+			continue;
+		uint32_t y = 0;
+		size_t k = 0;
+		y = utf8_cp_lower(utf8_next(e->truth, (size_t)e->tlen, &k));
+		unsigned cnt = 0;
+		for (int t = 0; t < ch[c].ny; t++)
+			if (ch[c].y[t] == y)
+				cnt = ch[c].cnt[t];
+		double kp = keep_p(n, e->ocr[0]);
+		double keep_cost = -log(kp > 1e-3 ? kp : 1e-3);
+		double pd = ((double)cnt + DOC_CHANNEL_PRIOR * e->p) /
+		            ((double)ch[c].total + DOC_CHANNEL_PRIOR) * (1 - kp);
+		e->cost = -log(pd > 1e-9 ? pd : 1e-9) - keep_cost;
+		any = 1;
+	}
+	struct lstate ls = {.cur = SB_INIT};
+	struct sb out = SB_INIT;
+	struct lex_map *memo = any ? lex_map_new() : NULL; /* word -> repair, "" none */
+	if (any && !memo)
+		rc = -1;
+	int ctx = n->ctx;
+	n->ctx = 0;
+	for (size_t i = 0; any && rc == 0 && i < d->nlines; i++) {
+		struct doc_line *l = &d->lines[i];
+		struct rlist rl = {0};
+		for (size_t k = 0; k < l->nedits && rc == 0; k++) {
+			const struct doc_edit *e = &l->edits[k];
+			if (e->len > 120 || e->new_len > 120 || strcmp(e->rule, repair_id) ||
+			    !any_byte(l->orig + e->off, e->len, cand))
+				continue;
+			int has = 0;
+			uint32_t a[64], b[64];
+			int na = decode(l->orig + e->off, e->len, a, 64);
+			int nb = decode(l->text + e->new_off, e->new_len, b, 64);
+			if (na <= 0 || na != nb)
+				continue;
+			for (int j = 0; j < na && !has; j++)
+				for (int c = 0; c < nch && !has; c++)
+					has =
+					    a[j] == ch[c].x && ch[c].total >= DOC_CHANNEL_MIN_WORDS;
+			if (!has)
+				continue;
+			/* each word searched once: its answer ("" none) remembered */
+			const char *mv;
+			size_t ml;
+			sb_reset(&out);
+			if (lex_map_get(memo, l->orig + e->off, e->len, NULL, &mv, &ml)) {
+				if (!ml)
+					continue;
+				sb_add(&out, mv, ml);
+			} else {
+				int found = search_word(n, l->orig + e->off, e->len, 0, &out) == 1;
+				if (out.oom ||
+				    lex_map_put(memo, l->orig + e->off, e->len, 0,
+				                found ? out.buf : NULL, found ? out.len : 0) < 0) {
+					rc = -1;
+					break;
+				}
+				if (!found)
+					continue;
+			}
+			uint32_t o[64];
+			if (decode(out.buf, out.len, o, 64) != na)
+				continue;
+			/* the case of the repair as made (a capital kept where a
+			 * sentence begins), the letters of the new one */
+			int same = 1;
+			for (int j = 0; j < na; j++) {
+				o[j] =
+				    utf8_is_upper(b[j]) ? utf8_cp_upper(o[j]) : utf8_cp_lower(o[j]);
+				same &= o[j] == b[j];
+			}
+			if (same)
+				continue;
+			sb_reset(&out);
+			for (int j = 0; j < na; j++) {
+				char enc[8];
+				sb_add(&out, enc, (size_t)utf8_encode(o[j], enc));
+			}
+			if (out.oom)
+				rc = -1;
+			else
+				rc = rlist_add(&rl, e->new_off, e->new_off + e->new_len, out.buf,
+				               out.len);
+		}
+		if (rc == 0 && rl.n)
+			rc = line_edit(n, &ls, l, rl.r, rl.n, rule, stats);
+		repl_free(rl.r, rl.n);
+	}
+	n->ctx = ctx;
+	for (size_t j = 0; saved && j < n->nconf; j++)
+		n->conf[j].cost = saved[j];
+	free(saved);
+	lex_map_free(memo);
+	sb_release(&out);
+	ls_release(&ls);
+	return rc;
+}
+
 /* ---- numbered headings on recognised pages ---------------------------------- */
 
 /* A numbered heading's shape: "9 Utvärdering", "5.1.2 Ansvar för insatsen":
@@ -3376,7 +3608,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		              r->kind == RK_DOC_CASE) &&
 		             !(r->when_lost && !lost);
 		doc_steps |= (r->kind == RK_DOC_PARA_END || r->kind == RK_DOC_CONFUSION ||
-		              r->kind == RK_DOC_HEADING_NUMBER || r->kind == RK_DOC_LIST_I) &&
+		              r->kind == RK_DOC_HEADING_NUMBER || r->kind == RK_DOC_LIST_I ||
+		              r->kind == RK_DOC_CHANNEL) &&
 		             !(r->when_lost && !lost);
 	}
 	n->doc = d;
@@ -3455,6 +3688,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			rc = doc_heading_number(n, d, r->b, stats);
 		else if (r->kind == RK_DOC_LIST_I)
 			rc = doc_list_i(n, d, r->b->id, stats);
+		else if (r->kind == RK_DOC_CHANNEL)
+			rc = doc_channel(n, d, repair_id(n), r->b->id, stats);
 	}
 	n->doc = NULL;
 	n->doc_words = 0;

@@ -562,3 +562,21 @@ Test(normalise, bar_opening_a_list_item_takes_the_lists_case)
 	cr_expect(strstr(s, "- I samarbete med") != NULL, "%s", s);
 	free(s);
 }
+
+/* The table has é for ö (95%); a document whose own repairs read ä as é in
+ * ten or more words gets é reweighed from them, and the words repaired
+ * through it are repaired again ("rétt": "rött" by the table, "rätt" by this
+ * document).  With fewer such words the table decides. */
+Test(normalise, the_documents_own_channel)
+{
+	char *s = forced("Det ar tillgénglig och samhéllsnytta med mervérde, godként och\n"
+	                 "sérskilt for lérare i vérlden, ménniskor som véxer, véljer och\n"
+	                 "kénner barns rétt till utbildning.\n");
+	cr_expect(strstr(s, "barns rätt till") != NULL, "%s", s);
+	cr_expect(strstr(s, "tillgänglig och samhällsnytta") != NULL, "%s", s);
+	free(s);
+	s = forced("Det ar tillgénglig och samhéllsnytta med mervérde, godként och\n"
+	           "barns rétt till utbildning.\n");
+	cr_expect(strstr(s, "barns rött till") != NULL, "%s", s);
+	free(s);
+}

@@ -234,8 +234,8 @@ Test(normalise_corpus, seed000_real_legacy_ocr)
 	measure(nm, "corpus/seed000-legacy/truth.txt", "corpus/seed000-legacy/input.txt", &f);
 	cr_expect_gt(f.before * 100, f.words * 20);
 	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
-	/* issue target 98%; measured 97.5% (199/204) */
-	cr_expect_geq(f.repaired * 1000, f.damaged * 970, "fewer than 97%% repaired");
+	/* measured 98.5% (201/204) */
+	cr_expect_geq(f.repaired * 1000, f.damaged * 980, "fewer than 98%% repaired (issue target)");
 	/* issue target 0.2% (1 of 732); the 2 measured are one edit: the
 	 * dehyphenation that joins "1.7.1-" / "7439/2020)." as the record
 	 * conventions ask, counted as two words against the line-faithful truth */
@@ -293,8 +293,9 @@ Test(normalise_corpus, seed000_word_list)
 	fprintf(stderr, "seed 000 word list: %zu/%zu repaired (%.1f%%); missed:%s\n", right, total,
 	        100.0 * (double)right / (double)total, wrong.buf);
 	cr_expect_geq(total, 150);
-	/* issue target 98%; measured 97.5% (199/204) */
-	cr_expect_geq(right * 1000, total * 970, "fewer than 97%% of the listed words repaired");
+	/* measured 98.5% (201/204) */
+	cr_expect_geq(right * 1000, total * 980,
+	              "fewer than 98%% of the listed words repaired (issue target)");
 	sb_release(&wrong);
 	free(map);
 	free(tsv);
