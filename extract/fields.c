@@ -1629,25 +1629,28 @@ static int add_block(struct blocks *bs, enum bkind k, int role, int vocab, size_
 	return 0;
 }
 
+#define NO_LINE ((size_t)-1)
+
 /* A paragraph whose last line is who is to sign, glued to the text above it
  * where the blank line between was lost (plain text, old OCR layers):
  * "... ställer sig bakom denna avsiktsförklaring:" / "Botkyrka kommun", then
  * "Datum _____".  The last line is short, ends in no mark, and the line
- * above it ends a sentence. */
-static int party_glued(const struct doc *d, const char *keep, const struct block *pb)
+ * above it ends a sentence.  Returns that line above, or NO_LINE when the
+ * paragraph is not so. */
+static size_t party_glued(const struct doc *d, const char *keep, const struct block *pb)
 {
 	const struct doc_line *l = &d->lines[pb->last];
 	if (trimmed_len(l->text, l->len) > 60 || !last_char(l->text, l->len) ||
 	    strchr(".:;!?,", last_char(l->text, l->len)))
-		return 0;
-	size_t k = pb->last;
-	while (k > pb->first) {
+		return NO_LINE;
+	for (size_t k = pb->last; k > pb->first;) {
 		k--;
 		if (keep[k] && !is_blank_text(d->lines[k].text, d->lines[k].len))
-			return strchr(".:;!?", last_char(d->lines[k].text, d->lines[k].len)) !=
-			       NULL;
+			return strchr(".:;!?", last_char(d->lines[k].text, d->lines[k].len))
+			           ? k
+			           : NO_LINE;
 	}
-	return 0;
+	return NO_LINE;
 }
 
 /* Cut the body lines [from, to) into blocks. */
@@ -1685,15 +1688,13 @@ static int make_blocks(struct fields *fs, const struct doc *d, const char *keep,
 					break;
 				}
 				const struct doc_line *pl = &d->lines[pb->last];
-				if (pb->kind == B_PARA && pb->nlines >= 2 &&
-				    party_glued(d, keep, pb)) {
+				size_t above = pb->kind == B_PARA && pb->nlines >= 2
+				                   ? party_glued(d, keep, pb)
+				                   : NO_LINE;
+				if (above != NO_LINE) {
 					/* the party's line goes with the signatures */
 					from = pb->last;
-					size_t k = pb->last - 1;
-					while (!keep[k] ||
-					       is_blank_text(d->lines[k].text, d->lines[k].len))
-						k--;
-					pb->last = k;
+					pb->last = above;
 					pb->nlines--;
 					break;
 				}

@@ -548,6 +548,24 @@ int lex_listed(struct lex *lx, const char *w, size_t n)
 	       lex_map_get(lx->freq, lx->buf, ln, NULL, NULL, NULL);
 }
 
+/* How many stems hunspell gives w[0..n), and in *self whether w itself
+ * (lower case) is one of them; -1 for a word too long to ask about. */
+static int stems(struct lex *lx, const char *w, size_t n, int *self)
+{
+	*self = 0;
+	if (n > 100)
+		return -1;
+	char low[256]; /* lex_lower() needs 2n + 1 */
+	lex_lower(w, n, low);
+	char **list = NULL;
+	int k = Hunspell_stem(lx->hun, &list, low);
+	for (int i = 0; i < k && !*self; i++)
+		*self = !strcmp(list[i], low);
+	if (list)
+		Hunspell_free_list(lx->hun, &list, k);
+	return k;
+}
+
 /* 0 when hunspell knows w[0..n) only as an inflection of another word
  * ("söker" is "söka"): Swedish builds compounds on a base form
  * ("undervisning|s|råd"), never on a verb's present tense or a definite
@@ -555,18 +573,9 @@ int lex_listed(struct lex *lx, const char *w, size_t n)
  * "gymnasie") passes. */
 static int base_form(struct lex *lx, const char *w, size_t n)
 {
-	char low[256];
-	if (n >= sizeof(low))
-		return 1;
-	lex_lower(w, n, low);
-	char **list = NULL;
-	int k = Hunspell_stem(lx->hun, &list, low);
-	int yes = k <= 0;
-	for (int i = 0; i < k && !yes; i++)
-		yes = !strcmp(list[i], low);
-	if (list)
-		Hunspell_free_list(lx->hun, &list, k);
-	return yes;
+	int self;
+	int k = stems(lx, w, n, &self);
+	return k <= 0 || self;
 }
 
 int lex_compound(struct lex *lx, const char *w, size_t n)
@@ -599,15 +608,9 @@ int lex_infinitive(struct lex *lx, const char *w, size_t n)
 		return w[n - 2] == 'a' && lex_infinitive(lx, w, n - 1);
 	if (w[n - 1] != 'a')
 		return 0;
-	char low[256];
-	lex_lower(w, n, low);
-	char **list = NULL;
-	int k = Hunspell_stem(lx->hun, &list, low);
 	/* its own stem and no other: "starka" is "stark", "låga" also "låg" */
-	int yes = k == 1 && !strcmp(list[0], low);
-	if (list)
-		Hunspell_free_list(lx->hun, &list, k);
-	return yes;
+	int self;
+	return stems(lx, w, n, &self) == 1 && self;
 }
 
 uint32_t lex_freq(struct lex *lx, const char *w, size_t n)

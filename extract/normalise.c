@@ -142,6 +142,22 @@ struct norm {
 	unsigned ctx_lens;           /* bit k: some context word has k letters */
 	int ctx;                     /* 'A', 'D' or 0: the context of the word searched */
 	struct lex_map *rule_ids;    /* rule id -> index in rules */
+	/* characters the table says are almost never themselves (é), with that
+	 * probability, and their first UTF-8 bytes (document-channel) */
+	struct {
+		uint32_t cp;
+		double keep;
+	} rare_self[16];
+	size_t nrare_self;
+	unsigned char rare_first[256];
+	/* the confusions the document's word repairs used, counted once per
+	 * document (dc_gen == docgen; doc_conf_count) */
+	struct dconf {
+		uint32_t from, to; /* lower case: the printed character, the letter */
+		unsigned words;    /* distinct words */
+	} dc[64];
+	size_t ndc;
+	uint32_t dc_gen;
 };
 
 /* A whitespace-delimited chunk of line `line` with a word the lexicon
@@ -474,6 +490,39 @@ static int conf_relative(struct norm *n)
 	return 0;
 }
 
+/* document-channel reweighs only characters the table says are almost
+ * never themselves (é: 0.1%). */
+#define DOC_CHANNEL_MAX_KEEP 0.1
+
+/* After loading: the characters the table says are almost never
+ * themselves, with the probability that they are (what their lines leave). */
+static void rare_self_find(struct norm *n)
+{
+	n->nrare_self = 0;
+	memset(n->rare_first, 0, sizeof(n->rare_first));
+	for (size_t i = 0; i < n->nconf; i++) {
+		if (n->conf[i].nocr != 1)
+			continue;
+		uint32_t x = n->conf[i].ocr[0];
+		size_t k = 0;
+		while (k < n->nrare_self && n->rare_self[k].cp != x)
+			k++;
+		if (k < n->nrare_self)
+			continue; /* counted */
+		double left = 1;
+		for (size_t j = 0; j < n->nconf; j++)
+			if (n->conf[j].nocr == 1 && n->conf[j].ocr[0] == x)
+				left -= n->conf[j].p;
+		if (left > DOC_CHANNEL_MAX_KEEP || n->nrare_self == 16)
+			continue;
+		n->rare_self[n->nrare_self].cp = x;
+		n->rare_self[n->nrare_self++].keep = left > 0 ? left : 0;
+		char enc[8];
+		utf8_encode(x, enc);
+		n->rare_first[(unsigned char)enc[0]] = 1;
+	}
+}
+
 static int load_confusion(struct norm *n, const struct rules_block *b, struct ex_error *err)
 {
 	/* `table` names one or more files, relative to the rule file's folder */
@@ -503,6 +552,7 @@ static int load_confusion(struct norm *n, const struct rules_block *b, struct ex
 		if (n->conf[i].nocr == 1 && n->conf[i].ocr[0] < 0x80)
 			n->wordish_ascii[n->conf[i].ocr[0] >> 6] |= 1ull
 			                                            << (n->conf[i].ocr[0] & 63);
+	rare_self_find(n);
 	return rc;
 }
 
@@ -2379,6 +2429,17 @@ static int line_edit(struct norm *n, struct lstate *ls, struct doc_line *l, stru
 	return 0;
 }
 
+/* A document step's edits of line l, collected in rl: applied when rc is
+ * still 0, and released either way.  Returns the new rc. */
+static int flush_edits(struct norm *n, struct lstate *ls, struct doc_line *l, struct rlist *rl,
+                       const char *rule, struct norm_stats *stats, int rc)
+{
+	if (rc == 0 && rl->n)
+		rc = line_edit(n, ls, l, rl->r, rl->n, rule, stats);
+	repl_free(rl->r, rl->n);
+	return rc;
+}
+
 /* An acronym defined in the document by the word before it ("Överenskommelse
  * (OK 2)"): an engine without Swedish loses its Å, Ä or Ö as it loses the
  * word's, but word repair cannot tell an acronym's ("OK" is a word).  When
@@ -2498,9 +2559,7 @@ static int doc_acronyms(struct norm *n, struct doc *d, const char *rule, struct 
 		}
 		if (rc == 0 && rl.n > 1)
 			qsort(rl.r, rl.n, sizeof(*rl.r), repl_cmp);
-		if (rc == 0 && rl.n)
-			rc = line_edit(n, &ls, l, rl.r, rl.n, rule, stats);
-		repl_free(rl.r, rl.n);
+		rc = flush_edits(n, &ls, l, &rl, rule, stats, rc);
 	}
 	ls_release(&ls);
 	lex_map_free(acr);
@@ -2726,9 +2785,7 @@ static int doc_vocabulary(struct norm *n, struct doc *d, const char *rule, struc
 			}
 			at = a + lo->len;
 		}
-		if (rc == 0 && rl.n)
-			rc = line_edit(n, &ls, l, rl.r, rl.n, rule, stats);
-		repl_free(rl.r, rl.n);
+		rc = flush_edits(n, &ls, l, &rl, rule, stats, rc);
 	}
 	sb_release(&w);
 	ls_release(&ls);
@@ -2784,9 +2841,7 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 				continue;
 			rc = rlist_add(&rl, a, b, low, ll);
 		}
-		if (rc == 0 && rl.n)
-			rc = line_edit(n, &ls, l, rl.r, rl.n, rule, stats);
-		repl_free(rl.r, rl.n);
+		rc = flush_edits(n, &ls, l, &rl, rule, stats, rc);
 	}
 	ls_release(&ls);
 	lex_map_free(big);
@@ -2821,11 +2876,6 @@ static int has_ocr_page(const struct doc *d)
 /* ... and a variant must have been seen this often in the prior. */
 #define DOC_CONF_MIN_FREQ 2
 
-struct dconf {
-	uint32_t from, to; /* lower case */
-	unsigned words;
-};
-
 /* The table's confusion of the single letter `from` for the letter `to`
  * (lower case), or NULL. */
 static const struct conf *conf_find(const struct norm *n, uint32_t from, uint32_t to)
@@ -2842,14 +2892,16 @@ static const struct conf *conf_find(const struct norm *n, uint32_t from, uint32_
 }
 
 /* Count, over the word-repair edits of d, the distinct words in which a
- * letter was read for å, ä or ö, per pair of letters. */
-static int doc_conf_count(const struct doc *d, const char *repair_id, struct dconf *dc, size_t max,
-                          size_t *ndc)
+ * character was read for å, ä or ö, per pair (lower case), into n->dc: once
+ * a document, for document-channel and document-confusion both. */
+static int doc_conf_count(struct norm *n, const struct doc *d, const char *repair_id)
 {
+	if (n->dc_gen == n->docgen)
+		return 0;
 	struct lex_map *seen = lex_map_new();
 	if (!seen)
 		return -1;
-	*ndc = 0;
+	n->ndc = 0;
 	char key[300]; /* two letters and a word of up to 120 bytes, lower-cased */
 	for (size_t i = 0; i < d->nlines; i++) {
 		const struct doc_line *l = &d->lines[i];
@@ -2865,8 +2917,7 @@ static int doc_conf_count(const struct doc *d, const char *repair_id, struct dco
 				continue;
 			for (int j = 0; j < na; j++) {
 				uint32_t x = utf8_cp_lower(a[j]), y = utf8_cp_lower(b[j]);
-				if (x == y || !swedish_cp(y) || swedish_cp(x) || x > 0x7F ||
-				    !utf8_is_alpha(x))
+				if (x == y || !swedish_cp(y) || swedish_cp(x))
 					continue;
 				int kl = utf8_encode(x, key);
 				kl += utf8_encode(y, key + kl);
@@ -2878,18 +2929,19 @@ static int doc_conf_count(const struct doc *d, const char *repair_id, struct dco
 					return -1;
 				}
 				size_t c = 0;
-				while (c < *ndc && !(dc[c].from == x && dc[c].to == y))
+				while (c < n->ndc && !(n->dc[c].from == x && n->dc[c].to == y))
 					c++;
-				if (c == *ndc) {
-					if (*ndc == max)
+				if (c == n->ndc) {
+					if (n->ndc == sizeof(n->dc) / sizeof(*n->dc))
 						continue;
-					dc[(*ndc)++] = (struct dconf){x, y, 0};
+					n->dc[n->ndc++] = (struct dconf){x, y, 0};
 				}
-				dc[c].words++;
+				n->dc[c].words++;
 			}
 		}
 	}
 	lex_map_free(seen);
+	n->dc_gen = n->docgen;
 	return 0;
 }
 
@@ -2917,15 +2969,16 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 {
 	if (!n->lex || !repair_id)
 		return 0;
-	struct dconf dc[48];
-	size_t ndc = 0;
-	if (doc_conf_count(d, repair_id, dc, sizeof(dc) / sizeof(*dc), &ndc) < 0)
+	if (doc_conf_count(n, d, repair_id) < 0)
 		return -1;
+	struct dconf dc[64];
 	size_t use = 0;
-	for (size_t c = 0; c < ndc; c++) {
-		const struct conf *e = conf_find(n, dc[c].from, dc[c].to);
-		if (dc[c].words >= DOC_CONF_MIN_WORDS && (!e || e->cost > 5))
-			dc[use++] = dc[c];
+	for (size_t c = 0; c < n->ndc; c++) {
+		const struct dconf *x = &n->dc[c];
+		const struct conf *e = conf_find(n, x->from, x->to);
+		if (x->from < 0x80 && utf8_is_alpha(x->from) && x->words >= DOC_CONF_MIN_WORDS &&
+		    (!e || e->cost > 5))
+			dc[use++] = *x;
 	}
 	if (!use)
 		return 0;
@@ -3013,9 +3066,7 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 			else if (bestf && !guarded_word(n, l, w, wl))
 				rc = rlist_add(&rl, a, b, best.buf, best.len);
 		}
-		if (rc == 0 && rl.n)
-			rc = line_edit(n, &ls, l, rl.r, rl.n, rule, stats);
-		repl_free(rl.r, rl.n);
+		rc = flush_edits(n, &ls, l, &rl, rule, stats, rc);
 	}
 	sb_release(&v);
 	sb_release(&best);
@@ -3031,8 +3082,6 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
  * and how many words' worth of weight the table's own p keeps. */
 #define DOC_CHANNEL_MIN_WORDS 10
 #define DOC_CHANNEL_PRIOR     5.0
-/* Only characters the table says are almost never themselves (é: 0.1%). */
-#define DOC_CHANNEL_MAX_KEEP 0.1
 
 /* Whether s[0..n) has a byte set in `set`. */
 static int any_byte(const char *s, size_t n, const unsigned char *set)
@@ -3041,16 +3090,6 @@ static int any_byte(const char *s, size_t n, const unsigned char *set)
 		if (set[(unsigned char)s[i]])
 			return 1;
 	return 0;
-}
-
-/* The table's probability that printed character x is x itself. */
-static double keep_p(const struct norm *n, uint32_t x)
-{
-	double left = 1;
-	for (size_t j = 0; j < n->nconf; j++)
-		if (n->conf[j].nocr == 1 && n->conf[j].ocr[0] == x)
-			left -= n->conf[j].p;
-	return left > 0 ? left : 0;
 }
 
 /* document-channel: the confusion table says what an engine without
@@ -3066,105 +3105,42 @@ static double keep_p(const struct norm *n, uint32_t x)
 static int doc_channel(struct norm *n, struct doc *d, const char *repair_id, const char *rule,
                        struct norm_stats *stats)
 {
-	if (!n->lex || !repair_id)
+	if (!n->lex || !repair_id || !n->nrare_self)
 		return 0;
-	struct chan {
-		uint32_t x;
-		uint32_t y[8];
-		unsigned cnt[8];
-		int ny;
-		unsigned total;
-	} ch[16];
-	int nch = 0;
-	struct lex_map *seen = lex_map_new();
-	if (!seen)
+	if (doc_conf_count(n, d, repair_id) < 0)
 		return -1;
-	char key[300];
+	/* words mended through each character almost never itself */
+	unsigned total[16] = {0};
+	for (size_t c = 0; c < n->ndc; c++)
+		for (size_t r = 0; r < n->nrare_self; r++)
+			total[r] += n->rare_self[r].cp == n->dc[c].from ? n->dc[c].words : 0;
 	int rc = 0;
-	/* the first bytes of the characters that can be reweighed: an edit of a
-	 * word without any is passed over unread */
-	unsigned char cand[256] = {0};
-	for (size_t j = 0; j < n->nconf; j++)
-		if (n->conf[j].nocr == 1 && keep_p(n, n->conf[j].ocr[0]) <= DOC_CHANNEL_MAX_KEEP) {
-			char enc[8];
-			utf8_encode(n->conf[j].ocr[0], enc);
-			cand[(unsigned char)enc[0]] = 1;
-		}
-	for (size_t i = 0; i < d->nlines && rc == 0; i++) {
-		const struct doc_line *l = &d->lines[i];
-		for (size_t k = 0; k < l->nedits && rc == 0; k++) {
-			const struct doc_edit *e = &l->edits[k];
-			if (e->len > 120 || e->new_len > 120 || strcmp(e->rule, repair_id) ||
-			    !any_byte(l->orig + e->off, e->len, cand))
-				continue;
-			uint32_t a[64], b[64];
-			int na = decode(l->orig + e->off, e->len, a, 64);
-			int nb = decode(l->text + e->new_off, e->new_len, b, 64);
-			if (na <= 0 || na != nb)
-				continue;
-			for (int j = 0; j < na; j++) {
-				uint32_t y = utf8_cp_lower(b[j]);
-				if (a[j] == b[j] || !swedish_cp(y) ||
-				    keep_p(n, a[j]) > DOC_CHANNEL_MAX_KEEP)
-					continue;
-				int kl = utf8_encode(a[j], key);
-				kl += utf8_encode(y, key + kl);
-				kl += (int)lex_lower(l->text + e->new_off, e->new_len, key + kl);
-				if (lex_map_get(seen, key, (size_t)kl, NULL, NULL, NULL))
-					continue;
-				if (lex_map_put(seen, key, (size_t)kl, 0, NULL, 0) < 0) {
-					rc = -1;
-					break;
-				}
-				int c = 0;
-				while (c < nch && ch[c].x != a[j])
-					c++;
-				if (c == nch) {
-					if (nch == 16)
-						continue;
-					ch[nch++] = (struct chan){.x = a[j]};
-				}
-				int t = 0;
-				while (t < ch[c].ny && ch[c].y[t] != y)
-					t++;
-				if (t == ch[c].ny) {
-					if (t == 8)
-						continue;
-					ch[c].y[ch[c].ny++] = y;
-				}
-				ch[c].cnt[t]++;
-				ch[c].total++;
-			}
-		}
-	}
-	lex_map_free(seen);
 	/* reweigh: cost = -ln p_doc less what the table's keep costs (as in
 	 * conf_relative, which subtracted it from every line of x) */
 	double *saved = calloc(n->nconf ? n->nconf : 1, sizeof(*saved));
 	int any = 0;
-	if (rc == 0 && !saved)
+	if (!saved)
 		rc = -1;
 	for (size_t j = 0; rc == 0 && j < n->nconf; j++) {
 		struct conf *e = &n->conf[j];
 		saved[j] = e->cost;
 		if (e->nocr != 1 || !e->swedish)
 			continue;
-		int c = 0;
-		while (c < nch && ch[c].x != e->ocr[0])
-			c++;
-		if (c == nch || ch[c].total < DOC_CHANNEL_MIN_WORDS)
+		size_t r = 0;
+		while (r < n->nrare_self && n->rare_self[r].cp != e->ocr[0])
+			r++;
+		if (r == n->nrare_self || total[r] < DOC_CHANNEL_MIN_WORDS)
 			continue;
-		uint32_t y = 0;
 		size_t k = 0;
-		y = utf8_cp_lower(utf8_next(e->truth, (size_t)e->tlen, &k));
+		uint32_t y = utf8_cp_lower(utf8_next(e->truth, (size_t)e->tlen, &k));
 		unsigned cnt = 0;
-		for (int t = 0; t < ch[c].ny; t++)
-			if (ch[c].y[t] == y)
-				cnt = ch[c].cnt[t];
-		double kp = keep_p(n, e->ocr[0]);
+		for (size_t c = 0; c < n->ndc; c++)
+			if (n->dc[c].from == e->ocr[0] && n->dc[c].to == y)
+				cnt = n->dc[c].words;
+		double kp = n->rare_self[r].keep;
 		double keep_cost = -log(kp > 1e-3 ? kp : 1e-3);
 		double pd = ((double)cnt + DOC_CHANNEL_PRIOR * e->p) /
-		            ((double)ch[c].total + DOC_CHANNEL_PRIOR) * (1 - kp);
+		            ((double)total[r] + DOC_CHANNEL_PRIOR) * (1 - kp);
 		e->cost = -log(pd > 1e-9 ? pd : 1e-9) - keep_cost;
 		any = 1;
 	}
@@ -3181,7 +3157,7 @@ static int doc_channel(struct norm *n, struct doc *d, const char *repair_id, con
 		for (size_t k = 0; k < l->nedits && rc == 0; k++) {
 			const struct doc_edit *e = &l->edits[k];
 			if (e->len > 120 || e->new_len > 120 || strcmp(e->rule, repair_id) ||
-			    !any_byte(l->orig + e->off, e->len, cand))
+			    !any_byte(l->orig + e->off, e->len, n->rare_first))
 				continue;
 			int has = 0;
 			uint32_t a[64], b[64];
@@ -3190,9 +3166,9 @@ static int doc_channel(struct norm *n, struct doc *d, const char *repair_id, con
 			if (na <= 0 || na != nb)
 				continue;
 			for (int j = 0; j < na && !has; j++)
-				for (int c = 0; c < nch && !has; c++)
-					has =
-					    a[j] == ch[c].x && ch[c].total >= DOC_CHANNEL_MIN_WORDS;
+				for (size_t r = 0; r < n->nrare_self && !has; r++)
+					has = a[j] == n->rare_self[r].cp &&
+					      total[r] >= DOC_CHANNEL_MIN_WORDS;
 			if (!has)
 				continue;
 			/* each word searched once: its answer ("" none) remembered */
@@ -3238,9 +3214,7 @@ static int doc_channel(struct norm *n, struct doc *d, const char *repair_id, con
 				rc = rlist_add(&rl, e->new_off, e->new_off + e->new_len, out.buf,
 				               out.len);
 		}
-		if (rc == 0 && rl.n)
-			rc = line_edit(n, &ls, l, rl.r, rl.n, rule, stats);
-		repl_free(rl.r, rl.n);
+		rc = flush_edits(n, &ls, l, &rl, rule, stats, rc);
 	}
 	n->ctx = ctx;
 	for (size_t j = 0; saved && j < n->nconf; j++)
@@ -3256,8 +3230,8 @@ static int doc_channel(struct norm *n, struct doc *d, const char *repair_id, con
 
 /* A numbered heading's shape: "9 Utvärdering", "5.1.2 Ansvar för insatsen":
  * one or two digits (then more groups), a space, a capital, at most 80
- * bytes, no closing mark.  *num is the first group, *nlen its length. */
-static int heading_number(const struct doc_line *l, int *num, size_t *nlen)
+ * bytes, no closing mark.  *num is the first group. */
+static int heading_number(const struct doc_line *l, int *num)
 {
 	const char *s = l->text;
 	size_t n = l->len, i = 0;
@@ -3268,7 +3242,6 @@ static int heading_number(const struct doc_line *l, int *num, size_t *nlen)
 		i++;
 	if (i == d0 || i - d0 > 2 || n > 80)
 		return 0;
-	*nlen = i - d0;
 	*num = atoi(s + d0);
 	while (i + 1 < n && s[i] == '.' && s[i + 1] >= '0' && s[i + 1] <= '9') {
 		i++;
@@ -3301,15 +3274,14 @@ static int doc_heading_number(struct norm *n, struct doc *d, const struct rules_
 		return 0;
 	size_t *at = malloc((d->nlines ? d->nlines : 1) * sizeof(*at));
 	int *num = malloc((d->nlines ? d->nlines : 1) * sizeof(*num));
-	size_t *len = malloc((d->nlines ? d->nlines : 1) * sizeof(*len));
-	if (!at || !num || !len) {
-		free(at), free(num), free(len);
+	if (!at || !num) {
+		free(at), free(num);
 		return -1;
 	}
 	size_t nh = 0;
 	for (size_t i = 0; i < d->nlines; i++) {
 		const struct doc_line *l = &d->lines[i];
-		if (l->conf >= 0 && l->nwords && heading_number(l, &num[nh], &len[nh]))
+		if (l->conf >= 0 && l->nwords && heading_number(l, &num[nh]))
 			at[nh++] = i;
 	}
 	struct lstate ls = {.cur = SB_INIT};
@@ -3333,7 +3305,7 @@ static int doc_heading_number(struct norm *n, struct doc *d, const struct rules_
 		num[h] = want;
 	}
 	ls_release(&ls);
-	free(at), free(num), free(len);
+	free(at), free(num);
 	return rc;
 }
 
@@ -3455,13 +3427,7 @@ static long para_beyond(const struct doc *d, size_t i, int dir)
 
 static int list_item(const struct doc_line *l)
 {
-	const char *s = l->text;
-	size_t i = 0;
-	while (i < l->len && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return (i + 1 < l->len && s[i] == '-' && s[i + 1] == ' ') ||
-	       (i + 3 < l->len && (!memcmp(s + i, "\xe2\x80\x93 ", 4) || /* – */
-	                           !memcmp(s + i, "\xe2\x80\xa2 ", 4))); /* • */
+	return after_mark(l->text, l->len) != 0;
 }
 
 static size_t count_words(const char *s, size_t n)
