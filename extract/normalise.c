@@ -57,6 +57,8 @@ enum rule_kind {
 	RK_DOC_CHANNEL
 };
 
+#define MAX_NEEDS 8 /* 'needs' lines of one rule */
+
 struct nrule {
 	const struct rules_block *b; /* owned by norm->set */
 	enum rule_kind kind;
@@ -70,11 +72,13 @@ struct nrule {
 	 * match contains (when `need`) */
 	uint64_t first[4];
 	int any;
-	int need;          /* -1: none */
-	int need2;         /* the other case of `need`, or -1 */
-	int across;        /* 'across = line-end': lookbehinds see the line above's last word */
-	const char *needs; /* 'needs = TEXT': a line without TEXT is skipped unasked */
-	size_t needs_len;
+	int need;   /* -1: none */
+	int need2;  /* the other case of `need`, or -1 */
+	int across; /* 'across = line-end': lookbehinds see the line above's last word */
+	/* 'needs = TEXT' lines: a line with none of the TEXTs is skipped unasked */
+	const char *needs[MAX_NEEDS];
+	size_t needs_len[MAX_NEEDS];
+	int nneeds;
 };
 
 /* One line of the confusion table: OCR printed `ocr`, the source had `truth`. */
@@ -222,7 +226,6 @@ static void rule_prefilter(struct nrule *r)
 	}
 }
 
-/* Can rule r match a line whose bytes are `present`? */
 /* Whether s[0..n) contains t[0..tl) (tl >= 1): memchr for its first byte,
  * then a compare; for the short texts of `needs`, cheaper than memmem. */
 static int has_text(const char *s, size_t n, const char *t, size_t tl)
@@ -236,6 +239,16 @@ static int has_text(const char *s, size_t n, const char *t, size_t tl)
 	return 0;
 }
 
+/* Whether s[0..n) has one of the texts of rule r's `needs` lines. */
+static int has_needs(const struct nrule *r, const char *s, size_t n)
+{
+	for (int i = 0; i < r->nneeds; i++)
+		if (has_text(s, n, r->needs[i], r->needs_len[i]))
+			return 1;
+	return 0;
+}
+
+/* Can rule r match a line whose bytes are `present`? */
 static int rule_may_match(const struct nrule *r, const uint64_t *present)
 {
 	if (r->need >= 0 && !((present[r->need >> 6] >> (r->need & 63)) & 1) &&
@@ -308,10 +321,16 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 		return ex_fail(err, EX_RULE, b->file, 0, b->line, "rule '%s': no 'replace'", b->id);
 	const struct rules_entry *e = find ? find : pat;
 	uint32_t opts = find ? (PCRE2_LITERAL | PCRE2_UTF) : (PCRE2_UTF | PCRE2_UCP);
-	const char *needs = rules_get(b, "needs");
-	if (needs && *needs) {
-		r->needs = needs;
-		r->needs_len = strlen(needs);
+	for (size_t k = 0; k < b->nentries; k++) {
+		const struct rules_entry *ne = &b->entries[k];
+		if (strcmp(ne->key, "needs"))
+			continue;
+		if (!*ne->value || r->nneeds == MAX_NEEDS)
+			return ex_fail(err, EX_RULE, b->file, 0, ne->line,
+			               "rule '%s': 'needs' is a text, on at most %d lines", b->id,
+			               MAX_NEEDS);
+		r->needs[r->nneeds] = ne->value;
+		r->needs_len[r->nneeds++] = strlen(ne->value);
 	}
 	const struct rules_entry *ac = rules_entry(b, "across");
 	if (ac) {
@@ -2107,7 +2126,7 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 			ls->present_gen = ls->gen;
 		}
 		if (!rule_may_match(r, ls->present) ||
-		    (r->needs && !has_text(ls->cur.buf, ls->cur.len, r->needs, r->needs_len)))
+		    (r->nneeds && !has_needs(r, ls->cur.buf, ls->cur.len)))
 			continue;
 		struct repl *rp = NULL;
 		size_t nrp = 0;

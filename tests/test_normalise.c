@@ -369,16 +369,34 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
-Test(normalise_rules, broken_rule_is_reported_at_its_line)
+/* A rule folder in /tmp holding normalise/10-x.rules with `text`; its name
+ * is written to dir (at least 32 bytes).  rules_dir_remove() removes it. */
+static void rules_dir_with(char *dir, const char *text)
 {
-	char dir[] = "/tmp/tjx-rules-XXXXXX";
+	strcpy(dir, "/tmp/tjx-rules-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	char p[256];
 	snprintf(p, sizeof(p), "%s/normalise", dir);
-	mkdir(p, 0700);
+	cr_assert_eq(mkdir(p, 0700), 0);
 	snprintf(p, sizeof(p), "%s/normalise/10-x.rules", dir);
-	write_file(p, "# a comment\n[ok]\nwhy = fine\nfind = a\nreplace = b\n\n"
-	              "[broken]\nwhy = unbalanced\npattern = (abc\nreplace = x\n");
+	write_file(p, text);
+}
+
+static void rules_dir_remove(const char *dir)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/normalise/10-x.rules", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/normalise", dir);
+	rmdir(p);
+	rmdir(dir);
+}
+
+Test(normalise_rules, broken_rule_is_reported_at_its_line)
+{
+	char dir[32];
+	rules_dir_with(dir, "# a comment\n[ok]\nwhy = fine\nfind = a\nreplace = b\n\n"
+	                    "[broken]\nwhy = unbalanced\npattern = (abc\nreplace = x\n");
 	struct norm *n2 = NULL;
 	struct ex_error err;
 	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
@@ -388,31 +406,48 @@ Test(normalise_rules, broken_rule_is_reported_at_its_line)
 	cr_expect(strstr(err.file, "10-x.rules") != NULL);
 	cr_expect(strstr(err.msg, "broken") != NULL, "%s", err.msg);
 	cr_expect(strstr(err.msg, "missing closing parenthesis") != NULL, "%s", err.msg);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/normalise", dir);
-	rmdir(p);
-	rmdir(dir);
+	rules_dir_remove(dir);
 }
 
 Test(normalise_rules, failing_rule_test_is_counted)
 {
-	char dir[] = "/tmp/tjx-rules-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
-	char p[256];
-	snprintf(p, sizeof(p), "%s/normalise", dir);
-	mkdir(p, 0700);
-	snprintf(p, sizeof(p), "%s/normalise/10-x.rules", dir);
-	write_file(p, "[x]\nwhy = w\nfind = a\nreplace = b\ntest = aa => bb\ntest = a => c\n");
+	char dir[32];
+	rules_dir_with(dir,
+	               "[x]\nwhy = w\nfind = a\nreplace = b\ntest = aa => bb\ntest = a => c\n");
 	struct norm *n2 = NULL;
 	struct ex_error err;
 	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
 	cr_assert_eq(norm_new(&o, &n2, &err), 0);
 	cr_expect_eq(norm_check_rules(n2, NULL, NULL, &err), 1);
 	norm_free(n2);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/normalise", dir);
-	rmdir(p);
-	rmdir(dir);
+	rules_dir_remove(dir);
+}
+
+/* A rule's `needs` lines: a line with any one of their texts is asked, a
+ * line with none is not (the pattern would match it); at most eight. */
+Test(normalise_rules, needs_any_of_its_texts)
+{
+	char dir[32];
+	rules_dir_with(dir, "[x]\nwhy = w\npattern = x\nreplace = y\nneeds = a b\nneeds = cd\n"
+	                    "test = x a b => y a b\ntest = x cd => y cd\ntest = x ab c => x ab c\n"
+	                    "test = x => x\n");
+	struct norm *n2 = NULL;
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
+	cr_assert_eq(norm_new(&o, &n2, &err), 0, "%s", err.msg);
+	cr_expect_eq(norm_check_rules(n2, NULL, NULL, &err), 0);
+	norm_free(n2);
+	rules_dir_remove(dir);
+
+	rules_dir_with(dir, "[x]\nwhy = w\npattern = x\nreplace = y\nneeds = 1\nneeds = 2\n"
+	                    "needs = 3\nneeds = 4\nneeds = 5\nneeds = 6\nneeds = 7\nneeds = 8\n"
+	                    "needs = 9\n");
+	n2 = NULL;
+	cr_assert_lt(norm_new(&o, &n2, &err), 0);
+	cr_expect_eq(err.code, EX_RULE);
+	cr_expect_eq(err.line, 13);
+	cr_expect(strstr(err.msg, "'needs'") != NULL, "%s", err.msg);
+	rules_dir_remove(dir);
 }
 
 /* Make d as if recognised by OCR: its pages, and every non-blank line (a
