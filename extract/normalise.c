@@ -125,6 +125,7 @@ struct norm {
 	/* the document being normalised (see norm_doc): */
 	const struct doc *doc;
 	int doc_words;         /* collect its vocabulary and leftovers */
+	int doc_habits;        /* count its word repairs' confusions, note unseen words */
 	uint32_t docgen;       /* stamps memo entries already collected for it */
 	int leftover;          /* set by word_core: a word neither known nor repaired */
 	struct lex_map *vocab; /* lower-case word with å/ä/ö word-repair made -> count */
@@ -132,6 +133,11 @@ struct norm {
 	size_t nleft, aleft;
 	size_t *acr; /* lines with a chunk that may hold an acronym */
 	size_t nacr, aacr;
+	size_t *unseen; /* lines with a word the lexicon knows and the prior never saw */
+	size_t nunseen, aunseen;
+	struct lex_map *unseen_words; /* ... and those words */
+	size_t *rare_lines;           /* lines where word repair mended a word with a rare_self */
+	size_t nrare_lines, arare_lines;
 	struct lex_map *lower; /* words repaired to a small å/ä/ö first letter */
 	struct leftover *caps; /* ... and to a capital one inside a sentence */
 	size_t ncaps, acaps;
@@ -154,14 +160,13 @@ struct norm {
 	} rare_self[16];
 	size_t nrare_self;
 	unsigned char rare_first[256];
-	/* the confusions the document's word repairs used, counted once per
-	 * document (dc_gen == docgen; doc_conf_count) */
+	/* the confusions the document's word repairs used (count_confusions) */
 	struct dconf {
 		uint32_t from, to; /* lower case: the printed character, the letter */
 		unsigned words;    /* distinct words */
 	} dc[64];
 	size_t ndc;
-	uint32_t dc_gen;
+	struct lex_map *dc_seen; /* the pairs and words counted */
 };
 
 /* A whitespace-delimited chunk of line `line` with a word the lexicon
@@ -236,15 +241,6 @@ static int has_text(const char *s, size_t n, const char *t, size_t tl)
 			return 1;
 		p++;
 	}
-	return 0;
-}
-
-/* Whether s[0..n) has one of the texts of rule r's `needs` lines. */
-static int has_needs(const struct nrule *r, const char *s, size_t n)
-{
-	for (int i = 0; i < r->nneeds; i++)
-		if (has_text(s, n, r->needs[i], r->needs_len[i]))
-			return 1;
 	return 0;
 }
 
@@ -597,7 +593,10 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 	n->vocab = lex_map_new();
 	n->rule_ids = lex_map_new();
 	n->lower = lex_map_new();
-	if (!n->rules || !n->memo || !n->vocab || !n->rule_ids || !n->lower) {
+	n->dc_seen = lex_map_new();
+	n->unseen_words = lex_map_new();
+	if (!n->rules || !n->memo || !n->vocab || !n->rule_ids || !n->lower || !n->dc_seen ||
+	    !n->unseen_words) {
 		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 		goto fail;
 	}
@@ -670,6 +669,10 @@ void norm_free(struct norm *n)
 		free(n->left[i].chunk);
 	free(n->left);
 	free(n->acr);
+	free(n->unseen);
+	lex_map_free(n->unseen_words);
+	free(n->rare_lines);
+	lex_map_free(n->dc_seen);
 	lex_map_free(n->lower);
 	for (size_t i = 0; i < n->ncaps; i++)
 		free(n->caps[i].chunk);
@@ -927,6 +930,8 @@ struct lstate {
 	unsigned gen;             /* bumped whenever cur changes */
 	uint64_t present[4];      /* the bytes of cur (or more), as of present_gen */
 	unsigned present_gen;
+	uint64_t pairs[16]; /* the byte pairs of cur (pair_bit), as of pairs_gen */
+	unsigned pairs_gen;
 };
 
 static int ls_start(struct lstate *ls, const char *orig, size_t olen, const struct doc_line *l)
@@ -950,11 +955,36 @@ static void ls_release(struct lstate *ls)
 	sb_release(&ls->cur);
 }
 
+static unsigned pair_bit(unsigned char a, unsigned char b);
+static void pairs_add(uint64_t *pairs, const char *s, size_t n);
+
 /* Apply replacements (sorted, not overlapping) and refresh the text. */
 static int ls_apply(struct lstate *ls, struct repl *rp, size_t nrp, const char *rule)
 {
 	if (!nrp)
 		return 0;
+	/* the byte pairs present grow by the replacements' own and the two at
+	 * each end (with the text as it is now); replacements that touch make
+	 * them be counted again */
+	int pairs_valid = ls->pairs_gen == ls->gen;
+	for (size_t i = 0; pairs_valid && i < nrp; i++) {
+		const unsigned char *c = (const unsigned char *)ls->cur.buf;
+		const struct repl *r = &rp[i];
+		if ((i + 1 < nrp && rp[i + 1].a == r->b) || !r->tlen) {
+			pairs_valid = 0;
+			break;
+		}
+		pairs_add(ls->pairs, r->text, r->tlen);
+		unsigned h;
+		if (r->a > 0) {
+			h = pair_bit(c[r->a - 1], (unsigned char)r->text[0]);
+			ls->pairs[h >> 6] |= 1ull << (h & 63);
+		}
+		if (r->b < ls->cur.len) {
+			h = pair_bit((unsigned char)r->text[r->tlen - 1], c[r->b]);
+			ls->pairs[h >> 6] |= 1ull << (h & 63);
+		}
+	}
 	if (segs_apply(&ls->ss, ls->orig, rp, nrp, rule) < 0)
 		return -1;
 	segs_text(&ls->ss, ls->orig, &ls->cur);
@@ -970,7 +1000,51 @@ static int ls_apply(struct lstate *ls, struct repl *rp, size_t nrp, const char *
 			}
 		ls->present_gen = ls->gen;
 	}
+	if (pairs_valid)
+		ls->pairs_gen = ls->gen;
 	return ls->cur.oom ? -1 : 0;
+}
+
+/* A pair of bytes' bit in lstate.pairs. */
+static unsigned pair_bit(unsigned char a, unsigned char b)
+{
+	return ((unsigned)a * 61u + b) & 1023u;
+}
+
+/* Set the bits of the byte pairs of s[0, n) in pairs. */
+static void pairs_add(uint64_t *pairs, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 1; i < n; i++) {
+		unsigned h = pair_bit(u[i - 1], u[i]);
+		pairs[h >> 6] |= 1ull << (h & 63);
+	}
+}
+
+/* Whether ls's line has one of the texts of rule r's `needs` lines: a text
+ * whose byte pairs are not all in the line's is not searched for.  The
+ * line's pairs are counted once and kept up to date by ls_apply() (a
+ * superset of them, which is enough). */
+static int has_needs(const struct nrule *r, struct lstate *ls)
+{
+	size_t n = ls->cur.len;
+	if (ls->pairs_gen != ls->gen) {
+		memset(ls->pairs, 0, sizeof(ls->pairs));
+		pairs_add(ls->pairs, ls->cur.buf, n);
+		ls->pairs_gen = ls->gen;
+	}
+	for (int i = 0; i < r->nneeds; i++) {
+		const unsigned char *t = (const unsigned char *)r->needs[i];
+		size_t tl = r->needs_len[i], k = 1;
+		for (; k < tl; k++) {
+			unsigned h = pair_bit(t[k - 1], t[k]);
+			if (!((ls->pairs[h >> 6] >> (h & 63)) & 1))
+				break;
+		}
+		if (k == tl && has_text(ls->cur.buf, n, r->needs[i], tl))
+			return 1;
+	}
+	return 0;
 }
 
 /* ---- word repair ------------------------------------------------------------------ */
@@ -1583,6 +1657,7 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
  * word confidences bypass it, as the confidence guard depends on them. */
 #define MEMO_LEFTOVER 1 /* flag: the chunk has a word neither known nor repaired */
 #define MEMO_ACRONYM  2 /* flag: the chunk has a run of capitals that begins A or O */
+#define MEMO_UNSEEN   4 /* flag: its word the lexicon knows and the prior never saw */
 
 /* Could s[0..len) hold an acronym that lost its Å/Ä/Ö ("(OK", "ÅF")? */
 static int acronym_like(const char *s, size_t len)
@@ -1603,9 +1678,116 @@ static int acronym_like(const char *s, size_t len)
 	return 0;
 }
 
+/* The word of chunk s[p, q) as document-confusion reads it: its letters
+ * between the marks at its ends, at [*a, *b).  1 when they are 2 to 60 ASCII
+ * letters and the chunk has 3 bytes or more. */
+static int ascii_letter(char c)
+{
+	return ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+
+static int plain_core(const char *s, size_t p, size_t q, size_t *a, size_t *b)
+{
+	size_t x = p, y = q;
+	if (q - p < 3)
+		return 0;
+	while (x < y && !ascii_letter(s[x]))
+		x++;
+	while (y > x && !ascii_letter(s[y - 1]))
+		y--;
+	if (y - x < 2 || y - x > 60)
+		return 0;
+	for (size_t k = x; k < y; k++)
+		if (!ascii_letter(s[k]))
+			return 0;
+	*a = x;
+	*b = y;
+	return 1;
+}
+
+/* Whether chunk s[0, len)'s word is one the lexicon knows but the prior
+ * never saw ("lirare"): what document-confusion may read again. */
+static int unseen_word(const struct norm *n, const char *s, size_t len)
+{
+	size_t a, b;
+	return n->lex && plain_core(s, 0, len, &a, &b) && !lex_freq(n->lex, s + a, b - a) &&
+	       lex_check(n->lex, s + a, b - a) != LEX_UNKNOWN;
+}
+
 static int chunk_flags(const struct norm *n, const char *s, size_t len)
 {
-	return (n->leftover ? MEMO_LEFTOVER : 0) | (acronym_like(s, len) ? MEMO_ACRONYM : 0);
+	return (n->leftover ? MEMO_LEFTOVER : 0) | (acronym_like(s, len) ? MEMO_ACRONYM : 0) |
+	       (unseen_word(n, s, len) ? MEMO_UNSEEN : 0);
+}
+
+/* Note line `line` in a growing list of line numbers, once. */
+static int add_line(size_t **v, size_t *nv, size_t *av, size_t line)
+{
+	if (*nv && (*v)[*nv - 1] == line)
+		return 0;
+	if (*nv == *av) {
+		size_t na = *av ? *av * 2 : 16;
+		size_t *nl = realloc(*v, na * sizeof(*nl));
+		if (!nl)
+			return -1;
+		*v = nl;
+		*av = na;
+	}
+	(*v)[(*nv)++] = line;
+	return 0;
+}
+
+/* Whether s[0..n) has a byte set in `set`. */
+static int any_byte(const char *s, size_t n, const unsigned char *set)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[(unsigned char)s[i]])
+			return 1;
+	return 0;
+}
+
+/* Whether c is å, ä or ö (small). */
+static int swedish_cp(uint32_t c)
+{
+	return c == 0xE5 || c == 0xE4 || c == 0xF6;
+}
+
+/* Count the confusions of word repair's edit of old[0, ol) into new[0, nl):
+ * per pair (x printed for the Swedish letter y, lower case) the distinct
+ * words, lower case, it was used in, into n->dc (document-channel and
+ * document-confusion read them). */
+static int count_confusions(struct norm *n, const char *old, size_t ol, const char *new, size_t nl)
+{
+	if (ol > 120 || nl > 120 || !memchr(new, 0xC3, nl))
+		return 0; /* (å, ä, ö and their capitals are C3 xx in UTF-8) */
+	uint32_t a[64], b[64];
+	int na = decode(old, ol, a, 64);
+	int nb = decode(new, nl, b, 64);
+	if (na <= 0 || na != nb)
+		return 0;
+	char key[300]; /* two letters and a word of up to 120 bytes, lower-cased */
+	for (int j = 0; j < na; j++) {
+		uint32_t x = utf8_cp_lower(a[j]), y = utf8_cp_lower(b[j]);
+		if (x == y || !swedish_cp(y) || swedish_cp(x))
+			continue;
+		int kl = utf8_encode(x, key);
+		kl += utf8_encode(y, key + kl);
+		kl += (int)lex_lower(new, nl, key + kl);
+		if (lex_map_get(n->dc_seen, key, (size_t)kl, NULL, NULL, NULL))
+			continue;
+		if (lex_map_put(n->dc_seen, key, (size_t)kl, 0, NULL, 0) < 0)
+			return -1;
+		size_t c = 0;
+		while (c < n->ndc && !(n->dc[c].from == x && n->dc[c].to == y))
+			c++;
+		if (c == n->ndc) {
+			if (n->ndc == sizeof(n->dc) / sizeof(*n->dc))
+				continue;
+			n->dc[n->ndc++] = (struct dconf){x, y, 0};
+		}
+		n->dc[c].words++;
+	}
+	return 0;
 }
 
 static const char *memo_part(const char *v, size_t vl, int pairs)
@@ -1622,26 +1804,45 @@ static const char *memo_part(const char *v, size_t vl, int pairs)
 	return v;
 }
 
-/* What the document phase needs of a chunk of line ls->l, the first time
- * the chunk is met in this document: the words word-repair gave å/ä/ö (the
- * document's vocabulary), and where words neither known nor repaired are. */
+/* Whether the document phase wants collect() to see word repair's chunks. */
+static int collecting(const struct norm *n)
+{
+	return n->doc_words || n->doc_habits;
+}
+
+/* What the document phase needs of a chunk of line ls->l (word-repair's
+ * edits of it are rl->r[from..]): the lines with a word the lexicon knows
+ * and the prior never saw, and with an acronym; where words neither known
+ * nor repaired are; and, the first time the chunk is met in this document,
+ * the confusions its repair used and the words word-repair gave å/ä/ö (the
+ * document's vocabulary). */
 static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const struct rlist *rl,
                    size_t from, int flags, int first)
 {
-	if (!n->doc_words || !ls->l)
+	if (!ls->l || !collecting(n))
 		return 0;
 	size_t line = (size_t)(ls->l - n->doc->lines);
-	if ((flags & MEMO_ACRONYM) && (!n->nacr || n->acr[n->nacr - 1] != line)) {
-		if (n->nacr == n->aacr) {
-			size_t na = n->aacr ? n->aacr * 2 : 16;
-			size_t *nl = realloc(n->acr, na * sizeof(*nl));
-			if (!nl)
+	if (n->doc_habits) {
+		size_t x, y;
+		if ((flags & MEMO_UNSEEN) &&
+		    (add_line(&n->unseen, &n->nunseen, &n->aunseen, line) < 0 ||
+		     (first && plain_core(ls->cur.buf, a, b, &x, &y) &&
+		      lex_map_put(n->unseen_words, ls->cur.buf + x, y - x, 0, NULL, 0) < 0)))
+			return -1;
+		for (size_t i = from; i < rl->n; i++) {
+			const char *old = ls->cur.buf + rl->r[i].a;
+			size_t ol = rl->r[i].b - rl->r[i].a;
+			if ((first &&
+			     count_confusions(n, old, ol, rl->r[i].text, rl->r[i].tlen) < 0) ||
+			    (any_byte(old, ol, n->rare_first) &&
+			     add_line(&n->rare_lines, &n->nrare_lines, &n->arare_lines, line) < 0))
 				return -1;
-			n->acr = nl;
-			n->aacr = na;
 		}
-		n->acr[n->nacr++] = line;
 	}
+	if (!n->doc_words)
+		return 0;
+	if ((flags & MEMO_ACRONYM) && add_line(&n->acr, &n->nacr, &n->aacr, line) < 0)
+		return -1;
 	if (flags & MEMO_LEFTOVER) {
 		if (n->nleft == n->aleft) {
 			size_t na = n->aleft ? n->aleft * 2 : 16;
@@ -1723,7 +1924,7 @@ static int repair_chunk_both(struct norm *n, struct lstate *ls, size_t a, size_t
 			return -1;
 		q += 3 + tl;
 	}
-	if (!n->doc_words)
+	if (!collecting(n))
 		return 1;
 	int first = *stamp != n->docgen;
 	*stamp = n->docgen;
@@ -1765,7 +1966,7 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 					return -1;
 				p += 3 + tl;
 			}
-			if (pairs || !n->doc_words)
+			if (pairs || !collecting(n))
 				return 0;
 			int first = *stamp != n->docgen;
 			*stamp = n->docgen;
@@ -2125,8 +2326,7 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 			}
 			ls->present_gen = ls->gen;
 		}
-		if (!rule_may_match(r, ls->present) ||
-		    (r->nneeds && !has_needs(r, ls->cur.buf, ls->cur.len)))
+		if (!rule_may_match(r, ls->present) || (r->nneeds && !has_needs(r, ls)))
 			continue;
 		struct repl *rp = NULL;
 		size_t nrp = 0;
@@ -2592,11 +2792,6 @@ static int doc_acronyms(struct norm *n, struct doc *d, const char *rule, struct 
  * other word of the document is as close.  Costs: a letter of the word read
  * for å/ä/ö 1, such a letter too many or an å/ä/ö missing 1; anything else is
  * not allowed. */
-static int swedish_cp(uint32_t c)
-{
-	return c == 0xE5 || c == 0xE4 || c == 0xF6;
-}
-
 static int confusable_cp(const struct norm *n, uint32_t c)
 {
 	if (c < 0x400)
@@ -2910,60 +3105,6 @@ static const struct conf *conf_find(const struct norm *n, uint32_t from, uint32_
 	return NULL;
 }
 
-/* Count, over the word-repair edits of d, the distinct words in which a
- * character was read for å, ä or ö, per pair (lower case), into n->dc: once
- * a document, for document-channel and document-confusion both. */
-static int doc_conf_count(struct norm *n, const struct doc *d, const char *repair_id)
-{
-	if (n->dc_gen == n->docgen)
-		return 0;
-	struct lex_map *seen = lex_map_new();
-	if (!seen)
-		return -1;
-	n->ndc = 0;
-	char key[300]; /* two letters and a word of up to 120 bytes, lower-cased */
-	for (size_t i = 0; i < d->nlines; i++) {
-		const struct doc_line *l = &d->lines[i];
-		for (size_t k = 0; k < l->nedits; k++) {
-			const struct doc_edit *e = &l->edits[k];
-			if (e->len > 120 || e->new_len > 120 || strcmp(e->rule, repair_id) ||
-			    !memchr(l->text + e->new_off, 0xC3, e->new_len))
-				continue; /* (å, ä, ö and their capitals are C3 xx in UTF-8) */
-			uint32_t a[64], b[64];
-			int na = decode(l->orig + e->off, e->len, a, 64);
-			int nb = decode(l->text + e->new_off, e->new_len, b, 64);
-			if (na <= 0 || na != nb)
-				continue;
-			for (int j = 0; j < na; j++) {
-				uint32_t x = utf8_cp_lower(a[j]), y = utf8_cp_lower(b[j]);
-				if (x == y || !swedish_cp(y) || swedish_cp(x))
-					continue;
-				int kl = utf8_encode(x, key);
-				kl += utf8_encode(y, key + kl);
-				kl += (int)lex_lower(l->text + e->new_off, e->new_len, key + kl);
-				if (lex_map_get(seen, key, (size_t)kl, NULL, NULL, NULL))
-					continue;
-				if (lex_map_put(seen, key, (size_t)kl, 0, NULL, 0) < 0) {
-					lex_map_free(seen);
-					return -1;
-				}
-				size_t c = 0;
-				while (c < n->ndc && !(n->dc[c].from == x && n->dc[c].to == y))
-					c++;
-				if (c == n->ndc) {
-					if (n->ndc == sizeof(n->dc) / sizeof(*n->dc))
-						continue;
-					n->dc[n->ndc++] = (struct dconf){x, y, 0};
-				}
-				n->dc[c].words++;
-			}
-		}
-	}
-	lex_map_free(seen);
-	n->dc_gen = n->docgen;
-	return 0;
-}
-
 /* A word the OCR read at or above the confidence guard, spelt w. */
 static int guarded_word(const struct norm *n, const struct doc_line *l, const char *w, size_t len)
 {
@@ -2986,10 +3127,8 @@ static int guarded_word(const struct norm *n, const struct doc_line *l, const ch
 static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, const char *rule,
                          struct norm_stats *stats)
 {
-	if (!n->lex || !repair_id)
+	if (!n->lex || !repair_id || !lex_map_count(n->unseen_words))
 		return 0;
-	if (doc_conf_count(n, d, repair_id) < 0)
-		return -1;
 	struct dconf dc[64];
 	size_t use = 0;
 	for (size_t c = 0; c < n->ndc; c++) {
@@ -3001,96 +3140,87 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 	}
 	if (!use)
 		return 0;
-	struct lstate ls = {.cur = SB_INIT};
+	/* each word word repair met that the lexicon knows and the prior never
+	 * saw (collect), read through the habits: word -> its variant, for the
+	 * words that have one; and their lengths and first bytes, which spare
+	 * the walk below a look-up for most chunks */
+	struct lex_map *var = lex_map_new();
 	struct sb v = SB_INIT, best = SB_INIT;
-	struct lex_map *memo = lex_map_new(); /* word -> its variant, "" none */
-	int rc = memo ? 0 : -1;
-	unsigned char from[256] = {0}; /* bytes of the letters misread */
-	for (size_t c = 0; c < use; c++)
-		if (dc[c].from < 0x80)
-			from[dc[c].from] = from[utf8_cp_upper(dc[c].from) & 0x7F] = 1;
-	for (size_t i = 0; i < d->nlines && rc == 0; i++) {
-		struct doc_line *l = &d->lines[i];
+	int rc = var ? 0 : -1;
+	uint64_t lens = 0;
+	unsigned char first[256] = {0};
+	size_t it = 0;
+	const char *w;
+	size_t wl;
+	while (rc == 0 && lex_map_next(n->unseen_words, &it, &w, &wl, NULL)) {
+		uint32_t bestf = 0;
+		sb_reset(&best);
+		for (size_t k = 0; k < wl; k++)
+			for (size_t c = 0; c < use; c++) {
+				uint32_t ch = (unsigned char)w[k];
+				if (utf8_cp_lower(ch) != dc[c].from)
+					continue;
+				char enc[8];
+				uint32_t to =
+				    utf8_is_upper(ch) ? utf8_cp_upper(dc[c].to) : dc[c].to;
+				int el = utf8_encode(to, enc);
+				sb_reset(&v);
+				sb_add(&v, w, k);
+				sb_add(&v, enc, (size_t)el);
+				sb_add(&v, w + k + 1, wl - k - 1);
+				if (v.oom)
+					continue;
+				uint32_t f = lex_freq(n->lex, v.buf, v.len);
+				if (f >= DOC_CONF_MIN_FREQ && f > bestf &&
+				    lex_check(n->lex, v.buf, v.len) != LEX_UNKNOWN) {
+					bestf = f;
+					sb_reset(&best);
+					sb_add(&best, v.buf, v.len);
+				}
+			}
+		if (!bestf)
+			continue;
+		if (best.oom || lex_map_put(var, w, wl, 0, best.buf, best.len) < 0)
+			rc = -1;
+		lens |= 1ull << wl;
+		first[(unsigned char)w[0]] = 1;
+	}
+	sb_release(&v);
+	sb_release(&best);
+	struct lstate ls = {.cur = SB_INIT};
+	/* the lines word repair saw such a word on */
+	for (size_t u = 0; u < n->nunseen && rc == 0 && lex_map_count(var); u++) {
+		struct doc_line *l = &d->lines[n->unseen[u]];
 		struct rlist rl = {0};
+		size_t ke = 0; /* the edits before the chunk (they are in order) */
 		for (size_t p = 0; p < l->len && rc == 0;) {
 			while (p < l->len && (l->text[p] == ' ' || l->text[p] == '\t'))
 				p++;
 			size_t q = p;
-			int has = 0; /* a letter this document's engine misreads */
 			while (q < l->len && l->text[q] != ' ' && l->text[q] != '\t')
-				has |= from[(unsigned char)l->text[q++]];
-			size_t a = p, b = q;
+				q++;
+			size_t a = p, b, c0 = p;
 			p = q;
-			if (!has || q - a < 3)
-				continue;
-			/* the chunk's core: its ASCII letters between marks */
-			while (a < b && !isalpha((unsigned char)l->text[a]))
+			while (a < q && !ascii_letter(l->text[a]))
 				a++;
-			while (b > a && !isalpha((unsigned char)l->text[b - 1]))
-				b--;
-			if (b - a < 2 || b - a > 60)
+			if (a == q || !first[(unsigned char)l->text[a]] ||
+			    !plain_core(l->text, c0, q, &a, &b) || !((lens >> (b - a)) & 1))
 				continue;
-			int plain = 1;
-			for (size_t k = a; k < b && plain; k++)
-				plain = isalpha((unsigned char)l->text[k]);
-			int edited = 0; /* a word some rule made is left as made */
-			for (size_t k = 0; k < l->nedits && !edited; k++)
-				edited = l->edits[k].new_off < q &&
-				         l->edits[k].new_off + l->edits[k].new_len > a;
-			if (!plain || edited)
+			/* a word some rule made is left as made */
+			while (ke < l->nedits && l->edits[ke].new_off + l->edits[ke].new_len <= a)
+				ke++;
+			if (ke < l->nedits && l->edits[ke].new_off < q)
 				continue;
-			const char *w = l->text + a;
-			size_t wl = b - a;
-			/* each word once: its answer ("" none) is remembered */
 			const char *mv;
 			size_t ml;
-			if (lex_map_get(memo, w, wl, NULL, &mv, &ml)) {
-				if (ml && !guarded_word(n, l, w, wl))
-					rc = rlist_add(&rl, a, b, mv, ml);
-				continue;
-			}
-			uint32_t bestf = 0;
-			sb_reset(&best);
-			if (lex_freq(n->lex, w, wl) || lex_check(n->lex, w, wl) == LEX_UNKNOWN) {
-				if (lex_map_put(memo, w, wl, 0, NULL, 0) < 0)
-					rc = -1;
-				continue;
-			}
-			for (size_t k = 0; k < wl; k++)
-				for (size_t c = 0; c < use; c++) {
-					uint32_t ch = (unsigned char)w[k];
-					if (utf8_cp_lower(ch) != dc[c].from)
-						continue;
-					char enc[8];
-					uint32_t to =
-					    utf8_is_upper(ch) ? utf8_cp_upper(dc[c].to) : dc[c].to;
-					int el = utf8_encode(to, enc);
-					sb_reset(&v);
-					sb_add(&v, w, k);
-					sb_add(&v, enc, (size_t)el);
-					sb_add(&v, w + k + 1, wl - k - 1);
-					if (v.oom)
-						continue;
-					uint32_t f = lex_freq(n->lex, v.buf, v.len);
-					if (f >= DOC_CONF_MIN_FREQ && f > bestf &&
-					    lex_check(n->lex, v.buf, v.len) != LEX_UNKNOWN) {
-						bestf = f;
-						sb_reset(&best);
-						sb_add(&best, v.buf, v.len);
-					}
-				}
-			if (best.oom || lex_map_put(memo, w, wl, 0, bestf ? best.buf : NULL,
-			                            bestf ? best.len : 0) < 0)
-				rc = -1;
-			else if (bestf && !guarded_word(n, l, w, wl))
-				rc = rlist_add(&rl, a, b, best.buf, best.len);
+			if (lex_map_get(var, l->text + a, b - a, NULL, &mv, &ml) &&
+			    !guarded_word(n, l, l->text + a, b - a))
+				rc = rlist_add(&rl, a, b, mv, ml);
 		}
 		rc = flush_edits(n, &ls, l, &rl, rule, stats, rc);
 	}
-	sb_release(&v);
-	sb_release(&best);
 	ls_release(&ls);
-	lex_map_free(memo);
+	lex_map_free(var);
 	return rc;
 }
 
@@ -3102,13 +3232,58 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 #define DOC_CHANNEL_MIN_WORDS 10
 #define DOC_CHANNEL_PRIOR     5.0
 
-/* Whether s[0..n) has a byte set in `set`. */
-static int any_byte(const char *s, size_t n, const unsigned char *set)
+/* document-channel's answer for one word-repair edit, old[0, ol) read and
+ * new[0, nl) made: 1 with the word repaired again through the reweighed
+ * table in *out (the case of the repair as made), 0 when it stays, -1 on
+ * error.  memo: the searches, word as read -> repair ("" none). */
+static int channel_repair(struct norm *n, struct lex_map *memo, const unsigned *total,
+                          const char *old, size_t ol, const char *new, size_t nl, struct sb *out)
 {
-	for (size_t i = 0; i < n; i++)
-		if (set[(unsigned char)s[i]])
-			return 1;
-	return 0;
+	int has = 0;
+	uint32_t a[64], b[64];
+	int na = decode(old, ol, a, 64);
+	int nb = decode(new, nl, b, 64);
+	if (na <= 0 || na != nb)
+		return 0;
+	for (int j = 0; j < na && !has; j++)
+		for (size_t r = 0; r < n->nrare_self && !has; r++)
+			has = a[j] == n->rare_self[r].cp && total[r] >= DOC_CHANNEL_MIN_WORDS;
+	if (!has)
+		return 0;
+	/* each word searched once */
+	const char *mv;
+	size_t ml;
+	sb_reset(out);
+	if (lex_map_get(memo, old, ol, NULL, &mv, &ml)) {
+		if (!ml)
+			return 0;
+		sb_add(out, mv, ml);
+	} else {
+		int found = search_word(n, old, ol, 0, out) == 1;
+		if (out->oom || lex_map_put(memo, old, ol, 0, found ? out->buf : NULL,
+		                            found ? out->len : 0) < 0)
+			return -1;
+		if (!found)
+			return 0;
+	}
+	uint32_t o[64];
+	if (decode(out->buf, out->len, o, 64) != na)
+		return 0;
+	/* the case of the repair as made (a capital kept where a sentence
+	 * begins), the letters of the new one */
+	int same = 1;
+	for (int j = 0; j < na; j++) {
+		o[j] = utf8_is_upper(b[j]) ? utf8_cp_upper(o[j]) : utf8_cp_lower(o[j]);
+		same &= o[j] == b[j];
+	}
+	if (same)
+		return 0;
+	sb_reset(out);
+	for (int j = 0; j < na; j++) {
+		char enc[8];
+		sb_add(out, enc, (size_t)utf8_encode(o[j], enc));
+	}
+	return out->oom ? -1 : 1;
 }
 
 /* document-channel: the confusion table says what an engine without
@@ -3126,8 +3301,6 @@ static int doc_channel(struct norm *n, struct doc *d, const char *repair_id, con
 {
 	if (!n->lex || !repair_id || !n->nrare_self)
 		return 0;
-	if (doc_conf_count(n, d, repair_id) < 0)
-		return -1;
 	/* words mended through each character almost never itself */
 	unsigned total[16] = {0};
 	for (size_t c = 0; c < n->ndc; c++)
@@ -3164,74 +3337,48 @@ static int doc_channel(struct norm *n, struct doc *d, const char *repair_id, con
 		any = 1;
 	}
 	struct lstate ls = {.cur = SB_INIT};
-	struct sb out = SB_INIT;
+	struct sb out = SB_INIT, key = SB_INIT;
 	struct lex_map *memo = any ? lex_map_new() : NULL; /* word -> repair, "" none */
-	if (any && !memo)
+	struct lex_map *done = any ? lex_map_new() : NULL; /* edit -> answer, "" none */
+	if (any && (!memo || !done))
 		rc = -1;
 	int ctx = n->ctx;
 	n->ctx = 0;
-	for (size_t i = 0; any && rc == 0 && i < d->nlines; i++) {
-		struct doc_line *l = &d->lines[i];
+	/* the lines word repair mended such a word on (collect) */
+	for (size_t u = 0; any && rc == 0 && u < n->nrare_lines; u++) {
+		struct doc_line *l = &d->lines[n->rare_lines[u]];
 		struct rlist rl = {0};
 		for (size_t k = 0; k < l->nedits && rc == 0; k++) {
 			const struct doc_edit *e = &l->edits[k];
-			if (e->len > 120 || e->new_len > 120 || strcmp(e->rule, repair_id) ||
-			    !any_byte(l->orig + e->off, e->len, n->rare_first))
+			if (e->len > 120 || e->new_len > 120 ||
+			    !any_byte(l->orig + e->off, e->len, n->rare_first) ||
+			    strcmp(e->rule, repair_id))
 				continue;
-			int has = 0;
-			uint32_t a[64], b[64];
-			int na = decode(l->orig + e->off, e->len, a, 64);
-			int nb = decode(l->text + e->new_off, e->new_len, b, 64);
-			if (na <= 0 || na != nb)
-				continue;
-			for (int j = 0; j < na && !has; j++)
-				for (size_t r = 0; r < n->nrare_self && !has; r++)
-					has = a[j] == n->rare_self[r].cp &&
-					      total[r] >= DOC_CHANNEL_MIN_WORDS;
-			if (!has)
-				continue;
-			/* each word searched once: its answer ("" none) remembered */
+			/* each edit's answer ("" none) remembered: the word as read
+			 * and as word repair made it */
+			sb_reset(&key);
+			sb_add(&key, l->orig + e->off, e->len);
+			sb_addc(&key, '\x01');
+			sb_add(&key, l->text + e->new_off, e->new_len);
 			const char *mv;
 			size_t ml;
-			sb_reset(&out);
-			if (lex_map_get(memo, l->orig + e->off, e->len, NULL, &mv, &ml)) {
-				if (!ml)
-					continue;
-				sb_add(&out, mv, ml);
-			} else {
-				int found = search_word(n, l->orig + e->off, e->len, 0, &out) == 1;
-				if (out.oom ||
-				    lex_map_put(memo, l->orig + e->off, e->len, 0,
-				                found ? out.buf : NULL, found ? out.len : 0) < 0) {
+			if (key.oom) {
+				rc = -1;
+				break;
+			}
+			if (!lex_map_get(done, key.buf, key.len, NULL, &mv, &ml)) {
+				int ch = channel_repair(n, memo, total, l->orig + e->off, e->len,
+				                        l->text + e->new_off, e->new_len, &out);
+				if (ch < 0 ||
+				    lex_map_put(done, key.buf, key.len, 0, ch ? out.buf : NULL,
+				                ch ? out.len : 0) < 0) {
 					rc = -1;
 					break;
 				}
-				if (!found)
-					continue;
+				lex_map_get(done, key.buf, key.len, NULL, &mv, &ml);
 			}
-			uint32_t o[64];
-			if (decode(out.buf, out.len, o, 64) != na)
-				continue;
-			/* the case of the repair as made (a capital kept where a
-			 * sentence begins), the letters of the new one */
-			int same = 1;
-			for (int j = 0; j < na; j++) {
-				o[j] =
-				    utf8_is_upper(b[j]) ? utf8_cp_upper(o[j]) : utf8_cp_lower(o[j]);
-				same &= o[j] == b[j];
-			}
-			if (same)
-				continue;
-			sb_reset(&out);
-			for (int j = 0; j < na; j++) {
-				char enc[8];
-				sb_add(&out, enc, (size_t)utf8_encode(o[j], enc));
-			}
-			if (out.oom)
-				rc = -1;
-			else
-				rc = rlist_add(&rl, e->new_off, e->new_off + e->new_len, out.buf,
-				               out.len);
+			if (ml)
+				rc = rlist_add(&rl, e->new_off, e->new_off + e->new_len, mv, ml);
 		}
 		rc = flush_edits(n, &ls, l, &rl, rule, stats, rc);
 	}
@@ -3240,7 +3387,9 @@ static int doc_channel(struct norm *n, struct doc *d, const char *repair_id, con
 		n->conf[j].cost = saved[j];
 	free(saved);
 	lex_map_free(memo);
+	lex_map_free(done);
 	sb_release(&out);
+	sb_release(&key);
 	ls_release(&ls);
 	return rc;
 }
@@ -3570,7 +3719,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		stats->words += words;
 	}
 	/* the document-wide conditions and collections */
-	int doc_rules = 0, doc_steps = 0;
+	int doc_rules = 0, doc_steps = 0, habits = 0;
 	for (size_t i = 0; i < n->nrules; i++) {
 		struct nrule *r = &n->rules[i];
 		if (r->when_has) {
@@ -3592,6 +3741,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		doc_rules |= (r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
 		              r->kind == RK_DOC_CASE) &&
 		             !(r->when_lost && !lost);
+		habits |= (r->kind == RK_DOC_CONFUSION || r->kind == RK_DOC_CHANNEL) &&
+		          !(r->when_lost && !lost);
 		doc_steps |= (r->kind == RK_DOC_PARA_END || r->kind == RK_DOC_CONFUSION ||
 		              r->kind == RK_DOC_HEADING_NUMBER || r->kind == RK_DOC_LIST_I ||
 		              r->kind == RK_DOC_CHANNEL) &&
@@ -3600,7 +3751,13 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	n->doc = d;
 	n->docgen++;
 	n->doc_words = doc_rules && n->lex && n->nconf;
+	n->doc_habits = habits && n->lex && n->nconf;
 	doc_steps |= doc_rules;
+	n->ndc = 0;
+	lex_map_clear(n->dc_seen);
+	n->nunseen = 0;
+	lex_map_clear(n->unseen_words);
+	n->nrare_lines = 0;
 	lex_map_clear(n->vocab);
 	for (size_t i = 0; i < n->nleft; i++)
 		free(n->left[i].chunk);
@@ -3678,6 +3835,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	}
 	n->doc = NULL;
 	n->doc_words = 0;
+	n->doc_habits = 0;
 	if (rc < 0)
 		return ex_fail(err, EX_NOMEM, d->name, 0, 0, "out of memory");
 	return 0;
