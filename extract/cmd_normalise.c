@@ -124,11 +124,21 @@ int cmd_normalise(int argc, char **argv)
 	if (stats) {
 		double sec =
 		    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		size_t words = 0; /* white-space separated, as read */
+		for (size_t li = 0; li < d->nlines; li++) {
+			const char *s = d->lines[li].orig;
+			int in = 0;
+			for (size_t i = 0; i < d->lines[li].orig_len; i++) {
+				int sp = s[i] == ' ' || s[i] == '\t';
+				words += !sp && !in;
+				in = !sp;
+			}
+		}
 		fprintf(stderr,
 		        "normalise: %zu lines, %zu words, %zu changes, lost diacritics: %s; "
 		        "%zu bytes in %.3f s of CPU (%.1f MB/s)\n",
-		        st.lines, st.words, st.changed, st.lost_diacritics ? "yes" : "no", in.len,
-		        sec, sec > 0 ? (double)in.len / 1e6 / sec : 0.0);
+		        st.lines, words, st.changed, st.lost_diacritics ? "yes" : "no", in.len, sec,
+		        sec > 0 ? (double)in.len / 1e6 / sec : 0.0);
 	}
 
 	struct sb text = SB_INIT;

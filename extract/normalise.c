@@ -856,7 +856,10 @@ static int rule_matches(struct norm *n, const struct nrule *r, const char *text,
 	*nrp = 0;
 	size_t alloc = 0, start = from;
 	while (start <= len) {
-		int m = pcre2_match(r->re, (PCRE2_SPTR)text, len, start, 0, n->md, NULL);
+		/* text is valid UTF-8: doc lines are sanitised (doc_add_line), rule
+		 * files checked when read, and every replacement is UTF-8 */
+		int m = pcre2_match(r->re, (PCRE2_SPTR)text, len, start, PCRE2_NO_UTF_CHECK, n->md,
+		                    NULL);
 		if (m < 0)
 			break;
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(n->md);
@@ -866,7 +869,8 @@ static int rule_matches(struct norm *n, const struct nrule *r, const char *text,
 		int s =
 		    pcre2_substitute(r->re, (PCRE2_SPTR)text, len, start,
 		                     PCRE2_SUBSTITUTE_MATCHED | PCRE2_SUBSTITUTE_REPLACEMENT_ONLY |
-		                         PCRE2_SUBSTITUTE_EXTENDED | PCRE2_SUBSTITUTE_UNSET_EMPTY,
+		                         PCRE2_SUBSTITUTE_EXTENDED | PCRE2_SUBSTITUTE_UNSET_EMPTY |
+		                         PCRE2_NO_UTF_CHECK,
 		                     n->md, NULL, r->replace, PCRE2_ZERO_TERMINATED, buf, &blen);
 		if (s < 0)
 			return -1;
@@ -930,7 +934,10 @@ struct lstate {
 	unsigned gen;             /* bumped whenever cur changes */
 	uint64_t present[4];      /* the bytes of cur (or more), as of present_gen */
 	unsigned present_gen;
-	uint64_t pairs[16]; /* the byte pairs of cur (pair_bit), as of pairs_gen */
+	/* the byte pairs of cur (or more), as of pairs_gen: pairs[pair_bit] is
+	 * pairs_epoch for a pair present */
+	uint32_t pairs[1024];
+	uint32_t pairs_epoch;
 	unsigned pairs_gen;
 };
 
@@ -956,7 +963,7 @@ static void ls_release(struct lstate *ls)
 }
 
 static unsigned pair_bit(unsigned char a, unsigned char b);
-static void pairs_add(uint64_t *pairs, const char *s, size_t n);
+static void pairs_add(struct lstate *ls, const char *s, size_t n);
 
 /* Apply replacements (sorted, not overlapping) and refresh the text. */
 static int ls_apply(struct lstate *ls, struct repl *rp, size_t nrp, const char *rule)
@@ -974,16 +981,13 @@ static int ls_apply(struct lstate *ls, struct repl *rp, size_t nrp, const char *
 			pairs_valid = 0;
 			break;
 		}
-		pairs_add(ls->pairs, r->text, r->tlen);
-		unsigned h;
-		if (r->a > 0) {
-			h = pair_bit(c[r->a - 1], (unsigned char)r->text[0]);
-			ls->pairs[h >> 6] |= 1ull << (h & 63);
-		}
-		if (r->b < ls->cur.len) {
-			h = pair_bit((unsigned char)r->text[r->tlen - 1], c[r->b]);
-			ls->pairs[h >> 6] |= 1ull << (h & 63);
-		}
+		pairs_add(ls, r->text, r->tlen);
+		if (r->a > 0)
+			ls->pairs[pair_bit(c[r->a - 1], (unsigned char)r->text[0])] =
+			    ls->pairs_epoch;
+		if (r->b < ls->cur.len)
+			ls->pairs[pair_bit((unsigned char)r->text[r->tlen - 1], c[r->b])] =
+			    ls->pairs_epoch;
 	}
 	if (segs_apply(&ls->ss, ls->orig, rp, nrp, rule) < 0)
 		return -1;
@@ -1011,14 +1015,13 @@ static unsigned pair_bit(unsigned char a, unsigned char b)
 	return ((unsigned)a * 61u + b) & 1023u;
 }
 
-/* Set the bits of the byte pairs of s[0, n) in pairs. */
-static void pairs_add(uint64_t *pairs, const char *s, size_t n)
+/* Mark the byte pairs of s[0, n) present in ls->pairs. */
+static void pairs_add(struct lstate *ls, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	for (size_t i = 1; i < n; i++) {
-		unsigned h = pair_bit(u[i - 1], u[i]);
-		pairs[h >> 6] |= 1ull << (h & 63);
-	}
+	uint32_t e = ls->pairs_epoch;
+	for (size_t i = 1; i < n; i++)
+		ls->pairs[pair_bit(u[i - 1], u[i])] = e;
 }
 
 /* Whether ls's line has one of the texts of rule r's `needs` lines: a text
@@ -1029,16 +1032,18 @@ static int has_needs(const struct nrule *r, struct lstate *ls)
 {
 	size_t n = ls->cur.len;
 	if (ls->pairs_gen != ls->gen) {
-		memset(ls->pairs, 0, sizeof(ls->pairs));
-		pairs_add(ls->pairs, ls->cur.buf, n);
+		if (++ls->pairs_epoch == 0) { /* wrapped: no mark may look current */
+			memset(ls->pairs, 0, sizeof(ls->pairs));
+			ls->pairs_epoch = 1;
+		}
+		pairs_add(ls, ls->cur.buf, n);
 		ls->pairs_gen = ls->gen;
 	}
 	for (int i = 0; i < r->nneeds; i++) {
 		const unsigned char *t = (const unsigned char *)r->needs[i];
 		size_t tl = r->needs_len[i], k = 1;
 		for (; k < tl; k++) {
-			unsigned h = pair_bit(t[k - 1], t[k]);
-			if (!((ls->pairs[h >> 6] >> (h & 63)) & 1))
+			if (ls->pairs[pair_bit(t[k - 1], t[k])] != ls->pairs_epoch)
 				break;
 		}
 		if (k == tl && has_text(ls->cur.buf, n, r->needs[i], tl))
@@ -1655,9 +1660,12 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
  * (word-repair, word-pair), each as a count (255: not yet known) followed by
  * (offset, length, replacement length, replacement) records.  Lines with OCR
  * word confidences bypass it, as the confidence guard depends on them. */
-#define MEMO_LEFTOVER 1 /* flag: the chunk has a word neither known nor repaired */
-#define MEMO_ACRONYM  2 /* flag: the chunk has a run of capitals that begins A or O */
-#define MEMO_UNSEEN   4 /* flag: its word the lexicon knows and the prior never saw */
+#define MEMO_LEFTOVER 1  /* flag: the chunk has a word neither known nor repaired */
+#define MEMO_ACRONYM  2  /* flag: the chunk has a run of capitals that begins A or O */
+#define MEMO_UNSEEN   4  /* flag: its word the lexicon knows and the prior never saw */
+#define MEMO_CTX_A    8  /* flag: an infinitive is likely after it (context_of 'A') */
+#define MEMO_CTX_D    16 /* flag: none is (context_of 'D') */
+#define MEMO_FLAGS    32 /* flag: the flags were found (an entry word-pair made has none) */
 
 /* Could s[0..len) hold an acronym that lost its Å/Ä/Ö ("(OK", "ÅF")? */
 static int acronym_like(const char *s, size_t len)
@@ -1714,10 +1722,26 @@ static int unseen_word(const struct norm *n, const char *s, size_t len)
 	       lex_check(n->lex, s + a, b - a) != LEX_UNKNOWN;
 }
 
+static int context_of(const struct norm *n, const char *s, size_t pa, size_t pb);
+
 static int chunk_flags(const struct norm *n, const char *s, size_t len)
 {
-	return (n->leftover ? MEMO_LEFTOVER : 0) | (acronym_like(s, len) ? MEMO_ACRONYM : 0) |
-	       (unseen_word(n, s, len) ? MEMO_UNSEEN : 0);
+	int ctx = context_of(n, s, 0, len);
+	return MEMO_FLAGS | (n->leftover ? MEMO_LEFTOVER : 0) |
+	       (acronym_like(s, len) ? MEMO_ACRONYM : 0) |
+	       (unseen_word(n, s, len) ? MEMO_UNSEEN : 0) |
+	       (ctx == 'A'   ? MEMO_CTX_A
+	        : ctx == 'D' ? MEMO_CTX_D
+	                     : 0);
+}
+
+/* The context chunk flags say the chunk makes for the next one, or -1 when
+ * they do not say. */
+static int flags_context(int flags)
+{
+	if (!(flags & MEMO_FLAGS))
+		return -1;
+	return flags & MEMO_CTX_A ? 'A' : flags & MEMO_CTX_D ? 'D' : 0;
 }
 
 /* Note line `line` in a growing list of line numbers, once. */
@@ -1887,10 +1911,11 @@ static char memo_kind(const struct norm *n)
 
 /* word-repair's answer for the chunk and, when it has no edits, word-pair's,
  * from one look-up of the memo: *which is 'N' or 'P' for the part whose
- * edits were added to rl.  Returns 1 when the memo had what was needed, 0
+ * edits were added to rl, *ctx the context the chunk makes for the next
+ * (flags_context) when the memo has the chunk.  Returns 1 when the memo had what was needed, 0
  * when the caller must ask repair_chunk_memo() (once or twice), -1 on error. */
 static int repair_chunk_both(struct norm *n, struct lstate *ls, size_t a, size_t b,
-                             struct rlist *rl, int *which)
+                             struct rlist *rl, int *which, int *ctx)
 {
 	if ((ls->l && ls->l->nwords) || b - a > 200)
 		return 0;
@@ -1903,6 +1928,7 @@ static int repair_chunk_both(struct norm *n, struct lstate *ls, size_t a, size_t
 	uint32_t *stamp = NULL;
 	if (!lex_map_ref(n->memo, key->buf, key->len, &stamp, &v, &vl))
 		return 0;
+	*ctx = flags_context((unsigned char)v[0]);
 	const char *p = memo_part(v, vl, 0);
 	unsigned cnt = (unsigned char)*p++;
 	if (cnt == 255)
@@ -2222,6 +2248,7 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 	size_t *again = NULL, nagain = 0, aalloc = 0;
 	long delta = 0;
 	size_t pa = 0, pb = 0; /* the chunk before */
+	int pctx = -1;         /* its context, when the memo said (-1: not) */
 	int carried = line_start_context(n, ls);
 	while (i < len && rc == 0) {
 		while (i < len && (s[i] == ' ' || s[i] == '\t'))
@@ -2232,10 +2259,11 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 		if (a == i)
 			break;
 		size_t before = rl.n;
-		n->ctx = pb > pa ? context_of(n, s, pa, pb) : carried;
+		n->ctx = pb > pa ? (pctx >= 0 ? pctx : context_of(n, s, pa, pb)) : carried;
 		pa = a, pb = i;
 		int which = 0;
-		int got = repair_chunk_both(n, ls, a, i, &rl, &which);
+		pctx = -1;
+		int got = repair_chunk_both(n, ls, a, i, &rl, &which, &pctx);
 		if (got < 0) {
 			rc = -1;
 			break;
@@ -3702,21 +3730,10 @@ static const char *repair_id(const struct norm *n)
 
 int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_error *err)
 {
-	size_t words = 0;
-	for (size_t li = 0; stats && li < d->nlines; li++) {
-		const char *s = d->lines[li].orig;
-		int in = 0;
-		for (size_t i = 0; i < d->lines[li].orig_len; i++) {
-			int sp = s[i] == ' ' || s[i] == '\t';
-			words += !sp && !in;
-			in = !sp;
-		}
-	}
 	int signal = lost_diacritics(d);
 	int lost = n->force_lost >= 0 ? n->force_lost : signal;
 	if (stats) {
 		stats->lost_diacritics = lost;
-		stats->words += words;
 	}
 	/* the document-wide conditions and collections */
 	int doc_rules = 0, doc_steps = 0, habits = 0;

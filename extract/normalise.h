@@ -53,7 +53,6 @@ struct norm_options {
 
 struct norm_stats {
 	size_t lines;        /* lines seen */
-	size_t words;        /* words seen */
 	size_t changed;      /* edits made */
 	int lost_diacritics; /* the document-level signal fired: å/ä/ö were lost */
 };

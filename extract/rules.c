@@ -10,6 +10,7 @@
 
 #include "doc.h"
 #include "strbuf.h"
+#include "utf8.h"
 
 static void block_release(struct rules_block *b)
 {
@@ -73,6 +74,11 @@ int rules_load_file(struct rules_set *set, const char *path, struct ex_error *er
 			*nl = '\0';
 		char *line = p;
 		lineno++;
+		if (!utf8_valid(line, strlen(line))) {
+			rc = ex_fail(err, EX_RULE, path, 0, lineno,
+			             "not UTF-8 (rule files are UTF-8 text)");
+			goto out;
+		}
 		int cont = (line[0] == ' ' || line[0] == '\t');
 		char *t = trim(line);
 		if (!*t || *t == '#') {
@@ -280,6 +286,11 @@ int rules_read_lines(const char *path, int (*fn)(void *ctx, char *line, int line
 			nl = end;
 		*nl = '\0';
 		lineno++;
+		if (!utf8_valid(p, strlen(p))) {
+			rc = ex_fail(err, EX_RULE, path, 0, lineno,
+			             "not UTF-8 (the file must be UTF-8 text)");
+			break;
+		}
 		/* strip a comment: '#' not preceded by a backslash */
 		char *w = p;
 		for (char *r = p; *r; r++) {

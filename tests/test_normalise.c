@@ -423,6 +423,22 @@ Test(normalise_rules, failing_rule_test_is_counted)
 	rules_dir_remove(dir);
 }
 
+/* A rule file must be UTF-8 (one saved as Latin-1 would never match "ä"):
+ * the line that is not is named. */
+Test(normalise_rules, rule_file_not_utf8_is_reported_at_its_line)
+{
+	char dir[32];
+	rules_dir_with(dir, "[x]\nwhy = w\nfind = n\xe4mnd\nreplace = b\n");
+	struct norm *n2 = NULL;
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
+	cr_assert_lt(norm_new(&o, &n2, &err), 0);
+	cr_expect_eq(err.code, EX_RULE);
+	cr_expect_eq(err.line, 3);
+	cr_expect(strstr(err.msg, "UTF-8") != NULL, "%s", err.msg);
+	rules_dir_remove(dir);
+}
+
 /* A rule's `needs` lines: a line with any one of their texts is asked, a
  * line with none is not (the pattern would match it); at most eight. */
 Test(normalise_rules, needs_any_of_its_texts)
