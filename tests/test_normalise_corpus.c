@@ -6,7 +6,11 @@
  * seed004 are the learning set of the confusion table (which also learnt from
  * cfi0, cfi1 and the legacy cases of those seeds); seed003 and heldout (a
  * text written for this purpose) were kept out of it and out of every choice
- * made while tuning.  corpus/seed000-legacy is real legacy OCR with a
+ * made while tuning until stop 10; from stop 11 on their misses were looked
+ * at, so they are a second learning set now.  fresh1 and fresh2 (a
+ * tjänsteskrivelse and an överenskommelse, written at stop 11 by a session
+ * that did not tune the normaliser) are the held-out set: only their totals
+ * are ever looked at.  corpus/seed000-legacy is real legacy OCR with a
  * hand-corrected truth and damaged-word list.
  *
  * Figures, word by word against the truth (words = white-space separated):
@@ -199,7 +203,8 @@ static void measure_set(const char *const *names, const char *title, struct figu
  * (rules/normalise/README, "Measured", says what is missed and why), the
  * figure measured when this was written is asserted, with a margin of a few
  * words, so that a change that makes things worse fails here; the issue's
- * target is named beside it.  Never tuned on the held-out set. */
+ * target is named beside it.  Never tuned on the held-out set (fresh1,
+ * fresh2). */
 Test(normalise_corpus, learning_set)
 {
 	static const char *const names[] = {"seed001", "seed002", "seed004", NULL};
@@ -210,14 +215,18 @@ Test(normalise_corpus, learning_set)
 	cr_expect_leq(f.changed * 1000, f.correct * 2,
 	              "more than 0.2%% of correct words changed (issue target)");
 	/* measured 98.1% (2200/2242) */
-	cr_expect_geq(f.repaired * 1000, f.damaged * 980, "fewer than 98%% repaired (issue target)");
+	cr_expect_geq(f.repaired * 1000, f.damaged * 980,
+	              "fewer than 98%% repaired (issue target)");
 }
 
-Test(normalise_corpus, held_out_set)
+Test(normalise_corpus, second_learning_set)
 {
 	static const char *const names[] = {"seed003", "heldout", NULL};
 	struct figures f;
-	measure_set(names, "held-out set (seed003, heldout x clean, copy, fax)", &f);
+	measure_set(names,
+	            "second learning set (seed003, heldout x clean, copy, fax; held out "
+	            "until stop 10)",
+	            &f);
 	cr_expect_gt(f.before * 100, f.words * 25, "the OCR should be badly damaged");
 	cr_expect_leq(f.changed * 1000, f.correct * 2,
 	              "more than 0.2%% of correct words changed (issue target)");
@@ -225,6 +234,20 @@ Test(normalise_corpus, held_out_set)
 	cr_expect_leq(f.after * 1000, f.words * 25, "WER above 2.5%%");
 	/* issue target 98%; measured 95.3% (1043/1094) */
 	cr_expect_geq(f.repaired * 1000, f.damaged * 950, "fewer than 95.0%% repaired");
+}
+
+Test(normalise_corpus, fresh_held_out_set)
+{
+	static const char *const names[] = {"fresh1", "fresh2", NULL};
+	struct figures f;
+	measure_set(names, "fresh held-out set (fresh1, fresh2 x clean, copy, fax)", &f);
+	cr_expect_gt(f.before * 100, f.words * 25, "the OCR should be badly damaged");
+	cr_expect_leq(f.changed * 1000, f.correct * 2,
+	              "more than 0.2%% of correct words changed (issue target)");
+	/* issue target 2.0%; measured 2.08% when the set was made */
+	cr_expect_leq(f.after * 1000, f.words * 23, "WER above 2.3%%");
+	/* issue target 98%; measured 93.8% (1231/1312) when the set was made */
+	cr_expect_geq(f.repaired * 1000, f.damaged * 930, "fewer than 93.0%% repaired");
 }
 
 Test(normalise_corpus, seed000_real_legacy_ocr)
@@ -235,7 +258,8 @@ Test(normalise_corpus, seed000_real_legacy_ocr)
 	cr_expect_gt(f.before * 100, f.words * 20);
 	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
 	/* measured 98.5% (201/204) */
-	cr_expect_geq(f.repaired * 1000, f.damaged * 980, "fewer than 98%% repaired (issue target)");
+	cr_expect_geq(f.repaired * 1000, f.damaged * 980,
+	              "fewer than 98%% repaired (issue target)");
 	/* issue target 0.2% (1 of 732); the 2 measured are one edit: the
 	 * dehyphenation that joins "1.7.1-" / "7439/2020)." as the record
 	 * conventions ask, counted as two words against the line-faithful truth */
