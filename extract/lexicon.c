@@ -254,6 +254,8 @@ struct lex {
 	struct lex_map *known; /* lower-case word -> tier (LEX_LISTED, LEX_OURS) */
 	struct lex_map *freq;  /* lower-case word -> count */
 	struct lex_map *cache; /* word as written -> tier */
+	struct lex_map *inf;   /* word as written -> lex_infinitive's answer */
+	struct lex_map *names; /* lower case -> 1: our additions write it with a capital */
 	struct lex_stats st;
 	char *buf; /* scratch for lower-casing */
 	size_t bufsz;
@@ -379,6 +381,17 @@ static int scratch(struct lex *lx, size_t n)
 	return 0;
 }
 
+/* Whether every letter of s[0..n) is a capital ("IVO", "KSAU"). */
+static int all_upper(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		uint32_t c = utf8_next(s, n, &i);
+		if (utf8_is_alpha(c) && !utf8_is_upper(c))
+			return 0;
+	}
+	return 1;
+}
+
 static int add_known(void *vctx, char *line, int lineno)
 {
 	struct load_ctx *c = vctx;
@@ -392,6 +405,14 @@ static int add_known(void *vctx, char *line, int lineno)
 	    lex_map_put(c->lx->known, c->lx->buf, ln, (uint32_t)c->tier, NULL, 0) < 0)
 		return ex_fail(c->err, EX_NOMEM, c->path, 0, lineno, "out of memory");
 	if (c->tier == LEX_OURS) {
+		/* a name: written with a capital and not also in lower case */
+		size_t k = 0;
+		uint32_t first = utf8_next(line, n, &k), was;
+		int cap = utf8_is_upper(first) && !all_upper(line, n);
+		int seen = lex_map_get(c->lx->names, c->lx->buf, ln, &was, NULL, NULL);
+		if ((!seen || (was && !cap)) &&
+		    lex_map_put(c->lx->names, c->lx->buf, ln, (uint32_t)cap, NULL, 0) < 0)
+			return ex_fail(c->err, EX_NOMEM, c->path, 0, lineno, "out of memory");
 		uint32_t f = 0;
 		lex_map_get(c->lx->freq, c->lx->buf, ln, &f, NULL, NULL);
 		if (f < LEX_ADDITION_COUNT &&
@@ -446,7 +467,9 @@ int lex_new(const struct lex_options *opt, struct lex **out, struct ex_error *er
 	lx->known = lex_map_new();
 	lx->freq = lex_map_new();
 	lx->cache = lex_map_new();
-	if (!lx->known || !lx->freq || !lx->cache) {
+	lx->inf = lex_map_new();
+	lx->names = lex_map_new();
+	if (!lx->known || !lx->freq || !lx->cache || !lx->inf || !lx->names) {
 		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 		goto fail;
 	}
@@ -492,6 +515,8 @@ void lex_free(struct lex *lx)
 	lex_map_free(lx->known);
 	lex_map_free(lx->freq);
 	lex_map_free(lx->cache);
+	lex_map_free(lx->inf);
+	lex_map_free(lx->names);
 	free(lx->tri);
 	free(lx->buf);
 	free(lx);
@@ -613,17 +638,52 @@ int lex_compound(struct lex *lx, const char *w, size_t n)
 	return 0;
 }
 
-int lex_infinitive(struct lex *lx, const char *w, size_t n)
+/* lex_infinitive() without its cache. */
+static int infinitive(struct lex *lx, const char *w, size_t n)
 {
 	if (n < 3 || n > 100)
 		return 0;
 	if (w[n - 1] == 's') /* a passive: "göras" is "göra" and an s */
 		return w[n - 2] == 'a' && lex_infinitive(lx, w, n - 1);
-	if (w[n - 1] != 'a')
+	int vowel = w[n - 1] == 'e' || w[n - 1] == 'o' ||
+	            (n >= 4 && (unsigned char)w[n - 2] == 0xC3 &&
+	             ((unsigned char)w[n - 1] == 0xA5 || (unsigned char)w[n - 1] == 0xA4 ||
+	              (unsigned char)w[n - 1] == 0xB6));
+	if (w[n - 1] != 'a' && !vowel)
 		return 0;
 	/* its own stem and no other: "starka" is "stark", "låga" also "låg" */
 	int self;
-	return stems(lx, w, n, &self) == 1 && self;
+	if (stems(lx, w, n, &self) != 1 || !self)
+		return 0;
+	if (!vowel)
+		return 1;
+	/* a verb whose stem ends in a long vowel ("gå", "ingå", "klä", "bo")
+	 * has a present tense in r ("ingår"), which "grå" and "små" have not */
+	char pres[104];
+	memcpy(pres, w, n);
+	pres[n] = 'r';
+	return lex_check(lx, pres, n + 1) != LEX_UNKNOWN;
+}
+
+int lex_name(struct lex *lx, const char *w, size_t n)
+{
+	uint32_t v = 0;
+	if (scratch(lx, n) < 0)
+		return 0;
+	size_t ln = lex_lower(w, n, lx->buf);
+	return lex_map_get(lx->names, lx->buf, ln, &v, NULL, NULL) && v;
+}
+
+int lex_infinitive(struct lex *lx, const char *w, size_t n)
+{
+	uint32_t v;
+	if (lex_map_get(lx->inf, w, n, &v, NULL, NULL))
+		return (int)v;
+	int r = infinitive(lx, w, n);
+	if (lex_map_count(lx->inf) >= LEX_CACHE_MAX)
+		lex_map_clear(lx->inf);
+	lex_map_put(lx->inf, w, n, (uint32_t)r, NULL, 0);
+	return r;
 }
 
 uint32_t lex_freq(struct lex *lx, const char *w, size_t n)

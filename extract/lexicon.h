@@ -67,10 +67,18 @@ int lex_compound(struct lex *lx, const char *w, size_t n);
 
 /* 1 when w[0..n) has the shape of an infinitive: it ends in "a" and hunspell
  * takes it for its own stem and no other ("stärka", "göra"; not "starka",
- * whose stem is "stark", nor "fortsatta", also "fortsatt"), or it is such a
- * word and an "s" ("göras").  The context rules of word repair ("att göra")
- * use it. */
+ * whose stem is "stark", nor "fortsatta", also "fortsatt"); or it ends in e,
+ * o, å, ä or ö, is its own only stem and has a present tense in r ("ingå",
+ * "ingår"; not "grå", "små"); or it is such a word and an "s" ("göras").
+ * Pronouns of the same shape ("inga", "båda") are word-pair's to exclude
+ * (its not-infinitive list).  The context rules of word repair ("att göra",
+ * "att ingå") use it.  Answers are cached. */
 int lex_infinitive(struct lex *lx, const char *w, size_t n);
+
+/* 1 when our additions write w[0..n) (in any case) with a capital and never
+ * in lower case: a name ("Österåker", "Södertörn"), which hunspell may yet
+ * take in lower case as a compound ("öster" + "åker"). */
+int lex_name(struct lex *lx, const char *w, size_t n);
 
 /* 0 when w[0..n) cannot be a Swedish word because it has a sequence of three
  * letters (counting the word's start and end as letters) that no word of

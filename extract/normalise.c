@@ -152,6 +152,7 @@ struct norm {
 	unsigned ctx_lens;           /* bit k: some context word has k letters */
 	int ctx;                     /* 'A', 'D' or 0: the context of the word searched */
 	struct lex_map *rule_ids;    /* rule id -> index in rules */
+	struct lex_map *not_inf;     /* word-pair's not-infinitive: "inga", "båda" */
 	/* characters the table says are almost never themselves (é), with that
 	 * probability, and their first UTF-8 bytes (document-channel) */
 	struct {
@@ -179,6 +180,7 @@ struct leftover {
 
 static int confusable_slow(const struct norm *n, uint32_t c);
 static int ctx_load(struct norm *n, const char *list, char kind);
+static int words_load(struct lex_map *m, const char *list);
 
 static const char *const rule_keys[] = {"why",
                                         "find",
@@ -192,6 +194,7 @@ static const char *const rule_keys[] = {"why",
                                         "keep-before",
                                         "infinitive-after",
                                         "no-infinitive-after",
+                                        "not-infinitive",
                                         "across",
                                         "look-alike",
                                         "needs",
@@ -592,11 +595,12 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 	n->memo = lex_map_new();
 	n->vocab = lex_map_new();
 	n->rule_ids = lex_map_new();
+	n->not_inf = lex_map_new();
 	n->lower = lex_map_new();
 	n->dc_seen = lex_map_new();
 	n->unseen_words = lex_map_new();
 	if (!n->rules || !n->memo || !n->vocab || !n->rule_ids || !n->lower || !n->dc_seen ||
-	    !n->unseen_words) {
+	    !n->unseen_words || !n->not_inf) {
 		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 		goto fail;
 	}
@@ -619,6 +623,11 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 		     ctx_load(n, rules_get(b, "no-infinitive-after"), 'D') < 0)) {
 			rc = ex_fail(err, EX_RULE, b->file, 0, b->line,
 			             "rule '%s': more than 96 context words", b->id);
+			goto fail;
+		}
+		if (n->rules[n->nrules - 1].kind == RK_PAIRS &&
+		    words_load(n->not_inf, rules_get(b, "not-infinitive")) < 0) {
+			rc = ex_fail(err, EX_NOMEM, b->file, 0, b->line, "out of memory");
 			goto fail;
 		}
 	}
@@ -665,6 +674,7 @@ void norm_free(struct norm *n)
 	lex_map_free(n->memo);
 	lex_map_free(n->vocab);
 	lex_map_free(n->rule_ids);
+	lex_map_free(n->not_inf);
 	for (size_t i = 0; i < n->nleft; i++)
 		free(n->left[i].chunk);
 	free(n->left);
@@ -1295,7 +1305,10 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 #define CTX_WEIGHT 5.0
 static double ctx_score(struct norm *n, const char *w, size_t len)
 {
-	if (!n->ctx || !lex_infinitive(n->lex, w, len))
+	char low[256];
+	if (!n->ctx || len >= 100 ||
+	    lex_map_get(n->not_inf, low, lex_lower(w, len, low), NULL, NULL, NULL) ||
+	    !lex_infinitive(n->lex, w, len))
 		return 0;
 	return n->ctx == 'A' ? CTX_WEIGHT : -CTX_WEIGHT;
 }
@@ -2108,6 +2121,20 @@ static unsigned ctx_hash(const char *w, size_t k)
 	for (size_t i = 0; i < k; i++)
 		h = (h ^ (unsigned char)w[i]) * 16777619u;
 	return (h ^ (h >> 8) ^ (h >> 16)) & 255;
+}
+
+/* Put the words of a white-space separated list, lower-cased, into m. */
+static int words_load(struct lex_map *m, const char *list)
+{
+	for (const char *p = list; p && *p;) {
+		p += strspn(p, " \t\n");
+		size_t l = strcspn(p, " \t\n");
+		char low[256];
+		if (l && l < 100 && lex_map_put(m, low, lex_lower(p, l, low), 1, NULL, 0) < 0)
+			return -1;
+		p += l;
+	}
+	return 0;
 }
 
 /* Load a list of context words (white-space separated) into n->ctx_words. */
@@ -3036,12 +3063,41 @@ static int doc_vocabulary(struct norm *n, struct doc *d, const char *rule, struc
 	return rc;
 }
 
+/* How many times a document capitalises a term inside sentences, counting
+ * its inflections: the capitals of n->caps whose lower case begins with
+ * low[0..ll) less its last two letters ("Överenskommelse",
+ * "Överenskommelsen"). */
+#define DOC_CASE_TERM 3
+static unsigned term_uses(const struct norm *n, const char *low, size_t ll)
+{
+	size_t k = ll;
+	for (int drop = 0; drop < 2 && k > 0; drop++) {
+		k--;
+		while (k > 0 && ((unsigned char)low[k] & 0xC0) == 0x80)
+			k--;
+	}
+	unsigned uses = 0;
+	for (size_t i = 0; i < n->ncaps; i++) {
+		char c[128];
+		if (n->caps[i].len >= 60)
+			continue;
+		size_t cl = lex_lower(n->caps[i].chunk, n->caps[i].len, c);
+		uses += cl >= k && !memcmp(c, low, k);
+	}
+	return uses;
+}
+
 /* The case vote: a word repaired to a capital Å/Ä/Ö inside a sentence where
  * the OCR printed a capital A or O ("Aldre", "Over") is written small when
  * the same document has the word repaired small elsewhere more often
  * ("äldre"): the engine reads a small å/ä/ö as a capital, but a word the
  * document capitalises more often than not ("Överenskommelsen", a defined
- * term) stays as it is. */
+ * term) stays as it is.  A word the document never has small is written
+ * small when the lexicon knows it in lower case, the prior has seen it and
+ * it is not a name of our additions ("Österåker", a compound hunspell takes
+ * in lower case too), and the document capitalises it, in all its
+ * forms, fewer than DOC_CASE_TERM times ("till Andrad översiktsplan", "unga
+ * Aven i"). */
 static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
 {
 	struct lstate ls = {.cur = SB_INIT};
@@ -3063,10 +3119,13 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 		char low[128];
 		size_t ll = lex_lower(c->chunk, c->len, low);
 		uint32_t small = 0, capital = 0;
-		if (!lex_map_get(n->lower, low, ll, &small, NULL, NULL))
-			continue;
+		lex_map_get(n->lower, low, ll, &small, NULL, NULL);
 		lex_map_get(big, c->chunk, c->len, &capital, NULL, NULL);
-		if (small <= capital)
+		if (small
+		        ? small <= capital
+		        : c->len >= 60 || !lex_freq(n->lex, low, ll) || lex_name(n->lex, low, ll) ||
+		              lex_check(n->lex, low, ll) == LEX_UNKNOWN ||
+		              term_uses(n, low, ll) >= DOC_CASE_TERM)
 			continue; /* the document capitalises it as often, or more */
 		struct doc_line *l = &d->lines[c->line];
 		struct rlist rl = {0};
@@ -3080,6 +3139,10 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 			     ((unsigned char)l->text[b] >= 0x80 ||
 			      ((l->text[b] | 32) >= 'a' && (l->text[b] | 32) <= 'z'))) ||
 			    sentence_start(l->text, a))
+				continue;
+			/* a term an acronym is defined for ("Överenskommelse (ÖK)") */
+			if (!small && b + 3 <= l->len && !memcmp(l->text + b, " (", 2) &&
+			    utf8_is_upper(utf8_next(l->text, l->len, &(size_t){b + 2})))
 				continue;
 			rc = rlist_add(&rl, a, b, low, ll);
 		}

@@ -55,6 +55,37 @@ Test(lexicon, additions_are_ours)
 	              LEX_ADDITION_COUNT);
 }
 
+/* a name of our additions, in any case; a word also written small is none */
+Test(lexicon, names_of_our_additions)
+{
+	cr_expect(lex_name(lx, "Österåker", strlen("Österåker")));
+	cr_expect(lex_name(lx, "österåker", strlen("österåker")));
+	cr_expect(lex_name(lx, "Södertörn", strlen("Södertörn")));
+	cr_expect_not(lex_name(lx, "även", strlen("även")));
+	cr_expect_not(lex_name(lx, "mnkr", strlen("mnkr")));
+}
+
+static int inf(const char *w)
+{
+	return lex_infinitive(lx, w, strlen(w));
+}
+
+/* the shape of an infinitive: -a and its own only stem, or a long vowel and
+ * a present tense in r beside it ("två" is a verb too: "tvår"); a passive
+ * of one */
+Test(lexicon, infinitive_shapes)
+{
+	cr_expect(inf("stärka"));
+	cr_expect(inf("göras"));
+	cr_expect(inf("ingå"));
+	cr_expect(inf("förstå"));
+	cr_expect_not(inf("starka"));
+	cr_expect_not(inf("grå"));
+	cr_expect_not(inf("små"));
+	cr_expect_not(inf("insats"));
+	cr_expect_eq(inf("ingå"), inf("ingå")); /* cached: the same answer */
+}
+
 Test(lexicon, listed_tier)
 {
 	cr_expect_eq(check("kommun"), LEX_LISTED);

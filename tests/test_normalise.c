@@ -293,6 +293,21 @@ Test(normalise, capital_read_for_a_small_letter_by_the_documents_vote)
 	           "Den nya overenskommelsen galler.\n");
 	cr_expect(strstr(s, "Enligt Överenskommelsen") != NULL, "%s", s);
 	free(s);
+	/* a word the document never has small: small when the lexicon knows it
+	 * so and the document does not use it as a term; a name stays */
+	s = forced("Kommunstyrelsen har gett namnden mojlighet att yttra sig over ett\n"
+	           "forslag till Andrad oversiktsplan, och barn och unga Aven i framtiden.\n"
+	           "Handlaggare ar Asa Akerstrom pa kontoret i Osteraker.\n");
+	cr_expect(strstr(s, "förslag till ändrad översiktsplan") != NULL, "%s", s);
+	cr_expect(strstr(s, "unga även i") != NULL, "%s", s);
+	cr_expect(strstr(s, "Åsa Åkerström") != NULL, "%s", s);
+	cr_expect(strstr(s, "i Österåker") != NULL, "%s", s);
+	free(s);
+	/* ... or uses it three times, in its forms */
+	s = forced("Enligt Overenskommelse ska parterna ses.\n"
+	           "Av Overenskommelsen framgar det, och av Overenskommelsen galler det.\n");
+	cr_expect(strstr(s, "Enligt Överenskommelse ska") != NULL, "%s", s);
+	free(s);
 }
 
 Test(normalise, context_of_the_word_before)
