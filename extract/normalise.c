@@ -3063,12 +3063,27 @@ static int doc_vocabulary(struct norm *n, struct doc *d, const char *rule, struc
 	return rc;
 }
 
-/* How many times a document capitalises a term inside sentences, counting
- * its inflections: the capitals of n->caps whose lower case begins with
- * low[0..ll) less its last two letters ("Överenskommelse",
+/* The words a document capitalises inside sentences, lower-cased, in order,
+ * with how often: term_uses() counts a term's uses in all its forms. */
+struct capword {
+	char w[128];
+	size_t len;
+	uint32_t uses;
+};
+
+static int capword_cmp(const void *x, const void *y)
+{
+	const struct capword *a = x, *b = y;
+	int c = memcmp(a->w, b->w, a->len < b->len ? a->len : b->len);
+	return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* How many times the document capitalises the term low[0..ll) inside
+ * sentences, counting its inflections: the words of cw[0..n) (sorted) that
+ * begin with low less its last two letters ("Överenskommelse",
  * "Överenskommelsen"). */
 #define DOC_CASE_TERM 3
-static unsigned term_uses(const struct norm *n, const char *low, size_t ll)
+static unsigned term_uses(const struct capword *cw, size_t n, const char *low, size_t ll)
 {
 	size_t k = ll;
 	for (int drop = 0; drop < 2 && k > 0; drop++) {
@@ -3076,14 +3091,19 @@ static unsigned term_uses(const struct norm *n, const char *low, size_t ll)
 		while (k > 0 && ((unsigned char)low[k] & 0xC0) == 0x80)
 			k--;
 	}
-	unsigned uses = 0;
-	for (size_t i = 0; i < n->ncaps; i++) {
-		char c[128];
-		if (n->caps[i].len >= 60)
-			continue;
-		size_t cl = lex_lower(n->caps[i].chunk, n->caps[i].len, c);
-		uses += cl >= k && !memcmp(c, low, k);
+	size_t lo = 0, hi = n; /* the first word not below the prefix */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		size_t m = cw[mid].len < k ? cw[mid].len : k;
+		int c = memcmp(cw[mid].w, low, m);
+		if (c < 0 || (c == 0 && cw[mid].len < k))
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	unsigned uses = 0;
+	for (size_t i = lo; i < n && cw[i].len >= k && !memcmp(cw[i].w, low, k); i++)
+		uses += cw[i].uses;
 	return uses;
 }
 
@@ -3111,6 +3131,21 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 		else
 			rc = lex_map_put(big, n->caps[i].chunk, n->caps[i].len, 1, NULL, 0);
 	}
+	/* ... and the same lower-cased, in order, for the terms' uses */
+	size_t ncw = 0, it = 0;
+	struct capword *cw = calloc(lex_map_count(big) + 1, sizeof(*cw));
+	const char *key;
+	size_t kl;
+	uint32_t uses;
+	if (!cw)
+		rc = -1;
+	while (rc == 0 && lex_map_next(big, &it, &key, &kl, &uses))
+		if (kl < 60) {
+			cw[ncw].len = lex_lower(key, kl, cw[ncw].w);
+			cw[ncw++].uses = uses;
+		}
+	if (cw)
+		qsort(cw, ncw, sizeof(*cw), capword_cmp);
 	for (size_t i = 0; i < n->ncaps && rc == 0; i++) {
 		const struct leftover *c = &n->caps[i];
 		if (i > 0 && n->caps[i - 1].line == c->line && n->caps[i - 1].len == c->len &&
@@ -3125,7 +3160,7 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 		        ? small <= capital
 		        : c->len >= 60 || !lex_freq(n->lex, low, ll) || lex_name(n->lex, low, ll) ||
 		              lex_check(n->lex, low, ll) == LEX_UNKNOWN ||
-		              term_uses(n, low, ll) >= DOC_CASE_TERM)
+		              term_uses(cw, ncw, low, ll) >= DOC_CASE_TERM)
 			continue; /* the document capitalises it as often, or more */
 		struct doc_line *l = &d->lines[c->line];
 		struct rlist rl = {0};
@@ -3150,6 +3185,7 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 	}
 	ls_release(&ls);
 	lex_map_free(big);
+	free(cw);
 	return rc;
 }
 
