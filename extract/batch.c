@@ -2026,8 +2026,13 @@ static void on_readable(struct sup *s, struct worker *w)
 		}
 		sb_took(&w->in, (size_t)n);
 	}
+	/* on_frame() may reap the worker, or reap and replace it (a worker
+	 * grown near --max-memory is restarted when it is done with a
+	 * document): then w->in is the new worker's and nothing here is left
+	 * to read */
+	pid_t pid = w->pid;
 	size_t off = 0;
-	while (w->pid > 0 && w->in.len - off >= 8) {
+	while (w->pid > 0 && w->pid == pid && w->in.len - off >= 8) {
 		uint32_t h[2];
 		memcpy(h, w->in.buf + off, sizeof(h));
 		if (h[1] > FRAME_MAX) {
@@ -2040,7 +2045,7 @@ static void on_readable(struct sup *s, struct worker *w)
 		off += 8 + h[1];
 		on_frame(s, w, h[0], &r);
 	}
-	if (w->pid > 0 && off) {
+	if (w->pid > 0 && w->pid == pid && off) {
 		memmove(w->in.buf, w->in.buf + off, w->in.len - off);
 		sb_setlen(&w->in, w->in.len - off);
 	}
