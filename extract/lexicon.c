@@ -445,6 +445,30 @@ static int add_freq(void *vctx, char *line, int lineno)
 	return 0;
 }
 
+/* A municipal word form: counted LEX_MUNICIPAL_COUNT in the prior when the
+ * prose never had it (prose that has it decides: "stöd" 76, "stod" 9), and
+ * listed (a word on trust, as a prose count gives it: see lex_check).  Run
+ * after freq.tsv is loaded. */
+static int add_municipal(void *vctx, char *line, int lineno)
+{
+	struct load_ctx *c = vctx;
+	size_t n = strlen(line);
+	if (strchr(line, ' ') || strchr(line, '\t'))
+		return ex_fail(c->err, EX_RULE, c->path, 0, lineno, "one word a line");
+	if (scratch(c->lx, n) < 0)
+		return ex_fail(c->err, EX_NOMEM, c->path, 0, lineno, "out of memory");
+	size_t ln = lex_lower(line, n, c->lx->buf);
+	if (!lex_map_get(c->lx->freq, c->lx->buf, ln, NULL, NULL, NULL) &&
+	    lex_map_put(c->lx->freq, c->lx->buf, ln, LEX_MUNICIPAL_COUNT, NULL, 0) < 0)
+		return ex_fail(c->err, EX_NOMEM, c->path, 0, lineno, "out of memory");
+	uint32_t tier = 0;
+	lex_map_get(c->lx->known, c->lx->buf, ln, &tier, NULL, NULL);
+	if ((int)tier < LEX_LISTED &&
+	    lex_map_put(c->lx->known, c->lx->buf, ln, LEX_LISTED, NULL, 0) < 0)
+		return ex_fail(c->err, EX_NOMEM, c->path, 0, lineno, "out of memory");
+	return 0;
+}
+
 static int load_list(struct lex *lx, const char *dir, const char *name,
                      int (*fn)(void *, char *, int), int tier, struct ex_error *err)
 {
@@ -494,6 +518,7 @@ int lex_new(const struct lex_options *opt, struct lex **out, struct ex_error *er
 		goto fail;
 	if ((rc = load_list(lx, opt->dir, "tesseract.words", add_known, LEX_LISTED, err)) < 0 ||
 	    (rc = load_list(lx, opt->dir, "freq.tsv", add_freq, 0, err)) < 0 ||
+	    (rc = load_list(lx, opt->dir, "municipal.words", add_municipal, 0, err)) < 0 ||
 	    (rc = load_list(lx, opt->dir, "additions.words", add_known, LEX_OURS, err)) < 0)
 		goto fail;
 	lx->st.words = lex_map_count(lx->known);

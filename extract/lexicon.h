@@ -7,7 +7,10 @@
  *     lacks ("Funktionshinderrådet", "Södertörn"), one a line, '#' comments;
  *   - rules/lexicon/tesseract.words: Tesseract's own Swedish word list;
  *   - rules/lexicon/freq.tsv: word counts in Swedish prose, the frequency
- *     prior of word repair.
+ *     prior of word repair;
+ *   - rules/lexicon/municipal.words: the word forms of municipal case
+ *     documents, which that prose lacks ("vård", "nämnden"): each it never
+ *     had counts LEX_MUNICIPAL_COUNT.
  * (rules/lexicon/README says where each file comes from and how to remake it.)
  *
  * hunspell is slow next to a hash look-up (tens of microseconds for a
@@ -87,9 +90,11 @@ int lex_name(struct lex *lx, const char *w, size_t n);
 int lex_plausible(const struct lex *lx, const char *w, size_t n);
 
 /* How often the lower-case form of w[0..n) was seen in the prior's prose;
- * 0 when never.  Our additions count as LEX_ADDITION_COUNT. */
+ * 0 when never.  Our additions count as LEX_ADDITION_COUNT, the word forms
+ * of municipal.words the prose never had as LEX_MUNICIPAL_COUNT. */
 uint32_t lex_freq(struct lex *lx, const char *w, size_t n);
-#define LEX_ADDITION_COUNT 20
+#define LEX_ADDITION_COUNT  20
+#define LEX_MUNICIPAL_COUNT 50
 
 /* Statistics for the bench and the tests. */
 struct lex_stats {

@@ -1277,15 +1277,17 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 		sb_release(&o2);
 	}
 	/* The word "i" glued to the next ("isamverkan"): split, when what
-	 * follows the "i" is a word of prose, or repairs to one */
-	if (r == 0 && !pairs && nc >= 5 && (cps[0] == 'i' || cps[0] == 'I') &&
-	    utf8_is_lower(cps[1])) {
+	 * follows the "i" is a word of prose, or repairs to one; and when it is
+	 * a word of prose and the repair found is one prose never has (a
+	 * compound: "iregionen" is "i regionen", not "öregionen") */
+	if ((r == 0 || (r == 1 && !lex_freq(n->lex, out->buf, out->len))) && !pairs && nc >= 5 &&
+	    (cps[0] == 'i' || cps[0] == 'I') && utf8_is_lower(cps[1])) {
 		struct sb rest = SB_INIT;
 		int ok = lex_check(n->lex, w + 1, len - 1) != LEX_UNKNOWN &&
 		         lex_freq(n->lex, w + 1, len - 1) > 0;
 		if (ok)
 			sb_add(&rest, w + 1, len - 1);
-		else
+		else if (r == 0)
 			ok = search_word(n, w + 1, len - 1, 0, &rest) == 1;
 		if (ok) {
 			sb_reset(out);
