@@ -1326,9 +1326,10 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			const struct conf *e = &n->conf[j];
 			if (e->nocr == 0) {
 				/* a dropped letter, put back: not in a known word, not in
-				 * a word of fewer than two letters, and only near its start,
-				 * where the engine drops them ("verens", "frebygga") */
-				if (insert && i <= 2)
+				 * a word of fewer than two letters, and near its start,
+				 * where the engine drops them most ("verens", "frebygga"),
+				 * or anywhere in a word of six letters or more ("erhllit") */
+				if (insert && (i <= 2 || (nc >= 6 && i < nc)))
 					sites[ns++] = (struct site){i, 0, e};
 				continue;
 			}
