@@ -214,7 +214,7 @@ Test(normalise_corpus, learning_set)
 	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
 	cr_expect_leq(f.changed * 1000, f.correct * 2,
 	              "more than 0.2%% of correct words changed (issue target)");
-	/* measured 98.1% (2200/2242) */
+	/* measured 98.3% (2205/2242) */
 	cr_expect_geq(f.repaired * 1000, f.damaged * 980,
 	              "fewer than 98%% repaired (issue target)");
 }
@@ -230,10 +230,9 @@ Test(normalise_corpus, second_learning_set)
 	cr_expect_gt(f.before * 100, f.words * 25, "the OCR should be badly damaged");
 	cr_expect_leq(f.changed * 1000, f.correct * 2,
 	              "more than 0.2%% of correct words changed (issue target)");
-	/* issue target 2.0%; measured 2.39% */
-	cr_expect_leq(f.after * 1000, f.words * 25, "WER above 2.5%%");
-	/* issue target 98%; measured 95.3% (1043/1094) */
-	cr_expect_geq(f.repaired * 1000, f.damaged * 950, "fewer than 95.0%% repaired");
+	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
+	/* issue target 98%; measured 97.9% (1071/1094) */
+	cr_expect_geq(f.repaired * 1000, f.damaged * 975, "fewer than 97.5%% repaired");
 }
 
 Test(normalise_corpus, fresh_held_out_set)
@@ -244,10 +243,11 @@ Test(normalise_corpus, fresh_held_out_set)
 	cr_expect_gt(f.before * 100, f.words * 25, "the OCR should be badly damaged");
 	cr_expect_leq(f.changed * 1000, f.correct * 2,
 	              "more than 0.2%% of correct words changed (issue target)");
-	/* issue target 2.0%; measured 2.08% when the set was made */
-	cr_expect_leq(f.after * 1000, f.words * 23, "WER above 2.3%%");
-	/* issue target 98%; measured 93.8% (1231/1312) when the set was made */
-	cr_expect_geq(f.repaired * 1000, f.damaged * 930, "fewer than 93.0%% repaired");
+	/* measured 2.08% when the set was made, 1.90% at stop 11's end */
+	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
+	/* issue target 98%; measured 93.8% (1231/1312) when the set was made,
+	 * 94.4% (1238/1312) at stop 11's end */
+	cr_expect_geq(f.repaired * 1000, f.damaged * 940, "fewer than 94.0%% repaired");
 }
 
 Test(normalise_corpus, seed000_real_legacy_ocr)
@@ -257,7 +257,7 @@ Test(normalise_corpus, seed000_real_legacy_ocr)
 	measure(nm, "corpus/seed000-legacy/truth.txt", "corpus/seed000-legacy/input.txt", &f);
 	cr_expect_gt(f.before * 100, f.words * 20);
 	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
-	/* measured 98.5% (201/204) */
+	/* measured 99.0% (202/204) */
 	cr_expect_geq(f.repaired * 1000, f.damaged * 980,
 	              "fewer than 98%% repaired (issue target)");
 	/* issue target 0.2% (1 of 732); the 2 measured are one edit: the
