@@ -445,10 +445,11 @@ static int add_freq(void *vctx, char *line, int lineno)
 	return 0;
 }
 
-/* A municipal word form: counted LEX_MUNICIPAL_COUNT in the prior when the
- * prose never had it (prose that has it decides: "stöd" 76, "stod" 9), and
- * listed (a word on trust, as a prose count gives it: see lex_check).  Run
- * after freq.tsv is loaded. */
+/* A municipal word form: LEX_MUNICIPAL_COUNT more in the prior than the
+ * prose gave it, and listed (a word on trust, as a prose count gives it: see
+ * lex_check).  Run after freq.tsv is loaded.  Where both readings of a pair
+ * are municipal the list has both ("stöd", "stod"), and the prose still
+ * decides between them. */
 static int add_municipal(void *vctx, char *line, int lineno)
 {
 	struct load_ctx *c = vctx;
@@ -458,8 +459,9 @@ static int add_municipal(void *vctx, char *line, int lineno)
 	if (scratch(c->lx, n) < 0)
 		return ex_fail(c->err, EX_NOMEM, c->path, 0, lineno, "out of memory");
 	size_t ln = lex_lower(line, n, c->lx->buf);
-	if (!lex_map_get(c->lx->freq, c->lx->buf, ln, NULL, NULL, NULL) &&
-	    lex_map_put(c->lx->freq, c->lx->buf, ln, LEX_MUNICIPAL_COUNT, NULL, 0) < 0)
+	uint32_t old = 0;
+	lex_map_get(c->lx->freq, c->lx->buf, ln, &old, NULL, NULL);
+	if (lex_map_put(c->lx->freq, c->lx->buf, ln, old + LEX_MUNICIPAL_COUNT, NULL, 0) < 0)
 		return ex_fail(c->err, EX_NOMEM, c->path, 0, lineno, "out of memory");
 	uint32_t tier = 0;
 	lex_map_get(c->lx->known, c->lx->buf, ln, &tier, NULL, NULL);

@@ -9,8 +9,8 @@
  *   - rules/lexicon/freq.tsv: word counts in Swedish prose, the frequency
  *     prior of word repair;
  *   - rules/lexicon/municipal.words: the word forms of municipal case
- *     documents, which that prose lacks ("vård", "nämnden"): each it never
- *     had counts LEX_MUNICIPAL_COUNT.
+ *     documents, which that prose lacks or undervalues ("vård", "nämnden"):
+ *     each counts LEX_MUNICIPAL_COUNT more.
  * (rules/lexicon/README says where each file comes from and how to remake it.)
  *
  * hunspell is slow next to a hash look-up (tens of microseconds for a
@@ -90,8 +90,8 @@ int lex_name(struct lex *lx, const char *w, size_t n);
 int lex_plausible(const struct lex *lx, const char *w, size_t n);
 
 /* How often the lower-case form of w[0..n) was seen in the prior's prose;
- * 0 when never.  Our additions count as LEX_ADDITION_COUNT, the word forms
- * of municipal.words the prose never had as LEX_MUNICIPAL_COUNT. */
+ * 0 when never.  Our additions count as LEX_ADDITION_COUNT; the word forms
+ * of municipal.words LEX_MUNICIPAL_COUNT more than the prose gave them. */
 uint32_t lex_freq(struct lex *lx, const char *w, size_t n);
 #define LEX_ADDITION_COUNT  20
 #define LEX_MUNICIPAL_COUNT 50

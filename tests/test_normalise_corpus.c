@@ -231,8 +231,23 @@ Test(normalise_corpus, second_learning_set)
 	cr_expect_leq(f.changed * 1000, f.correct * 2,
 	              "more than 0.2%% of correct words changed (issue target)");
 	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
-	/* issue target 98%; measured 97.9% (1071/1094) */
+	/* issue target 98%; measured 97.8% (1070/1094) */
 	cr_expect_geq(f.repaired * 1000, f.damaged * 975, "fewer than 97.5%% repaired");
+}
+
+/* dev1 and dev2 (a samrådsredogörelse and a protokollsutdrag, written at
+ * stop 11 to look at word by word): the development set */
+Test(normalise_corpus, development_set)
+{
+	static const char *const names[] = {"dev1", "dev2", NULL};
+	struct figures f;
+	measure_set(names, "development set (dev1, dev2 x clean, copy, fax)", &f);
+	cr_expect_gt(f.before * 100, f.words * 25, "the OCR should be badly damaged");
+	cr_expect_leq(f.changed * 1000, f.correct * 2,
+	              "more than 0.2%% of correct words changed (issue target)");
+	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
+	/* issue target 98%; measured 94.4% (1208/1280) when the set was made */
+	cr_expect_geq(f.repaired * 1000, f.damaged * 940, "fewer than 94.0%% repaired");
 }
 
 Test(normalise_corpus, fresh_held_out_set)
@@ -246,8 +261,8 @@ Test(normalise_corpus, fresh_held_out_set)
 	/* measured 2.08% when the set was made, 1.90% at stop 11's end */
 	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
 	/* issue target 98%; measured 93.8% (1231/1312) when the set was made,
-	 * 94.4% (1238/1312) at stop 11's end */
-	cr_expect_geq(f.repaired * 1000, f.damaged * 940, "fewer than 94.0%% repaired");
+	 * 95.3% (1250/1312) with municipal.words */
+	cr_expect_geq(f.repaired * 1000, f.damaged * 950, "fewer than 95.0%% repaired");
 }
 
 Test(normalise_corpus, seed000_real_legacy_ocr)
