@@ -1564,6 +1564,48 @@ static int sentence_start(const char *s, size_t a)
 	return s[w] >= 'A' && s[w] <= 'Z';
 }
 
+static const struct doc_line *above(const struct norm *n, const struct doc_line *l, size_t *a,
+                                    size_t *e);
+
+/* Whether the word at a of text s of line l begins a sentence
+ * (sentence_start), where a line's first word goes on with the sentence of
+ * the line above when that ends in a comma, or in a small letter after six
+ * words or more (a heading is shorter; the engine reads a small å/ä/ö as a
+ * capital: "och" / "Ags huvudsakligen av"). */
+static int line_begins_sentence(const struct norm *n, const struct doc_line *l, const char *s,
+                                size_t a)
+{
+	if (!sentence_start(s, a))
+		return 0;
+	size_t p = a;
+	while (p > 0 && s[p - 1] == ' ')
+		p--;
+	size_t x, e;
+	const struct doc_line *pl = p == 0 ? above(n, l, &x, &e) : NULL;
+	if (!pl)
+		return 1;
+	if (pl->text[e - 1] == ',')
+		return 0;
+	size_t k = e - 1;
+	while (k > x && ((unsigned char)pl->text[k] & 0xC0) == 0x80)
+		k--;
+	size_t kk = k;
+	if (!utf8_is_lower(utf8_next(pl->text, e, &kk)))
+		return 1;
+	int words = 0, in = 0;
+	for (size_t i = 0; i < e && words < 6; i++) {
+		int sp = pl->text[i] == ' ' || pl->text[i] == '\t';
+		words += !sp && !in;
+		in = !sp;
+	}
+	return words < 6;
+}
+
+static int begins_sentence(const struct norm *n, const struct lstate *ls, size_t a)
+{
+	return line_begins_sentence(n, ls->l, ls->cur.buf, a);
+}
+
 /* One candidate core cur[a, b): repair it when the lexicon says so. */
 static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
                      struct rlist *rl)
@@ -1611,7 +1653,7 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 		 * "Åtgärdsplan" there) */
 		size_t i = 0, j = 0;
 		uint32_t c0 = utf8_next(w, len, &i), r0 = utf8_next(rep, rl_len, &j);
-		if (utf8_is_upper(c0) && utf8_is_lower(r0) && sentence_start(ls->cur.buf, a)) {
+		if (utf8_is_upper(c0) && utf8_is_lower(r0) && begins_sentence(n, ls, a)) {
 			char buf[4];
 			int k = utf8_encode(utf8_cp_upper(r0), buf);
 			struct sb up = SB_INIT;
@@ -1919,9 +1961,16 @@ static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const 
 	return 0;
 }
 
-/* The chunk memo's key prefix: a chunk's answer depends on its context. */
-static char memo_kind(const struct norm *n)
+/* The chunk memo's key prefix: a chunk's answer depends on its context, and
+ * one that begins with a capital on whether it begins a sentence (word_core
+ * writes a repair that is a small word with a capital there). */
+static char memo_kind(const struct norm *n, const struct lstate *ls, size_t a)
 {
+	unsigned char c = (unsigned char)ls->cur.buf[a];
+	int start = ((c >= 'A' && c <= 'Z') || c == 0xC3 || (c < 0x80 && !isalnum(c))) &&
+	            begins_sentence(n, ls, a);
+	if (start)
+		return n->ctx == 'A' ? 's' : n->ctx == 'D' ? 't' : 'S';
 	return n->ctx == 'A' ? 'w' : n->ctx == 'D' ? 'x' : 'W';
 }
 
@@ -1937,7 +1986,7 @@ static int repair_chunk_both(struct norm *n, struct lstate *ls, size_t a, size_t
 		return 0;
 	struct sb *key = &n->scratch;
 	sb_reset(key);
-	sb_addc(key, memo_kind(n));
+	sb_addc(key, memo_kind(n, ls, a));
 	sb_add(key, ls->cur.buf + a, b - a);
 	const char *v = NULL;
 	size_t vl = 0;
@@ -1991,7 +2040,7 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 	}
 	struct sb *key = &n->scratch;
 	sb_reset(key);
-	sb_addc(key, memo_kind(n));
+	sb_addc(key, memo_kind(n, ls, a));
 	sb_add(key, ls->cur.buf + a, b - a);
 	const char *v = NULL;
 	size_t vl = 0;
@@ -2038,7 +2087,7 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 	if (fits) {
 		/* the other pass's part as it was (or unknown) */
 		sb_reset(key);
-		sb_addc(key, memo_kind(n));
+		sb_addc(key, memo_kind(n, ls, a));
 		sb_add(key, ls->cur.buf + a, b - a);
 		have = lex_map_get(n->memo, key->buf, key->len, NULL, &v, &vl);
 		const char *c0 = have ? v + 1 : "\xff";
@@ -2189,17 +2238,23 @@ static int context_of(const struct norm *n, const char *s, size_t pa, size_t pb)
 /* The line above ls's line, on the same page and not blank, with its last
  * word at [*a, *e) of its text; NULL when there is none (a page's top, a
  * blank line above, rule tests). */
-static const struct doc_line *line_above(const struct norm *n, const struct lstate *ls, size_t *a,
-                                         size_t *e)
+static const struct doc_line *above(const struct norm *n, const struct doc_line *l, size_t *a,
+                                    size_t *e)
 {
 	const struct doc *d = n->doc;
-	if (!d || !ls->l || ls->l <= d->lines || ls->l >= d->lines + d->nlines)
+	if (!d || !l || l <= d->lines || l >= d->lines + d->nlines)
 		return NULL;
-	const struct doc_line *p = ls->l - 1;
-	if (p->page != ls->l->page)
+	const struct doc_line *p = l - 1;
+	if (p->page != l->page)
 		return NULL;
 	doc_line_last_word(p, a, e);
 	return *a < *e ? p : NULL;
+}
+
+static const struct doc_line *line_above(const struct norm *n, const struct lstate *ls, size_t *a,
+                                         size_t *e)
+{
+	return above(n, ls->l, a, e);
 }
 
 /* The context the last word of the line before makes for the first word of
@@ -2242,7 +2297,7 @@ static int note_case(struct norm *n, struct lstate *ls, const struct rlist *rl, 
 		}
 		if ((t[1] != 0x85 && t[1] != 0x84 && t[1] != 0x96) ||
 		    (ls->cur.buf[r->a] != 'A' && ls->cur.buf[r->a] != 'O') ||
-		    sentence_start(ls->cur.buf, r->a))
+		    begins_sentence(n, ls, r->a))
 			continue;
 		if (n->ncaps == n->acaps) {
 			size_t na = n->acaps ? n->acaps * 2 : 16;
@@ -3176,7 +3231,7 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 			if ((b < l->len &&
 			     ((unsigned char)l->text[b] >= 0x80 ||
 			      ((l->text[b] | 32) >= 'a' && (l->text[b] | 32) <= 'z'))) ||
-			    sentence_start(l->text, a))
+			    line_begins_sentence(n, l, l->text, a))
 				continue;
 			/* a term an acronym is defined for ("Överenskommelse (ÖK)") */
 			if (!small && b + 3 <= l->len && !memcmp(l->text + b, " (", 2) &&

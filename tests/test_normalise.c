@@ -310,6 +310,37 @@ Test(normalise, capital_read_for_a_small_letter_by_the_documents_vote)
 	free(s);
 }
 
+/* A word repaired at a sentence's start keeps its capital, inside one not,
+ * whatever the normaliser met before, in this document or an earlier one:
+ * a record does not depend on what else its worker read. */
+Test(normalise, a_repair_does_not_depend_on_what_came_before)
+{
+	struct norm *n2;
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = "rules", .lost_diacritics = NORM_LOST_ALWAYS};
+	cr_assert_eq(norm_new(&o, &n2, &err), 0, "%s", err.msg);
+	struct doc *d = run(n2, "Vi har en Atgardsplan nu.\nAtgardsplan for skolan.\n", NULL);
+	char *s = joined(d);
+	cr_expect(strstr(s, "en åtgärdsplan nu") != NULL, "%s", s);
+	cr_expect(strstr(s, "Åtgärdsplan för skolan") != NULL, "%s", s);
+	free(s);
+	doc_free(d);
+	d = run(n2, "Atgardsplan for skolan.\n", NULL);
+	s = joined(d);
+	cr_expect(strstr(s, "Åtgärdsplan för skolan") != NULL, "%s", s);
+	free(s);
+	doc_free(d);
+	norm_free(n2);
+	/* a line's first word goes on with the sentence above */
+	s = forced("Marken ar ungefar 4,6 hektar stort och\nAgs huvudsakligen av kommunen.\n");
+	cr_expect(strstr(s, "\nägs huvudsakligen") != NULL, "%s", s);
+	free(s);
+	/* ... but not after a heading */
+	s = forced("Forslag till beslut\nAtgardsplanen godkanns.\n");
+	cr_expect(strstr(s, "\nÅtgärdsplanen godkänns") != NULL, "%s", s);
+	free(s);
+}
+
 Test(normalise, context_of_the_word_before)
 {
 	char *s = forced("Det ar viktigt att gra det och de ska gras skriftligen.\n"
