@@ -3138,13 +3138,13 @@ static int capword_cmp(const void *x, const void *y)
 
 /* How many times the document capitalises the term low[0..ll) inside
  * sentences, counting its inflections: the words of cw[0..n) (sorted) that
- * begin with low less its last two letters ("Överenskommelse",
- * "Överenskommelsen"). */
+ * begin with low less its last two letters when it has eight or more
+ * ("Överenskommelse", "Överenskommelsen"; "Ändrad" is not "Ändring"). */
 #define DOC_CASE_TERM 3
 static unsigned term_uses(const struct capword *cw, size_t n, const char *low, size_t ll)
 {
 	size_t k = ll;
-	for (int drop = 0; drop < 2 && k > 0; drop++) {
+	for (int drop = 0; drop < 2 && k > 0 && utf8_count(low, ll) >= 8; drop++) {
 		k--;
 		while (k > 0 && ((unsigned char)low[k] & 0xC0) == 0x80)
 			k--;
