@@ -246,8 +246,9 @@ Test(normalise_corpus, development_set)
 	cr_expect_leq(f.changed * 1000, f.correct * 2,
 	              "more than 0.2%% of correct words changed (issue target)");
 	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
-	/* issue target 98%; measured 94.4% (1208/1280) when the set was made */
-	cr_expect_geq(f.repaired * 1000, f.damaged * 940, "fewer than 94.0%% repaired");
+	/* issue target 98%; measured 94.4% (1208/1280) when the set was made,
+	 * 95.4% (1221/1280) at stop 11's end */
+	cr_expect_geq(f.repaired * 1000, f.damaged * 950, "fewer than 95.0%% repaired");
 }
 
 Test(normalise_corpus, fresh_held_out_set)
@@ -261,7 +262,8 @@ Test(normalise_corpus, fresh_held_out_set)
 	/* measured 2.08% when the set was made, 1.90% at stop 11's end */
 	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
 	/* issue target 98%; measured 93.8% (1231/1312) when the set was made,
-	 * 95.3% (1250/1312) with municipal.words */
+	 * 95.3% (1250/1312) with municipal.words, 95.4% (1252/1312) at stop 11's
+	 * end */
 	cr_expect_geq(f.repaired * 1000, f.damaged * 950, "fewer than 95.0%% repaired");
 }
 
@@ -272,7 +274,7 @@ Test(normalise_corpus, seed000_real_legacy_ocr)
 	measure(nm, "corpus/seed000-legacy/truth.txt", "corpus/seed000-legacy/input.txt", &f);
 	cr_expect_gt(f.before * 100, f.words * 20);
 	cr_expect_leq(f.after * 1000, f.words * 20, "WER above 2.0%% (issue target)");
-	/* measured 99.0% (202/204) */
+	/* measured 99.5% (203/204) */
 	cr_expect_geq(f.repaired * 1000, f.damaged * 980,
 	              "fewer than 98%% repaired (issue target)");
 	/* issue target 0.2% (1 of 732); the 2 measured are one edit: the
