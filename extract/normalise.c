@@ -1744,14 +1744,14 @@ static int acronym_like(const char *s, size_t len)
 	return 0;
 }
 
-/* The word of chunk s[p, q) as document-confusion reads it: its letters
- * between the marks at its ends, at [*a, *b).  1 when they are 2 to 60 ASCII
- * letters and the chunk has 3 bytes or more. */
 static int ascii_letter(char c)
 {
 	return ((c | 32) >= 'a' && (c | 32) <= 'z');
 }
 
+/* The word of chunk s[p, q) as document-confusion reads it: its letters
+ * between the marks at its ends, at [*a, *b).  1 when they are 2 to 60 ASCII
+ * letters and the chunk has 3 bytes or more. */
 static int plain_core(const char *s, size_t p, size_t q, size_t *a, size_t *b)
 {
 	size_t x = p, y = q;
@@ -1977,8 +1977,9 @@ static char memo_kind(const struct norm *n, const struct lstate *ls, size_t a)
 /* word-repair's answer for the chunk and, when it has no edits, word-pair's,
  * from one look-up of the memo: *which is 'N' or 'P' for the part whose
  * edits were added to rl, *ctx the context the chunk makes for the next
- * (flags_context) when the memo has the chunk.  Returns 1 when the memo had what was needed, 0
- * when the caller must ask repair_chunk_memo() (once or twice), -1 on error. */
+ * (flags_context) when the memo has the chunk.  Returns 1 when the memo had
+ * what was needed, 0 when the caller must ask repair_chunk_memo() (once or
+ * twice), -1 on error. */
 static int repair_chunk_both(struct norm *n, struct lstate *ls, size_t a, size_t b,
                              struct rlist *rl, int *which, int *ctx)
 {
