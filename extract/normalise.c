@@ -1606,6 +1606,92 @@ static int begins_sentence(const struct norm *n, const struct lstate *ls, size_t
 	return line_begins_sentence(n, ls->l, ls->cur.buf, a);
 }
 
+/* "hälso- och sjukvården": a compound's first part and a hyphen, then "och"
+ * or "eller" and a compound that shares its tail.  When the chunk that ends
+ * at b of ls's line is such a first part, the next compound is at [*ta, *te)
+ * (its letters; ta and te may be NULL) and 1 is returned. */
+static int shared_tail(const struct lstate *ls, size_t b, size_t *ta, size_t *te)
+{
+	const char *s = ls->cur.buf;
+	size_t len = ls->cur.len, p = b + 1;
+	if (b < 3 || s[b - 1] != '-' || b >= len || s[b] != ' ')
+		return 0;
+	if (p + 4 <= len && !memcmp(s + p, "och ", 4))
+		p += 4;
+	else if (p + 6 <= len && !memcmp(s + p, "eller ", 6))
+		p += 6;
+	else
+		return 0;
+	size_t q = p;
+	while (q < len && s[q] != ' ' && s[q] != '\t')
+		q++;
+	while (q > p && (unsigned char)s[q - 1] < 0x80 && !isalpha((unsigned char)s[q - 1]))
+		q--;
+	if (q - p < 5)
+		return 0;
+	if (ta) {
+		*ta = p;
+		*te = q;
+	}
+	return 1;
+}
+
+static int repair_token(struct norm *n, const char *w, size_t len, int mode, const char **rep,
+                        size_t *replen);
+
+/* The first part w[0..len) of a compound before "- och" whose tail the next
+ * compound at [ta, te) of ls's line shares: repaired as part of the whole
+ * it makes with a tail of that compound as word repair makes it ("halso" +
+ * "vården" of "sjukvården" is "hälsovården": "hälso"), into out.  1 when it
+ * was, 0 when not, -1 on error.  Only tails that are words are tried. */
+static int repair_head(struct norm *n, const struct lstate *ls, const char *w, size_t len,
+                       size_t ta, size_t te, struct sb *out)
+{
+	const char *s = ls->cur.buf;
+	struct sb next = SB_INIT, whole = SB_INIT, rep = SB_INIT;
+	int found = 0;
+	if (lex_check(n->lex, s + ta, te - ta) != LEX_UNKNOWN) {
+		sb_add(&next, s + ta, te - ta);
+	} else {
+		const char *y;
+		size_t yl;
+		int ctx = n->ctx; /* after "och": no context */
+		n->ctx = 0;
+		int r = repair_token(n, s + ta, te - ta, 'N', &y, &yl);
+		n->ctx = ctx;
+		if (r < 0)
+			found = -1;
+		else if (r == 1)
+			sb_add(&next, y, yl);
+	}
+	size_t hc = utf8_count(w, len);
+	/* the longest tail first, on a letter's boundary, of four bytes or more */
+	for (size_t k = 1; found == 0 && k + 4 <= next.len && !next.oom; k++) {
+		size_t tl = next.len - k;
+		if (((unsigned char)next.buf[k] & 0xC0) == 0x80 || len + tl > 40 ||
+		    lex_check(n->lex, next.buf + k, tl) == LEX_UNKNOWN)
+			continue;
+		sb_reset(&whole);
+		sb_add(&whole, w, len);
+		sb_add(&whole, next.buf + k, tl);
+		if (whole.oom || lex_check(n->lex, whole.buf, whole.len) != LEX_UNKNOWN)
+			continue; /* a known whole: the part is no misreading there */
+		sb_reset(&rep);
+		/* letter for letter, the tail as it was: the part is the rest */
+		if (search_word(n, whole.buf, whole.len, 0, &rep) == 1 && rep.len > tl &&
+		    !memcmp(rep.buf + rep.len - tl, next.buf + k, tl) &&
+		    utf8_count(rep.buf, rep.len - tl) == hc) {
+			sb_reset(out);
+			sb_add(out, rep.buf, rep.len - tl);
+			found = out->oom ? -1 : 1;
+		}
+	}
+	sb_release(&next);
+	sb_release(&whole);
+	sb_release(&rep);
+	return found;
+}
+
 /* One candidate core cur[a, b): repair it when the lexicon says so. */
 static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
                      struct rlist *rl)
@@ -1630,10 +1716,20 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 	const char *rep;
 	size_t rl_len;
 	int r;
+	size_t ta, te;
 	if (tier == LEX_UNKNOWN) {
 		if (pairs)
 			return 0;
 		r = repair_token(n, w, len, 'N', &rep, &rl_len);
+		/* a first part before "- och": repaired in its compound */
+		if (r == 0 && plain && shared_tail(ls, b + 1, &ta, &te)) {
+			struct sb head = SB_INIT;
+			int ok = repair_head(n, ls, w, len, ta, te, &head);
+			int rc = ok > 0 ? rlist_add(rl, a, b, head.buf, head.len) : ok;
+			sb_release(&head);
+			if (ok)
+				return rc;
+		}
 		if (r == 0 && letters >= 4)
 			n->leftover = 1;
 	} else {
@@ -1717,7 +1813,9 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
  * memo entry per chunk text ('W' + chunk) holds the edits of both passes
  * (word-repair, word-pair), each as a count (255: not yet known) followed by
  * (offset, length, replacement length, replacement) records.  Lines with OCR
- * word confidences bypass it, as the confidence guard depends on them. */
+ * word confidences bypass it, as the confidence guard depends on them.  A
+ * compound's first part before "- och" is keyed with the next word too
+ * (memo_key). */
 #define MEMO_LEFTOVER 1  /* flag: the chunk has a word neither known nor repaired */
 #define MEMO_ACRONYM  2  /* flag: the chunk has a run of capitals that begins A or O */
 #define MEMO_UNSEEN   4  /* flag: its word the lexicon knows and the prior never saw */
@@ -1974,6 +2072,28 @@ static char memo_kind(const struct norm *n, const struct lstate *ls, size_t a)
 	return n->ctx == 'A' ? 'w' : n->ctx == 'D' ? 'x' : 'W';
 }
 
+/* The memo's key for chunk [a, b) of ls's line, into key: memo_kind, the
+ * chunk, and for a compound's first part before "- och" the compound after it
+ * (shared_tail), on which its repair depends. */
+static void memo_key_tail(const struct lstate *ls, size_t b, struct sb *key)
+{
+	size_t ta, te;
+	if (shared_tail(ls, b, &ta, &te)) {
+		sb_addc(key, '\x01');
+		sb_add(key, ls->cur.buf + ta, te - ta);
+	}
+}
+
+static inline void memo_key(const struct norm *n, const struct lstate *ls, size_t a, size_t b,
+                            struct sb *key)
+{
+	sb_reset(key);
+	sb_addc(key, memo_kind(n, ls, a));
+	sb_add(key, ls->cur.buf + a, b - a);
+	if (ls->cur.buf[b - 1] == '-')
+		memo_key_tail(ls, b, key);
+}
+
 /* word-repair's answer for the chunk and, when it has no edits, word-pair's,
  * from one look-up of the memo: *which is 'N' or 'P' for the part whose
  * edits were added to rl, *ctx the context the chunk makes for the next
@@ -1986,9 +2106,7 @@ static int repair_chunk_both(struct norm *n, struct lstate *ls, size_t a, size_t
 	if ((ls->l && ls->l->nwords) || b - a > 200)
 		return 0;
 	struct sb *key = &n->scratch;
-	sb_reset(key);
-	sb_addc(key, memo_kind(n, ls, a));
-	sb_add(key, ls->cur.buf + a, b - a);
+	memo_key(n, ls, a, b, key);
 	const char *v = NULL;
 	size_t vl = 0;
 	uint32_t *stamp = NULL;
@@ -2040,9 +2158,7 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 		return rc;
 	}
 	struct sb *key = &n->scratch;
-	sb_reset(key);
-	sb_addc(key, memo_kind(n, ls, a));
-	sb_add(key, ls->cur.buf + a, b - a);
+	memo_key(n, ls, a, b, key);
 	const char *v = NULL;
 	size_t vl = 0;
 	uint32_t *stamp = NULL;
@@ -2087,9 +2203,7 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 	}
 	if (fits) {
 		/* the other pass's part as it was (or unknown) */
-		sb_reset(key);
-		sb_addc(key, memo_kind(n, ls, a));
-		sb_add(key, ls->cur.buf + a, b - a);
+		memo_key(n, ls, a, b, key);
 		have = lex_map_get(n->memo, key->buf, key->len, NULL, &v, &vl);
 		const char *c0 = have ? v + 1 : "\xff";
 		const char *d0 = have ? memo_part(v, vl, 1) : "\xff";
