@@ -723,6 +723,48 @@ Test(batch, page_ranges_over_workers_give_the_same_record)
 	free(dir);
 }
 
+/* A worker keeps its normaliser from document to document (its caches make a
+ * batch fast), so a record must not depend on what else the worker read
+ * before it: b.txt read after a.txt, which has the same damaged word inside
+ * a sentence, gives the record b.txt gives alone (the word opens a sentence
+ * in b.txt and keeps its capital; a chunk memo without the sentence start
+ * in its key made it small there, and the attachment list merged it into
+ * the item above). */
+Test(batch, a_record_does_not_depend_on_what_else_its_worker_read, .timeout = 120)
+{
+	char *dir = tu_tmpdir();
+	char *all = path_in(dir, "all"), *alone = path_in(dir, "alone");
+	cr_assert_eq(tu_sh("mkdir -p %s %s", all, alone), 0);
+	size_t len;
+	char *t = seed_text("001", &len);
+	struct sb a = SB_INIT, b = SB_INIT;
+	sb_add(&a, t, len);
+	sb_add(&a, "\nVi har en Atgardsplan nu.\n", strlen("\nVi har en Atgardsplan nu.\n"));
+	sb_add(&b, t, len);
+	sb_add(&b, "\nAtgardsplan for skolan tas fram.\n",
+	       strlen("\nAtgardsplan for skolan tas fram.\n"));
+	cr_assert(!a.oom && !b.oom);
+	put_file(all, "a.txt", a.buf, a.len);
+	put_file(all, "b.txt", b.buf, b.len);
+	put_file(alone, "b.txt", b.buf, b.len);
+	struct tu_result r =
+	    tu_run(NULL, "%s run -q --lenient -j1 -o %s/out-all %s", tu_bin(), dir, all);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_result_free(&r);
+	r = tu_run(NULL, "%s run -q --lenient -j1 -o %s/out-alone %s", tu_bin(), dir, alone);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_result_free(&r);
+	cr_assert_eq(tu_sh("cmp %s/out-all/b.xml %s/out-alone/b.xml", dir, dir), 0);
+	cr_assert_eq(tu_sh("grep -q '>Åtgärdsplan for skolan tas fram<' %s/out-alone/b.xml", dir), 0);
+	sb_release(&a);
+	sb_release(&b);
+	free(t);
+	tu_sh("rm -rf %s", dir);
+	free(all);
+	free(alone);
+	free(dir);
+}
+
 /* ---- resume ----------------------------------------------------------------------- */
 
 static struct tu_result run_seeds(const char *in, const char *out, const char *extra)
