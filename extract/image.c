@@ -69,6 +69,39 @@ static int tiff_count(const char *name, const unsigned char *d, size_t len, int 
 	return 0;
 }
 
+/* The Orientation tag (274) of page `page` (1-based) of a TIFF, 1 to 8; 1
+ * when the page has none or the file is not what tiff_count() accepted. */
+static int tiff_orientation(const unsigned char *d, size_t len, int page)
+{
+	if (len < 16)
+		return 1;
+	int big = d[0] == 'M', bigtiff = rd(d + 2, 2, big) == 43;
+	size_t countsize = bigtiff ? 8 : 2, entrysize = bigtiff ? 20 : 12,
+	       nextsize = bigtiff ? 8 : 4;
+	uint64_t off = bigtiff ? rd(d + 8, 8, big) : rd(d + 4, 4, big);
+	for (int n = 1; off != 0 && off <= len && len - off >= countsize; n++) {
+		uint64_t entries = rd(d + off, (int)countsize, big);
+		uint64_t next = off + countsize + entries * entrysize;
+		if (entries > len || next > len || len - next < nextsize)
+			return 1;
+		if (n == page) {
+			for (uint64_t e = 0; e < entries; e++) {
+				const unsigned char *p = d + off + countsize + e * entrysize;
+				/* tag, type SHORT (3), one value, held in the entry */
+				if (rd(p, 2, big) == 274 && rd(p + 2, 2, big) == 3) {
+					uint64_t v = rd(p + (bigtiff ? 12 : 8), 2, big);
+					return v >= 1 && v <= 8 ? (int)v : 1;
+				}
+			}
+			return 1;
+		}
+		if (n > page)
+			return 1;
+		off = rd(d + next, (int)nextsize, big);
+	}
+	return 1;
+}
+
 static int is_tiff(const unsigned char *d, size_t len)
 {
 	return len >= 4 && ((d[0] == 'I' && d[1] == 'I' && (d[2] == 42 || d[2] == 43) && !d[3]) ||
@@ -213,6 +246,11 @@ int img_read_page(const char *name, const unsigned char *data, size_t len, int p
 		               why[0] ? ": " : "", why);
 	l_int32 pw, ph, pd;
 	pixGetDimensions(pix, &pw, &ph, &pd);
+	/* Leptonica turns a TIFF page as its Orientation tag says: 5 to 8 swap
+	 * its width and height (a scanner's page stored sideways) */
+	int to = tiff ? tiff_orientation(data, len, page) : 1;
+	if (to >= 5 && pw == h && ph == w)
+		pw = w, ph = h;
 	if (pw != w || ph != h) {
 		pixDestroy(&pix);
 		return ex_fail(err, EX_INPUT, name, page, 0,
@@ -222,6 +260,11 @@ int img_read_page(const char *name, const unsigned char *data, size_t len, int p
 	*res = pixGetXRes(pix);
 	if (*res <= 0 && tiff)
 		*res = r;
+	if (to != 1 && warn && warnsize) {
+		size_t wl = strlen(warn);
+		snprintf(warn + wl, warnsize - wl, "%sturned as its TIFF orientation (%d) says",
+		         wl ? "; " : "", to);
+	}
 	int o = is_jpeg(data, len) ? jpeg_orientation(data, len) : 1;
 	if (o != 1) {
 		PIX *turned = orient(pix, o);

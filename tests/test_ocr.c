@@ -101,6 +101,22 @@ Test(ocr, jpeg_turned_as_its_exif_orientation_says)
 	doc_free(d);
 }
 
+/* A scanner's TIFF of a page fed sideways: the pixels stored a quarter turn
+ * anticlockwise, TIFF Orientation 6.  Leptonica turns the page as the tag
+ * says; its header's width and height are the stored ones, which is no
+ * corrupt file, and the page says it was turned. */
+Test(ocr, tiff_turned_as_its_orientation_tag_says)
+{
+	struct doc *d = NULL;
+	struct ex_error err;
+	cr_assert_eq(ot_read_doc(OT_DATA "sideways.tif", NULL, &d, &err), 0, "%s", err.msg);
+	double c = ot_page_cer(d, 1, "sideways.txt");
+	cr_assert_leq(c, 0.01, "CER %.4f", c);
+	cr_assert(ot_warned(d, "TIFF orientation (6)"));
+	cr_assert_gt(d->pages[0].width, d->pages[0].height);
+	doc_free(d);
+}
+
 Test(ocr, image_without_resolution_warns_and_reads_at_300)
 {
 	struct doc *d = NULL;
