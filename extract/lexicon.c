@@ -29,10 +29,9 @@ struct lex_map {
 	size_t alen, aalloc;
 };
 
-/* A key's hash, eight bytes at a step (FNV-1a's byte at a step, a multiply
- * each, was the look-up's main cost on the normaliser's hot path).  The
- * bytes are read little-end first whatever the machine, so a table's order
- * (lex_map_next) is the same everywhere. */
+/* A key's hash, eight bytes at a step (a multiply and a shift each) rather
+ * than FNV-1a's one.  The bytes are read little-end first whatever the
+ * machine, so a table's order (lex_map_next) is the same everywhere. */
 static uint64_t load_le(const char *s, size_t n)
 {
 	uint64_t v = 0;
@@ -673,7 +672,7 @@ static int infinitive(struct lex *lx, const char *w, size_t n)
 	if (w[n - 1] == 's') /* a passive: "göras" is "göra" and an s */
 		return w[n - 2] == 'a' && lex_infinitive(lx, w, n - 1);
 	int vowel = w[n - 1] == 'e' || w[n - 1] == 'o' ||
-	            (n >= 4 && (unsigned char)w[n - 2] == 0xC3 &&
+	            ((unsigned char)w[n - 2] == 0xC3 &&
 	             ((unsigned char)w[n - 1] == 0xA5 || (unsigned char)w[n - 1] == 0xA4 ||
 	              (unsigned char)w[n - 1] == 0xB6));
 	if (w[n - 1] != 'a' && !vowel)
