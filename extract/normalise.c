@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lexicon.h"
 #include "rules.h"
@@ -148,11 +149,13 @@ struct norm {
 		char kind; /* 'A' an infinitive follows, 'D' none does */
 	} ctx_words[96];   /* word-pair's infinitive-after, no-infinitive-after */
 	size_t nctx_words;
-	unsigned char ctx_slot[256]; /* hash of a folded word -> index + 1 */
-	unsigned ctx_lens;           /* bit k: some context word has k letters */
-	int ctx;                     /* 'A', 'D' or 0: the context of the word searched */
-	struct lex_map *rule_ids;    /* rule id -> index in rules */
-	struct lex_map *not_inf;     /* word-pair's not-infinitive: "inga", "båda" */
+	unsigned char ctx_slot[256];    /* hash of a folded word -> index + 1 */
+	unsigned ctx_lens;              /* bit k: some context word has k letters */
+	int ctx;                        /* 'A', 'D' or 0: the context of the word searched */
+	struct lex_map *rule_ids;       /* rule id -> index in rules */
+	struct lex_map *not_inf;        /* word-pair's not-infinitive: "inga", "båda" */
+	struct norm_rule_profile *prof; /* per rule, when counting (norm_profile) */
+	size_t lines_edited;            /* lines the document steps changed, so far */
 	/* characters the table says are almost never themselves (é), with that
 	 * probability, and their first UTF-8 bytes (document-channel) */
 	struct {
@@ -675,6 +678,7 @@ void norm_free(struct norm *n)
 	lex_map_free(n->vocab);
 	lex_map_free(n->rule_ids);
 	lex_map_free(n->not_inf);
+	free(n->prof);
 	for (size_t i = 0; i < n->nleft; i++)
 		free(n->left[i].chunk);
 	free(n->left);
@@ -2520,6 +2524,45 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 	return rc;
 }
 
+/* ---- what each rule costs (norm_profile) ---------------------------------------- */
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int norm_profile(struct norm *n, int on)
+{
+	free(n->prof);
+	n->prof = NULL;
+	if (!on)
+		return 0;
+	n->prof = calloc(n->nrules ? n->nrules : 1, sizeof(*n->prof));
+	if (!n->prof)
+		return -1;
+	for (size_t i = 0; i < n->nrules; i++) {
+		n->prof[i].id = n->rules[i].b->id;
+		n->prof[i].file = n->rules[i].b->file;
+	}
+	return 0;
+}
+
+size_t norm_profile_get(const struct norm *n, const struct norm_rule_profile **out)
+{
+	*out = n->prof;
+	return n->prof ? n->nrules : 0;
+}
+
+/* Count rule i's run on a line that started at t0 with generation g. */
+static void profile_line(struct norm *n, size_t i, double t0, const struct lstate *ls, unsigned g)
+{
+	n->prof[i].asked++;
+	n->prof[i].changed += ls->gen != g;
+	n->prof[i].seconds += now() - t0;
+}
+
 /* ---- the rules over a line ---------------------------------------------------------- */
 
 /* Run rules [from, to) over ls's line.  after_hy: the line above is done
@@ -2531,10 +2574,14 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 		const struct nrule *r = &n->rules[i];
 		if ((r->when_lost && !lost) || (r->when_has && !r->has))
 			continue;
+		double t0 = n->prof ? now() : 0;
+		unsigned g = ls->gen;
 		if (r->kind == RK_WORDS && i + 1 < to && n->rules[i + 1].kind == RK_PAIRS && lost &&
 		    n->lex && n->nconf) {
 			if (repair_line_both(n, ls, r->b->id, n->rules[i + 1].b->id) < 0)
 				return -1;
+			if (n->prof)
+				profile_line(n, i, t0, ls, g);
 			i++;
 			continue;
 		}
@@ -2542,6 +2589,8 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 			if (n->lex && n->nconf &&
 			    repair_line(n, ls, r->kind == RK_PAIRS, r->b->id) < 0)
 				return -1;
+			if (n->prof && n->lex && n->nconf)
+				profile_line(n, i, t0, ls, g);
 			continue;
 		}
 		if (r->kind != RK_REGEX)
@@ -2556,6 +2605,8 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 		}
 		if (!rule_may_match(r, ls->present) || (r->nneeds && !has_needs(r, ls)))
 			continue;
+		if (n->prof)
+			t0 = now(); /* what the prefilters cost is the loop's, not the rule's */
 		struct repl *rp = NULL;
 		size_t nrp = 0;
 		const struct doc_line *pl;
@@ -2585,6 +2636,8 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 			return -1;
 		}
 		repl_free(rp, nrp);
+		if (n->prof)
+			profile_line(n, i, t0, ls, g);
 	}
 	return 0;
 }
@@ -2873,6 +2926,7 @@ static int line_edit(struct norm *n, struct lstate *ls, struct doc_line *l, stru
 		return -1;
 	if (stats)
 		stats->changed -= old;
+	n->lines_edited++;
 	return 0;
 }
 
@@ -4078,10 +4132,15 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 				rc = -1;
 				break;
 			}
-			if (have_prev && hy < n->nrules && d->lines[pi].page == l->page &&
-			    dehyphenate(n, prev, cur, n->rules[hy].b->id) < 0) {
-				rc = -1;
-				break;
+			if (have_prev && hy < n->nrules && d->lines[pi].page == l->page) {
+				double t0 = n->prof ? now() : 0;
+				unsigned g = prev->gen;
+				if (dehyphenate(n, prev, cur, n->rules[hy].b->id) < 0) {
+					rc = -1;
+					break;
+				}
+				if (n->prof)
+					profile_line(n, hy, t0, prev, g);
 			}
 		}
 		if (have_prev) {
@@ -4103,13 +4162,20 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	/* then the steps that need the whole document */
 	for (size_t i = 0; i < n->nrules && rc == 0 && doc_steps; i++) {
 		const struct nrule *r = &n->rules[i];
-		if ((r->when_lost && !lost) || (r->when_has && !r->has))
+		if ((r->when_lost && !lost) || (r->when_has && !r->has) || r->kind == RK_REGEX ||
+		    r->kind == RK_WORDS || r->kind == RK_PAIRS || r->kind == RK_HYPHEN)
 			continue;
-		if (r->kind == RK_DOC_ACRONYM && n->doc_words)
+		if ((r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
+		     r->kind == RK_DOC_CASE) &&
+		    !n->doc_words)
+			continue;
+		double t0 = n->prof ? now() : 0;
+		size_t edited = n->lines_edited;
+		if (r->kind == RK_DOC_ACRONYM)
 			rc = doc_acronyms(n, d, r->b->id, stats);
-		else if (r->kind == RK_DOC_VOCAB && n->doc_words)
+		else if (r->kind == RK_DOC_VOCAB)
 			rc = doc_vocabulary(n, d, r->b->id, stats);
-		else if (r->kind == RK_DOC_CASE && n->doc_words)
+		else if (r->kind == RK_DOC_CASE)
 			rc = doc_case(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_PARA_END)
 			rc = doc_para_end(n, d, r->b->id, stats);
@@ -4121,6 +4187,11 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			rc = doc_list_i(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_CHANNEL)
 			rc = doc_channel(n, d, repair_id(n), r->b->id, stats);
+		if (n->prof) {
+			n->prof[i].asked++;
+			n->prof[i].changed += n->lines_edited - edited;
+			n->prof[i].seconds += now() - t0;
+		}
 	}
 	n->doc = NULL;
 	n->doc_words = 0;

@@ -66,6 +66,26 @@ void norm_free(struct norm *n);
 /* Normalise every line of d in place (see above).  stats may be NULL. */
 int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_error *err);
 
+/* What each rule cost, for rule authors (`tjx normalise --profile`). */
+struct norm_rule_profile {
+	const char *id, *file; /* the rule's; owned by the normaliser */
+	size_t asked;          /* lines it ran on (past its prefilters); documents, for a
+	                          document step */
+	size_t changed;        /* lines it changed */
+	double seconds;        /* wall-clock time in it */
+};
+
+/* Count, from now on, what each rule costs in norm_doc() (on != 0), or stop
+ * and forget (on == 0).  Off by default: the clock costs a little per rule
+ * and line.  Where word-pair runs within word-repair's pass (a document that
+ * lost its å/ä/ö), both are counted as word-repair.  Returns -1 when out of
+ * memory. */
+int norm_profile(struct norm *n, int on);
+
+/* The counts, one per rule, in the order the rules run; *out is the
+ * normaliser's, valid until norm_profile() or norm_free().  0 when off. */
+size_t norm_profile_get(const struct norm *n, const struct norm_rule_profile **out);
+
 /* Run every `test` (and `test-lost`: as in a document that lost its
  * diacritics) line of every rule.  For each failing test, fn is called with
  * the rule's file, line and a one-line message; returns the number of

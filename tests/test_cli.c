@@ -160,6 +160,43 @@ Test(cli, normalise_keeps_line_count_stdin_to_stdout)
 	free(seed);
 }
 
+/* --profile: a row per rule on standard error, in the order the rules run,
+ * with the lines each ran on and changed; the text on standard output is the
+ * same as without it. */
+Test(cli, normalise_profile_counts_each_rule)
+{
+	char *seed = tu_seed("000");
+	size_t n;
+	char *text = tu_read(seed, &n);
+	struct tu_result plain = tu_run(text, "%s normalise -", tu_bin());
+	struct tu_result r = tu_run(text, "%s normalise --profile -", tu_bin());
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, plain.out);
+	cr_assert(strstr(r.err, "rule ") == r.err, "%s", r.err);
+	/* word repair ran on every line of the document and changed some */
+	const char *w = strstr(r.err, "\nword-repair ");
+	cr_assert_not_null(w, "%s", r.err);
+	char file[64];
+	size_t asked = 0, changed = 0;
+	cr_assert_eq(sscanf(w + 1, "word-repair %63s %zu %zu", file, &asked, &changed), 3);
+	cr_expect_str_eq(file, "50-words.rules");
+	cr_expect_eq(asked, (size_t)tu_count_lines(text));
+	cr_expect_gt(changed, 10);
+	cr_expect_lt(changed, asked);
+	/* a document step runs once a document */
+	const char *c = strstr(r.err, "\ndocument-case ");
+	cr_assert_not_null(c, "%s", r.err);
+	cr_assert_eq(sscanf(c + 1, "document-case %63s %zu", file, &asked), 2);
+	cr_expect_eq(asked, 1);
+	/* the soft hyphen's rule: never past its prefilter on this text */
+	cr_expect(strstr(r.err, "\nsoft-hyphen ") != NULL);
+	cr_expect(strstr(r.err, "\ntotal ") != NULL);
+	tu_result_free(&r);
+	tu_result_free(&plain);
+	free(text);
+	free(seed);
+}
+
 Test(cli, run_writes_records_for_good_inputs_and_goes_on_past_bad_ones)
 {
 	char *dir = tu_tmpdir();
