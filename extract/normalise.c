@@ -2574,23 +2574,19 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 		const struct nrule *r = &n->rules[i];
 		if ((r->when_lost && !lost) || (r->when_has && !r->has))
 			continue;
-		double t0 = n->prof ? now() : 0;
-		unsigned g = ls->gen;
-		if (r->kind == RK_WORDS && i + 1 < to && n->rules[i + 1].kind == RK_PAIRS && lost &&
-		    n->lex && n->nconf) {
-			if (repair_line_both(n, ls, r->b->id, n->rules[i + 1].b->id) < 0)
+		if (r->kind == RK_WORDS || r->kind == RK_PAIRS) {
+			if (!n->lex || !n->nconf)
+				continue;
+			double t0 = n->prof ? now() : 0;
+			unsigned g = ls->gen;
+			int both = r->kind == RK_WORDS && i + 1 < to &&
+			           n->rules[i + 1].kind == RK_PAIRS && lost;
+			if (both ? repair_line_both(n, ls, r->b->id, n->rules[i + 1].b->id) < 0
+			         : repair_line(n, ls, r->kind == RK_PAIRS, r->b->id) < 0)
 				return -1;
 			if (n->prof)
 				profile_line(n, i, t0, ls, g);
-			i++;
-			continue;
-		}
-		if (r->kind == RK_WORDS || r->kind == RK_PAIRS) {
-			if (n->lex && n->nconf &&
-			    repair_line(n, ls, r->kind == RK_PAIRS, r->b->id) < 0)
-				return -1;
-			if (n->prof && n->lex && n->nconf)
-				profile_line(n, i, t0, ls, g);
+			i += both;
 			continue;
 		}
 		if (r->kind != RK_REGEX)
@@ -2605,8 +2601,9 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 		}
 		if (!rule_may_match(r, ls->present) || (r->nneeds && !has_needs(r, ls)))
 			continue;
-		if (n->prof)
-			t0 = now(); /* what the prefilters cost is the loop's, not the rule's */
+		/* (what the prefilters cost is the loop's, not the rule's) */
+		double t0 = n->prof ? now() : 0;
+		unsigned g = ls->gen;
 		struct repl *rp = NULL;
 		size_t nrp = 0;
 		const struct doc_line *pl;
