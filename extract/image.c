@@ -25,47 +25,83 @@ static uint64_t rd(const unsigned char *p, int size, int big)
 	return v;
 }
 
-/* Walk a TIFF's directory chain without decoding anything. */
+/* A TIFF's directory chain, walked without decoding anything. */
+struct tiff_walk {
+	const unsigned char *d;
+	size_t len;
+	int big, bigtiff;
+	size_t countsize, entrysize, nextsize;
+	uint64_t next;    /* offset of the next directory, 0 at the chain's end */
+	uint64_t maxdirs; /* more directories than this: the chain loops */
+	int n;            /* directories walked */
+};
+
+/* Start a walk: NULL, or what is wrong with the header. */
+static const char *tw_start(struct tiff_walk *t, const unsigned char *d, size_t len)
+{
+	if (len < 8)
+		return "truncated TIFF header";
+	t->d = d;
+	t->len = len;
+	t->big = d[0] == 'M';
+	t->bigtiff = rd(d + 2, 2, t->big) == 43;
+	if (t->bigtiff) {
+		if (len < 16 || rd(d + 4, 2, t->big) != 8)
+			return "damaged BigTIFF header";
+		t->next = rd(d + 8, 8, t->big);
+	} else {
+		t->next = rd(d + 4, 4, t->big);
+	}
+	t->countsize = t->bigtiff ? 8 : 2;
+	t->entrysize = t->bigtiff ? 20 : 12;
+	t->nextsize = t->bigtiff ? 8 : 4;
+	/* every directory takes at least countsize + nextsize bytes */
+	t->maxdirs = len / (t->countsize + t->nextsize) + 1;
+	t->n = 0;
+	return NULL;
+}
+
+/* The next directory: 1 with its offset and entry count, 0 at the chain's
+ * end, -1 with *why when the chain is damaged (at directory t->n + 1). */
+static int tw_next(struct tiff_walk *t, uint64_t *ifd, uint64_t *entries, const char **why)
+{
+	if (t->next == 0)
+		return 0;
+	uint64_t off = t->next;
+	*why = (uint64_t)t->n >= t->maxdirs ? "TIFF directory chain loops back on itself"
+	       : off > t->len || t->len - off < t->countsize
+	           ? "TIFF directory beyond the end of the file (truncated)"
+	           : NULL;
+	if (*why)
+		return -1;
+	*entries = rd(t->d + off, (int)t->countsize, t->big);
+	uint64_t end = off + t->countsize + *entries * t->entrysize;
+	if (*entries > t->len || end > t->len || t->len - end < t->nextsize) {
+		*why = "TIFF directory runs past the end of the file (truncated)";
+		return -1;
+	}
+	t->next = rd(t->d + end, (int)t->nextsize, t->big);
+	t->n++;
+	*ifd = off;
+	return 1;
+}
+
 static int tiff_count(const char *name, const unsigned char *d, size_t len, int *pages,
                       struct ex_error *err)
 {
-	if (len < 8)
-		return ex_fail(err, EX_INPUT, name, 0, 0, "truncated TIFF header");
-	int big = d[0] == 'M';
-	int version = (int)rd(d + 2, 2, big);
-	int bigtiff = version == 43;
-	uint64_t off;
-	if (bigtiff) {
-		if (len < 16 || rd(d + 4, 2, big) != 8)
-			return ex_fail(err, EX_INPUT, name, 0, 0, "damaged BigTIFF header");
-		off = rd(d + 8, 8, big);
-	} else {
-		off = rd(d + 4, 4, big);
-	}
-	size_t countsize = bigtiff ? 8 : 2, entrysize = bigtiff ? 20 : 12,
-	       nextsize = bigtiff ? 8 : 4;
-	/* every directory takes at least countsize + nextsize bytes, so a chain
-	 * longer than this loops */
-	uint64_t maxdirs = len / (countsize + nextsize) + 1;
-	int n = 0;
-	while (off != 0) {
-		if ((uint64_t)n >= maxdirs)
-			return ex_fail(err, EX_INPUT, name, n + 1, 0,
-			               "TIFF directory chain loops back on itself");
-		if (off > len || len - off < countsize)
-			return ex_fail(err, EX_INPUT, name, n + 1, 0,
-			               "TIFF directory beyond the end of the file (truncated)");
-		uint64_t entries = rd(d + off, (int)countsize, big);
-		uint64_t next = off + countsize + entries * entrysize;
-		if (entries > len || next > len || len - next < nextsize)
-			return ex_fail(err, EX_INPUT, name, n + 1, 0,
-			               "TIFF directory runs past the end of the file (truncated)");
-		off = rd(d + next, (int)nextsize, big);
-		n++;
-	}
-	if (n == 0)
+	struct tiff_walk t;
+	const char *why = tw_start(&t, d, len);
+	if (why)
+		return ex_fail(err, EX_INPUT, name, 0, 0, "%s", why);
+	uint64_t ifd, entries;
+	int r;
+	while ((r = tw_next(&t, &ifd, &entries, &why)) == 1)
+		;
+	if (r < 0)
+		return ex_fail(err, EX_INPUT, name, t.n + 1, 0, "%s", why);
+	if (t.n == 0)
 		return ex_fail(err, EX_INPUT, name, 0, 0, "TIFF file with no pages");
-	*pages = n;
+	*pages = t.n;
 	return 0;
 }
 
@@ -73,31 +109,21 @@ static int tiff_count(const char *name, const unsigned char *d, size_t len, int 
  * when the page has none or the file is not what tiff_count() accepted. */
 static int tiff_orientation(const unsigned char *d, size_t len, int page)
 {
-	if (len < 16)
+	struct tiff_walk t;
+	uint64_t ifd = 0, entries = 0;
+	const char *why;
+	if (tw_start(&t, d, len))
 		return 1;
-	int big = d[0] == 'M', bigtiff = rd(d + 2, 2, big) == 43;
-	size_t countsize = bigtiff ? 8 : 2, entrysize = bigtiff ? 20 : 12,
-	       nextsize = bigtiff ? 8 : 4;
-	uint64_t off = bigtiff ? rd(d + 8, 8, big) : rd(d + 4, 4, big);
-	for (int n = 1; off != 0 && off <= len && len - off >= countsize; n++) {
-		uint64_t entries = rd(d + off, (int)countsize, big);
-		uint64_t next = off + countsize + entries * entrysize;
-		if (entries > len || next > len || len - next < nextsize)
+	while (t.n < page)
+		if (tw_next(&t, &ifd, &entries, &why) != 1)
 			return 1;
-		if (n == page) {
-			for (uint64_t e = 0; e < entries; e++) {
-				const unsigned char *p = d + off + countsize + e * entrysize;
-				/* tag, type SHORT (3), one value, held in the entry */
-				if (rd(p, 2, big) == 274 && rd(p + 2, 2, big) == 3) {
-					uint64_t v = rd(p + (bigtiff ? 12 : 8), 2, big);
-					return v >= 1 && v <= 8 ? (int)v : 1;
-				}
-			}
-			return 1;
+	for (uint64_t e = 0; e < entries; e++) {
+		const unsigned char *p = d + ifd + t.countsize + e * t.entrysize;
+		/* tag, type SHORT (3), one value, held in the entry */
+		if (rd(p, 2, t.big) == 274 && rd(p + 2, 2, t.big) == 3) {
+			uint64_t v = rd(p + (t.bigtiff ? 12 : 8), 2, t.big);
+			return v >= 1 && v <= 8 ? (int)v : 1;
 		}
-		if (n > page)
-			return 1;
-		off = rd(d + next, (int)nextsize, big);
 	}
 	return 1;
 }

@@ -10,6 +10,7 @@
 #include "doc.h"
 #include "normalise.h"
 #include "strbuf.h"
+#include "testutil.h"
 
 static struct norm *nm;
 
@@ -411,42 +412,30 @@ Test(normalise, every_rule_test_passes)
 	cr_expect_eq(norm_check_rules(nm, NULL, NULL, NULL), 0);
 }
 
-static void write_file(const char *path, const char *text)
+/* A rule folder in /tmp holding normalise/10-x.rules with `text`; the
+ * caller gives it to rules_dir_remove(). */
+static char *rules_dir_with(const char *text)
 {
-	FILE *f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-/* A rule folder in /tmp holding normalise/10-x.rules with `text`; its name
- * is written to dir (at least 32 bytes).  rules_dir_remove() removes it. */
-static void rules_dir_with(char *dir, const char *text)
-{
-	strcpy(dir, "/tmp/tjx-rules-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	char *dir = tu_tmpdir();
+	cr_assert_not_null(dir);
 	char p[256];
 	snprintf(p, sizeof(p), "%s/normalise", dir);
 	cr_assert_eq(mkdir(p, 0700), 0);
 	snprintf(p, sizeof(p), "%s/normalise/10-x.rules", dir);
-	write_file(p, text);
+	cr_assert_eq(tu_write(p, text, strlen(text)), 0);
+	return dir;
 }
 
-static void rules_dir_remove(const char *dir)
+static void rules_dir_remove(char *dir)
 {
-	char p[256];
-	snprintf(p, sizeof(p), "%s/normalise/10-x.rules", dir);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/normalise", dir);
-	rmdir(p);
-	rmdir(dir);
+	tu_sh("rm -rf %s", dir);
+	free(dir);
 }
 
 Test(normalise_rules, broken_rule_is_reported_at_its_line)
 {
-	char dir[32];
-	rules_dir_with(dir, "# a comment\n[ok]\nwhy = fine\nfind = a\nreplace = b\n\n"
-	                    "[broken]\nwhy = unbalanced\npattern = (abc\nreplace = x\n");
+	char *dir = rules_dir_with("# a comment\n[ok]\nwhy = fine\nfind = a\nreplace = b\n\n"
+	                           "[broken]\nwhy = unbalanced\npattern = (abc\nreplace = x\n");
 	struct norm *n2 = NULL;
 	struct ex_error err;
 	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
@@ -461,9 +450,8 @@ Test(normalise_rules, broken_rule_is_reported_at_its_line)
 
 Test(normalise_rules, failing_rule_test_is_counted)
 {
-	char dir[32];
-	rules_dir_with(dir,
-	               "[x]\nwhy = w\nfind = a\nreplace = b\ntest = aa => bb\ntest = a => c\n");
+	char *dir =
+	    rules_dir_with("[x]\nwhy = w\nfind = a\nreplace = b\ntest = aa => bb\ntest = a => c\n");
 	struct norm *n2 = NULL;
 	struct ex_error err;
 	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
@@ -477,8 +465,7 @@ Test(normalise_rules, failing_rule_test_is_counted)
  * the line that is not is named. */
 Test(normalise_rules, rule_file_not_utf8_is_reported_at_its_line)
 {
-	char dir[32];
-	rules_dir_with(dir, "[x]\nwhy = w\nfind = n\xe4mnd\nreplace = b\n");
+	char *dir = rules_dir_with("[x]\nwhy = w\nfind = n\xe4mnd\nreplace = b\n");
 	struct norm *n2 = NULL;
 	struct ex_error err;
 	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
@@ -493,10 +480,10 @@ Test(normalise_rules, rule_file_not_utf8_is_reported_at_its_line)
  * line with none is not (the pattern would match it); at most eight. */
 Test(normalise_rules, needs_any_of_its_texts)
 {
-	char dir[32];
-	rules_dir_with(dir, "[x]\nwhy = w\npattern = x\nreplace = y\nneeds = a b\nneeds = cd\n"
-	                    "test = x a b => y a b\ntest = x cd => y cd\ntest = x ab c => x ab c\n"
-	                    "test = x => x\n");
+	char *dir =
+	    rules_dir_with("[x]\nwhy = w\npattern = x\nreplace = y\nneeds = a b\nneeds = cd\n"
+	                   "test = x a b => y a b\ntest = x cd => y cd\ntest = x ab c => x ab c\n"
+	                   "test = x => x\n");
 	struct norm *n2 = NULL;
 	struct ex_error err;
 	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
@@ -505,9 +492,10 @@ Test(normalise_rules, needs_any_of_its_texts)
 	norm_free(n2);
 	rules_dir_remove(dir);
 
-	rules_dir_with(dir, "[x]\nwhy = w\npattern = x\nreplace = y\nneeds = 1\nneeds = 2\n"
-	                    "needs = 3\nneeds = 4\nneeds = 5\nneeds = 6\nneeds = 7\nneeds = 8\n"
-	                    "needs = 9\n");
+	dir = rules_dir_with("[x]\nwhy = w\npattern = x\nreplace = y\nneeds = 1\nneeds = 2\n"
+	                     "needs = 3\nneeds = 4\nneeds = 5\nneeds = 6\nneeds = 7\nneeds = 8\n"
+	                     "needs = 9\n");
+	o.rules_dir = dir;
 	n2 = NULL;
 	cr_assert_lt(norm_new(&o, &n2, &err), 0);
 	cr_expect_eq(err.code, EX_RULE);

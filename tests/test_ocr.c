@@ -84,37 +84,36 @@ Test(ocr, jpeg_and_uneven_background_read)
 	}
 }
 
-/* A camera's JPEG of a page held sideways: the pixels stored a quarter turn
- * anticlockwise, EXIF Orientation 6.  The page is turned as the tag says
- * before anything else, and the page says so. */
-Test(ocr, jpeg_turned_as_its_exif_orientation_says)
+/* A page stored sideways (the pixels a quarter turn anticlockwise) whose
+ * file says to turn it: read as upright, the page says so (`warning`).  Like
+ * scan.jpg, an excerpt of a few lines: wider than tall once turned. */
+static void check_turned(const char *file, const char *truth, const char *warning)
 {
 	struct doc *d = NULL;
 	struct ex_error err;
-	cr_assert_eq(ot_read_doc(OT_DATA "photo.jpg", NULL, &d, &err), 0, "%s", err.msg);
-	double c = ot_page_cer(d, 1, "photo.txt");
+	char path[256];
+	snprintf(path, sizeof(path), OT_DATA "%s", file);
+	cr_assert_eq(ot_read_doc(path, NULL, &d, &err), 0, "%s", err.msg);
+	double c = ot_page_cer(d, 1, truth);
 	cr_assert_leq(c, 0.01, "CER %.4f", c);
-	cr_assert(ot_warned(d, "EXIF orientation (6)"));
-	/* the page as recognised is upright: like scan.jpg, an excerpt of a few
-	 * lines, wider than tall (the file's pixels are taller than wide) */
+	cr_assert(ot_warned(d, warning));
 	cr_assert_gt(d->pages[0].width, d->pages[0].height);
 	doc_free(d);
 }
 
-/* A scanner's TIFF of a page fed sideways: the pixels stored a quarter turn
- * anticlockwise, TIFF Orientation 6.  Leptonica turns the page as the tag
- * says; its header's width and height are the stored ones, which is no
- * corrupt file, and the page says it was turned. */
+/* A camera's JPEG of a page held sideways, EXIF Orientation 6: turned
+ * before anything else. */
+Test(ocr, jpeg_turned_as_its_exif_orientation_says)
+{
+	check_turned("photo.jpg", "photo.txt", "EXIF orientation (6)");
+}
+
+/* A scanner's TIFF of a page fed sideways, TIFF Orientation 6: Leptonica
+ * turns it; its header's width and height are the stored ones, which is no
+ * corrupt file. */
 Test(ocr, tiff_turned_as_its_orientation_tag_says)
 {
-	struct doc *d = NULL;
-	struct ex_error err;
-	cr_assert_eq(ot_read_doc(OT_DATA "sideways.tif", NULL, &d, &err), 0, "%s", err.msg);
-	double c = ot_page_cer(d, 1, "sideways.txt");
-	cr_assert_leq(c, 0.01, "CER %.4f", c);
-	cr_assert(ot_warned(d, "TIFF orientation (6)"));
-	cr_assert_gt(d->pages[0].width, d->pages[0].height);
-	doc_free(d);
+	check_turned("sideways.tif", "sideways.txt", "TIFF orientation (6)");
 }
 
 Test(ocr, image_without_resolution_warns_and_reads_at_300)
