@@ -755,7 +755,8 @@ Test(batch, a_record_does_not_depend_on_what_else_its_worker_read, .timeout = 12
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	tu_result_free(&r);
 	cr_assert_eq(tu_sh("cmp %s/out-all/b.xml %s/out-alone/b.xml", dir, dir), 0);
-	cr_assert_eq(tu_sh("grep -q '>Åtgärdsplan for skolan tas fram<' %s/out-alone/b.xml", dir), 0);
+	cr_assert_eq(tu_sh("grep -q '>Åtgärdsplan for skolan tas fram<' %s/out-alone/b.xml", dir),
+	             0);
 	sb_release(&a);
 	sb_release(&b);
 	free(t);
