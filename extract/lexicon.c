@@ -282,8 +282,8 @@ static int bit(const uint64_t *bits, uint32_t h)
 	return (bits[h >> 6] >> (h & 63)) & 1;
 }
 
-/* add: set the grams of w.  Otherwise: return the number of unseen 4-grams,
- * or a large number when a 3-gram is unseen. */
+/* add: set the grams of w.  Otherwise: return the number of unseen 4-grams
+ * plus 100 for each unseen 3-gram. */
 static int tri_walk(const char *w, size_t n, uint64_t *bits, int add)
 {
 	uint32_t a = 0, b = 0, c = 0;
@@ -309,9 +309,7 @@ static int tri_walk(const char *w, size_t n, uint64_t *bits, int add)
 				bits[h4 >> 6] |= 1ull << (h4 & 63);
 				bits[h3 >> 6] |= 1ull << (h3 & 63);
 			} else {
-				if (!bit(bits, h3))
-					return 1000;
-				miss += !bit(bits, h4);
+				miss += !bit(bits, h3) * 100 + !bit(bits, h4);
 			}
 		}
 		if (!d)
@@ -322,9 +320,10 @@ static int tri_walk(const char *w, size_t n, uint64_t *bits, int add)
 	}
 }
 
-int lex_plausible(const struct lex *lx, const char *w, size_t n)
+int lex_plausible(const struct lex *lx, const char *w, size_t n, int loose)
 {
-	return tri_walk(w, n, lx->tri, 0) <= 1;
+	int miss = tri_walk(w, n, lx->tri, 0);
+	return loose ? miss <= 103 : miss <= 1;
 }
 
 /* Every stem of hunspell's .dic (before the '/' of its flags). */

@@ -85,9 +85,12 @@ int lex_name(struct lex *lx, const char *w, size_t n);
 
 /* 0 when w[0..n) cannot be a Swedish word because it has a sequence of three
  * letters (counting the word's start and end as letters) that no word of
- * hunspell's stem list or the lists has; 1 otherwise.  A few nanoseconds:
+ * hunspell's stem list or the lists has, or more than one such sequence of
+ * four (one is a compound's joint); 1 otherwise.  loose: a compound whose
+ * joint makes rare letter sequences ("industri|ändamål": "riä") passes
+ * with one unseen sequence of three and three of four.  A few nanoseconds:
  * word repair asks this before it asks hunspell about a candidate. */
-int lex_plausible(const struct lex *lx, const char *w, size_t n);
+int lex_plausible(const struct lex *lx, const char *w, size_t n, int loose);
 
 /* How often the lower-case form of w[0..n) was seen in the prior's prose;
  * 0 when never.  Our additions count as LEX_ADDITION_COUNT; the word forms

@@ -50,6 +50,7 @@ enum rule_kind {
 	RK_HYPHEN,
 	RK_DOC_ACRONYM,
 	RK_DOC_VOCAB,
+	RK_DOC_MARKS,
 	RK_DOC_CASE,
 	RK_DOC_PARA_END,
 	RK_DOC_CONFUSION,
@@ -288,6 +289,8 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_DOC_ACRONYM;
 		else if (!strcmp(builtin, "document-vocabulary"))
 			r->kind = RK_DOC_VOCAB;
+		else if (!strcmp(builtin, "document-marks"))
+			r->kind = RK_DOC_MARKS;
 		else if (!strcmp(builtin, "document-case"))
 			r->kind = RK_DOC_CASE;
 		else if (!strcmp(builtin, "document-paragraph-end"))
@@ -305,7 +308,8 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			    err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
 			    "rule '%s': unknown builtin '%s' (word-repair, word-pair, "
 			    "dehyphenate, document-acronym, document-vocabulary, "
-			    "document-case, document-paragraph-end, document-confusion, "
+			    "document-marks, document-case, document-paragraph-end, "
+			    "document-confusion, "
 			    "document-heading-number, document-list-i, document-channel)",
 			    b->id, builtin);
 		if (rules_get(b, "find") || rules_get(b, "pattern"))
@@ -1253,7 +1257,7 @@ static double word_score(struct norm *n, const char *w, size_t len, int tier)
  * only likely substitutions of a lost diacritic are tried; the variant must
  * beat w itself by PAIR_RATIO.  Returns 1 when out holds a repair. */
 static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
-                        int pairs, int insert, struct sb *out, double *bestp);
+                        int pairs, int insert, int loose, struct sb *out, double *bestp);
 static double ctx_score(struct norm *n, const char *w, size_t len);
 
 static int search_word(struct norm *n, const char *w, size_t len, int pairs, struct sb *out)
@@ -1268,11 +1272,11 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 	 * five ("att gra" is "att göra", not "att grå"); with at most two other
 	 * edits */
 	double best = -1e9;
-	int r = search_round(n, w, len, cps, nc, pairs, 0, out, &best);
+	int r = search_round(n, w, len, cps, nc, pairs, 0, 0, out, &best);
 	if (!pairs && nc >= 2 && ((r == 0 && nc <= 8) || (n->ctx == 'A' && nc <= 5))) {
 		struct sb o2 = SB_INIT;
 		double b2 = best;
-		int r2 = search_round(n, w, len, cps, nc, pairs, 1, &o2, &b2);
+		int r2 = search_round(n, w, len, cps, nc, pairs, 1, 0, &o2, &b2);
 		if (r2 == 1 && b2 > best) {
 			sb_reset(out);
 			sb_add(out, o2.buf, o2.len);
@@ -1280,6 +1284,11 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 		}
 		sb_release(&o2);
 	}
+	/* A long word with no repair may be a compound whose joint makes letter
+	 * sequences no listed word has ("industriandamal": "industri|ändamål"):
+	 * searched once more with pass 2's filter loosened */
+	if (r == 0 && !pairs && nc >= 12)
+		r = search_round(n, w, len, cps, nc, pairs, 0, 1, out, &best);
 	/* The word "i" glued to the next ("isamverkan"): split, when what
 	 * follows the "i" is a word of prose, or repairs to one; and when it is
 	 * a word of prose and the repair found is one prose never has (a
@@ -1320,7 +1329,7 @@ static double ctx_score(struct norm *n, const char *w, size_t len)
 }
 
 static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
-                        int pairs, int insert, struct sb *out, double *bestp)
+                        int pairs, int insert, int loose, struct sb *out, double *bestp)
 {
 	struct site sites[250]; /* indexed by unsigned char */
 	int ns = 0;
@@ -1387,7 +1396,7 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	 * order, confirmed by hunspell.  Pass 2: the rest, which only hunspell can
 	 * accept (compounds): each costs a hunspell call, so pass 2 stops where
 	 * even a compound's best prior (LEX_COMPOUND_PRIOR) cannot catch up. */
-	for (int pass = 1; pass <= 2; pass++) {
+	for (int pass = loose ? 2 : 1; pass <= 2; pass++) {
 		double lift = pass == 1 ? 10 : LEX_COMPOUND_PRIOR;
 		size_t limit = pass == 1 && s.n > MAX_LISTED ? MAX_LISTED : s.n;
 		for (size_t i = 0; i < limit && tries < MAX_TRIES; i++) {
@@ -1400,7 +1409,7 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			int listed = lex_listed(n->lex, t.buf, t.len);
 			if (listed != (pass == 1))
 				continue;
-			if (pass == 2 && !lex_plausible(n->lex, t.buf, t.len))
+			if (pass == 2 && !lex_plausible(n->lex, t.buf, t.len, loose))
 				continue;
 			tries += pass == 2;
 			int tier = lex_check(n->lex, t.buf, t.len);
@@ -3186,9 +3195,65 @@ static int vocab_match(struct norm *n, const char *w, size_t len, struct sb *out
 	return !out->oom;
 }
 
-static int doc_vocabulary(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+/* A word neither known nor repaired whose marks an engine without Swedish
+ * prints for å, ä or ö and for nothing else ("é", "6" and "&" inside a word,
+ * "aé"): each read as the table's likeliest letter for it, when the table
+ * is sure of that (p >= MARKS_SURE) and what comes out is all letters and
+ * spelt as Swedish words are (lex_plausible, loosely: names join their parts
+ * freely), and no "é" may be one ("idéella").  For names and places no list
+ * holds: "Sjéhaga" is "Sjöhaga". */
+#define MARKS_SURE 0.75
+static int marks_match(struct norm *n, const char *w, size_t len, struct sb *out)
 {
-	if (!n->nleft || !lex_map_count(n->vocab) || !n->lex)
+	uint32_t c[MAX_WORD];
+	int nc = decode(w, len, c, MAX_WORD), marks = 0;
+	if (nc < 4)
+		return 0;
+	sb_reset(out);
+	for (int i = 0; i < nc;) {
+		const struct conf *best = NULL;
+		for (size_t j = 0; j < n->nconf; j++) {
+			const struct conf *e = &n->conf[j];
+			if (!e->swedish || e->p < MARKS_SURE || e->nocr == 0 || i + e->nocr > nc ||
+			    e->ocr[0] != c[i] || (e->nocr == 2 && e->ocr[1] != c[i + 1]))
+				continue;
+			int mark = 0; /* the OCR side has a character no Swedish word has */
+			for (int k = 0; k < e->nocr; k++)
+				mark |= !utf8_is_alpha(e->ocr[k]) || e->ocr[k] == 0xE9; /* é */
+			if (mark && (!best || e->nocr > best->nocr ||
+			             (e->nocr == best->nocr && e->p > best->p)))
+				best = e;
+		}
+		if (best) {
+			sb_add(out, best->truth, (size_t)best->tlen);
+			i += best->nocr;
+			marks++;
+			continue;
+		}
+		if (!utf8_is_alpha(c[i]) || c[i] == 0xE9)
+			return 0; /* a mark the table is not sure of */
+		char buf[4];
+		sb_add(out, buf, (size_t)utf8_encode(c[i], buf));
+		i++;
+	}
+	if (!marks || out->oom || !lex_plausible(n->lex, out->buf, out->len, 1))
+		return 0;
+	/* an "é" that may be one ("idéella": "ideella" is a word) */
+	struct sb e = SB_INIT;
+	for (int i = 0; i < nc; i++) {
+		char buf[4];
+		sb_add(&e, buf, (size_t)utf8_encode(c[i] == 0xE9 ? 'e' : c[i], buf));
+	}
+	int known = e.oom || lex_check(n->lex, e.buf, e.len) != LEX_UNKNOWN;
+	sb_release(&e);
+	return !known;
+}
+
+/* Words neither known nor repaired, each given match()'s word for it. */
+static int doc_leftovers(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats,
+                         int (*match)(struct norm *, const char *, size_t, struct sb *))
+{
+	if (!n->nleft || !n->lex || (match == vocab_match && !lex_map_count(n->vocab)))
 		return 0;
 	struct lex_map *fix = lex_map_new(); /* chunk -> its words' fixes, as repl records */
 	struct lstate ls = {.cur = SB_INIT}, tmp = {.cur = SB_INIT};
@@ -3235,8 +3300,7 @@ static int doc_vocabulary(struct norm *n, struct doc *d, const char *rule, struc
 					y = kk;
 				}
 				if (y > x && lex_check(n->lex, s + x, y - x) == LEX_UNKNOWN &&
-				    vocab_match(n, s + x, y - x, &w) && y - x < 256 &&
-				    w.len < 256) {
+				    match(n, s + x, y - x, &w) && y - x < 256 && w.len < 256) {
 					unsigned char h[3] = {(unsigned char)x,
 					                      (unsigned char)(y - x),
 					                      (unsigned char)w.len};
@@ -4079,7 +4143,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			}
 		}
 		doc_rules |= (r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
-		              r->kind == RK_DOC_CASE) &&
+		              r->kind == RK_DOC_MARKS || r->kind == RK_DOC_CASE) &&
 		             !(r->when_lost && !lost);
 		habits |= (r->kind == RK_DOC_CONFUSION || r->kind == RK_DOC_CHANNEL) &&
 		          !(r->when_lost && !lost);
@@ -4163,7 +4227,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		    r->kind == RK_WORDS || r->kind == RK_PAIRS || r->kind == RK_HYPHEN)
 			continue;
 		if ((r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
-		     r->kind == RK_DOC_CASE) &&
+		     r->kind == RK_DOC_MARKS || r->kind == RK_DOC_CASE) &&
 		    !n->doc_words)
 			continue;
 		double t0 = n->prof ? now() : 0;
@@ -4171,7 +4235,9 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		if (r->kind == RK_DOC_ACRONYM)
 			rc = doc_acronyms(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_VOCAB)
-			rc = doc_vocabulary(n, d, r->b->id, stats);
+			rc = doc_leftovers(n, d, r->b->id, stats, vocab_match);
+		else if (r->kind == RK_DOC_MARKS)
+			rc = doc_leftovers(n, d, r->b->id, stats, marks_match);
 		else if (r->kind == RK_DOC_CASE)
 			rc = doc_case(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_PARA_END)

@@ -98,6 +98,22 @@ Test(lexicon, municipal_words_add_to_the_prior)
 	cr_expect_gt(lex_freq(lx, "stöd", strlen("stöd")), lex_freq(lx, "stod", 4));
 }
 
+static int plausible(const char *w, int loose)
+{
+	return lex_plausible(lx, w, strlen(w), loose);
+}
+
+Test(lexicon, plausible_spelling)
+{
+	cr_expect(plausible("förvaltningen", 0));
+	cr_expect(plausible("Barnrättsperspektiv", 0));
+	cr_expect_not(plausible("fxrvqltningen", 0));
+	cr_expect_not(plausible("fxrvqltningen", 1));
+	/* a compound's joint with letters no listed word has together ("riä") */
+	cr_expect_not(plausible("industriändamål", 0));
+	cr_expect(plausible("industriändamål", 1));
+}
+
 Test(lexicon, listed_tier)
 {
 	cr_expect_eq(check("kommun"), LEX_LISTED);
