@@ -3406,6 +3406,23 @@ static unsigned term_uses(const struct capword *cw, size_t n, const char *low, s
  * in lower case too), and the document capitalises it, in all its
  * forms, fewer than DOC_CASE_TERM times ("till Andrad översiktsplan", "unga
  * Aven i"). */
+/* A line of at most three words without punctuation is a label or a
+ * heading, not a sentence ("Till Äldrenämnden", the addressee of a
+ * tjänsteutlåtande): its capitals are the writer's. */
+static int label_line(const struct doc_line *l)
+{
+	int words = 0, in = 0;
+	for (size_t i = 0; i < l->len; i++) {
+		char ch = l->text[i];
+		if (strchr(".,;!?", ch))
+			return 0;
+		int sp = ch == ' ' || ch == '\t';
+		words += !sp && !in;
+		in = !sp;
+	}
+	return words <= 3;
+}
+
 static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
 {
 	struct lstate ls = {.cur = SB_INIT};
@@ -3451,6 +3468,8 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 		              term_uses(cw, ncw, low, ll) >= DOC_CASE_TERM)
 			continue; /* the document capitalises it as often, or more */
 		struct doc_line *l = &d->lines[c->line];
+		if (label_line(l))
+			continue;
 		struct rlist rl = {0};
 		for (size_t at = 0; at + c->len <= l->len && rc == 0;) {
 			const char *h = memmem(l->text + at, l->len - at, c->chunk, c->len);

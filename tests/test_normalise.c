@@ -331,6 +331,11 @@ Test(normalise, capital_read_for_a_small_letter_by_the_documents_vote)
 	s = forced("Ett forslag till Andrad plan, en Andring av planen, och en Andring till.\n");
 	cr_expect(strstr(s, "till ändrad plan") != NULL, "%s", s);
 	free(s);
+	/* a label line (the addressee of a tjänsteutlåtande) is no sentence */
+	s = forced("Till Aldrenamnden\n"
+	           "Aldrenamnden beslutar att godkanna forslaget om aldreomsorgen.\n");
+	cr_expect(strstr(s, "Till Äldrenämnden\n") != NULL, "%s", s);
+	free(s);
 }
 
 /* A word repaired at a sentence's start keeps its capital, inside one not,
