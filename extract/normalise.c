@@ -1324,16 +1324,19 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 
 /* The context's say on a reading: an infinitive is likelier after "att" or
  * "ska", unlikely after "det" or "för" (word-pair's infinitive-after and
- * no-infinitive-after). */
+ * no-infinitive-after); half as much for a word that may be another's form
+ * too ("gälla", also "gäll"). */
 #define CTX_WEIGHT 5.0
 static double ctx_score(struct norm *n, const char *w, size_t len)
 {
 	char low[256];
+	int inf;
 	if (!n->ctx || len >= 100 ||
 	    lex_map_get(n->not_inf, low, lex_lower(w, len, low), NULL, NULL, NULL) ||
-	    !lex_infinitive(n->lex, w, len))
+	    !(inf = lex_infinitive(n->lex, w, len)))
 		return 0;
-	return n->ctx == 'A' ? CTX_WEIGHT : -CTX_WEIGHT;
+	double weight = inf == 1 ? CTX_WEIGHT : CTX_WEIGHT / 2;
+	return n->ctx == 'A' ? weight : -weight;
 }
 
 static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
@@ -1369,13 +1372,10 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 		}
 	if (!ns)
 		return 0;
-	struct search s = {sites,
-	                   ns,
-	                   pairs ? MAX_PAIR_EDITS : insert ? MAX_EDITS - 1 : MAX_EDITS,
-	                   n->cbuf,
-	                   0,
-	                   n->cbuf_alloc,
-	                   MAX_CANDS};
+	struct search s = {
+	    sites,    ns, pairs ? MAX_PAIR_EDITS : insert ? MAX_EDITS - 1 : MAX_EDITS,
+	    n->cbuf,  0,  n->cbuf_alloc,
+	    MAX_CANDS};
 	for (int want = 1; want <= s.max_edits && s.n < s.limit; want++)
 		enumerate(&s, 0, 0, (struct cand){0, 0, 0, 0, {0}}, want);
 	n->cbuf = s.c;
