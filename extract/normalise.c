@@ -51,6 +51,7 @@ enum rule_kind {
 	RK_DOC_ACRONYM,
 	RK_DOC_VOCAB,
 	RK_DOC_MARKS,
+	RK_DOC_PLACES,
 	RK_DOC_CASE,
 	RK_DOC_PARA_END,
 	RK_DOC_CONFUSION,
@@ -161,6 +162,7 @@ struct norm {
 	int ctx;                        /* 'A', 'D' or 0: the context of the word searched */
 	struct lex_map *rule_ids;       /* rule id -> index in rules */
 	struct lex_map *not_inf;        /* word-pair's not-infinitive: "inga", "båda" */
+	struct lex_map *places;         /* document-places' elements: "sjö", "ängen" */
 	struct norm_rule_profile *prof; /* per rule, when counting (norm_profile) */
 	size_t lines_edited;            /* lines the document steps changed, so far */
 	/* characters the table says are almost never themselves (é), with that
@@ -208,6 +210,7 @@ static const char *const rule_keys[] = {"why",
                                         "across",
                                         "look-alike",
                                         "needs",
+                                        "elements",
                                         NULL};
 static const char *const rule_required[] = {"why", NULL};
 
@@ -297,6 +300,8 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_DOC_VOCAB;
 		else if (!strcmp(builtin, "document-marks"))
 			r->kind = RK_DOC_MARKS;
+		else if (!strcmp(builtin, "document-places"))
+			r->kind = RK_DOC_PLACES;
 		else if (!strcmp(builtin, "document-case"))
 			r->kind = RK_DOC_CASE;
 		else if (!strcmp(builtin, "document-paragraph-end"))
@@ -314,7 +319,8 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			    err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
 			    "rule '%s': unknown builtin '%s' (word-repair, word-pair, "
 			    "dehyphenate, document-acronym, document-vocabulary, "
-			    "document-marks, document-case, document-paragraph-end, "
+			    "document-marks, document-places, document-case, "
+			    "document-paragraph-end, "
 			    "document-confusion, "
 			    "document-heading-number, document-list-i, document-channel)",
 			    b->id, builtin);
@@ -609,11 +615,12 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 	n->vocab = lex_map_new();
 	n->rule_ids = lex_map_new();
 	n->not_inf = lex_map_new();
+	n->places = lex_map_new();
 	n->lower = lex_map_new();
 	n->dc_seen = lex_map_new();
 	n->unseen_words = lex_map_new();
 	if (!n->rules || !n->memo || !n->vocab || !n->rule_ids || !n->lower || !n->dc_seen ||
-	    !n->unseen_words || !n->not_inf) {
+	    !n->unseen_words || !n->not_inf || !n->places) {
 		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 		goto fail;
 	}
@@ -638,8 +645,10 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 			             "rule '%s': more than 96 context words", b->id);
 			goto fail;
 		}
-		if (n->rules[n->nrules - 1].kind == RK_PAIRS &&
-		    words_load(n->not_inf, rules_get(b, "not-infinitive")) < 0) {
+		if ((n->rules[n->nrules - 1].kind == RK_PAIRS &&
+		     words_load(n->not_inf, rules_get(b, "not-infinitive")) < 0) ||
+		    (n->rules[n->nrules - 1].kind == RK_DOC_PLACES &&
+		     words_load(n->places, rules_get(b, "elements")) < 0)) {
 			rc = ex_fail(err, EX_NOMEM, b->file, 0, b->line, "out of memory");
 			goto fail;
 		}
@@ -690,6 +699,7 @@ void norm_free(struct norm *n)
 	lex_map_free(n->vocab);
 	lex_map_free(n->rule_ids);
 	lex_map_free(n->not_inf);
+	lex_map_free(n->places);
 	free(n->prof);
 	for (size_t i = 0; i < n->nleft; i++)
 		free(n->left[i].chunk);
@@ -3264,6 +3274,119 @@ static int marks_match(struct norm *n, const char *w, size_t len, struct sb *out
 	return !known;
 }
 
+/* Whether low[0..len) (lower case) is two or more of document-places'
+ * elements, a linking "s" allowed after one ("Öregrund|s|grepen"). */
+static int place_parts(const struct norm *n, const char *low, size_t len)
+{
+	unsigned char reach[256] = {1}; /* reach[i]: low[0..i) is elements */
+	if (len >= sizeof(reach))
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (!reach[i])
+			continue;
+		for (size_t j = i + 1; j <= len; j++) {
+			if ((i == 0 && j == len) || ((unsigned char)low[j - 1] & 0xC0) == 0xC0 ||
+			    (j < len && ((unsigned char)low[j] & 0xC0) == 0x80))
+				continue; /* the whole word is no compound; whole letters */
+			if (!lex_map_get(n->places, low + i, j - i, NULL, NULL, NULL))
+				continue;
+			reach[j] = 1;
+			if (j < len && low[j] == 's')
+				reach[j + 1] = 1;
+		}
+	}
+	return reach[len];
+}
+
+/* A capitalised word neither known nor repaired that, with the å, ä and ö the
+ * table says it may have lost put back, is made of place-name elements
+ * ("Alvbadet": "älv" + "badet"; "Okvist": "ö" + "kvist"): the cheapest such
+ * reading, when no other comes within PLACE_MARGIN of it and the word as
+ * read is none. */
+#define PLACE_EDITS  3
+#define PLACE_MARGIN 1.0
+struct place_search {
+	const struct norm *n;
+	const uint32_t *c;
+	int nc;
+	uint32_t v[MAX_WORD]; /* the reading being built, code points */
+	int nv;
+	double best, second;
+	uint32_t won[MAX_WORD];
+	int nwon, tried;
+};
+
+static void place_try(struct place_search *ps, int i, int edits, double cost)
+{
+	if (++ps->tried > 20000 || cost >= ps->second)
+		return;
+	if (i == ps->nc) {
+		if (!edits)
+			return;
+		char low[256];
+		size_t ll = 0;
+		for (int k = 0; k < ps->nv && ll + 4 < sizeof(low); k++)
+			ll += (size_t)utf8_encode(utf8_cp_lower(ps->v[k]), low + ll);
+		if (!place_parts(ps->n, low, ll))
+			return;
+		if (cost < ps->best) {
+			ps->second = ps->best;
+			ps->best = cost;
+			memcpy(ps->won, ps->v, (size_t)ps->nv * sizeof(*ps->v));
+			ps->nwon = ps->nv;
+		} else if (cost < ps->second) {
+			ps->second = cost;
+		}
+		return;
+	}
+	if (ps->nv >= MAX_WORD - 2)
+		return;
+	ps->v[ps->nv++] = ps->c[i]; /* as read */
+	place_try(ps, i + 1, edits, cost);
+	ps->nv--;
+	if (edits == PLACE_EDITS)
+		return;
+	for (size_t j = 0; j < ps->n->nconf; j++) {
+		const struct conf *e = &ps->n->conf[j];
+		if (!e->swedish || e->nocr == 0 || i + e->nocr > ps->nc || e->ocr[0] != ps->c[i] ||
+		    (e->nocr == 2 && e->ocr[1] != ps->c[i + 1]))
+			continue;
+		uint32_t t[4];
+		int nt = decode(e->truth, (size_t)e->tlen, t, 4);
+		if (nt != 1)
+			continue;
+		ps->v[ps->nv++] = t[0];
+		place_try(ps, i + e->nocr, edits + 1, cost + e->cost);
+		ps->nv--;
+	}
+}
+
+static int place_match(struct norm *n, const char *w, size_t len, struct sb *out)
+{
+	struct place_search ps = {.n = n, .best = 1e9, .second = 1e9};
+	uint32_t c[MAX_WORD];
+	ps.c = c;
+	ps.nc = decode(w, len, c, MAX_WORD);
+	if (ps.nc < 5 || !utf8_is_upper(c[0]) || !lex_map_count(n->places))
+		return 0;
+	for (int i = 1; i < ps.nc; i++)
+		if (!utf8_is_lower(c[i]) && c[i] != 0xE9 && !(c[i] >= '0' && c[i] <= '9') &&
+		    c[i] != '&')
+			return 0; /* a name: one capital, then small letters or marks */
+	char low[256];
+	if (len >= 100 || place_parts(n, low, lex_lower(w, len, low)))
+		return 0; /* made of elements as read */
+	place_try(&ps, 0, 0, 0);
+	if (ps.best >= 1e9 || ps.second < ps.best + PLACE_MARGIN)
+		return 0;
+	sb_reset(out);
+	for (int k = 0; k < ps.nwon; k++) {
+		char buf[4];
+		sb_add(out, buf, (size_t)utf8_encode(ps.won[k], buf));
+	}
+	return !out->oom;
+}
+
 /* Words neither known nor repaired, each given match()'s word for it. */
 static int doc_leftovers(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats,
                          int (*match)(struct norm *, const char *, size_t, struct sb *))
@@ -4177,7 +4300,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			}
 		}
 		doc_rules |= (r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
-		              r->kind == RK_DOC_MARKS || r->kind == RK_DOC_CASE) &&
+		              r->kind == RK_DOC_MARKS || r->kind == RK_DOC_PLACES ||
+		              r->kind == RK_DOC_CASE) &&
 		             !(r->when_lost && !lost);
 		habits |= (r->kind == RK_DOC_CONFUSION || r->kind == RK_DOC_CHANNEL) &&
 		          !(r->when_lost && !lost);
@@ -4261,7 +4385,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		    r->kind == RK_WORDS || r->kind == RK_PAIRS || r->kind == RK_HYPHEN)
 			continue;
 		if ((r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
-		     r->kind == RK_DOC_MARKS || r->kind == RK_DOC_CASE) &&
+		     r->kind == RK_DOC_MARKS || r->kind == RK_DOC_PLACES ||
+		     r->kind == RK_DOC_CASE) &&
 		    !n->doc_words)
 			continue;
 		double t0 = n->prof ? now() : 0;
@@ -4272,6 +4397,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			rc = doc_leftovers(n, d, r->b->id, stats, vocab_match);
 		else if (r->kind == RK_DOC_MARKS)
 			rc = doc_leftovers(n, d, r->b->id, stats, marks_match);
+		else if (r->kind == RK_DOC_PLACES)
+			rc = doc_leftovers(n, d, r->b->id, stats, place_match);
 		else if (r->kind == RK_DOC_CASE)
 			rc = doc_case(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_PARA_END)

@@ -300,6 +300,22 @@ Test(normalise, name_read_through_the_marks_the_table_is_sure_of)
 	free(s);
 }
 
+/* A name no list holds, made of place-name elements, gets back the å/ä/ö
+ * its elements need (document-places); a word already made of elements as
+ * read, or with no such reading, stays. */
+Test(normalise, name_made_of_place_elements)
+{
+	char *s = forced("Samradet holls i Vanerhem med Lisa Okvist, som bor vid Sjoangen.\n"
+	                 "Planen galler aven Bergsjon och Qzwxby.\n");
+	cr_expect(strstr(s, "i Vänerhem med Lisa Ökvist, som bor vid Sjöängen.") != NULL, "%s", s);
+	cr_expect(strstr(s, "och Qzwxby.") != NULL, "%s", s);
+	free(s);
+	/* only in a document that lost its å/ä/ö */
+	s = norm_text("Samrådet hölls i Vanerhem med Lisa Okvist i år.\n");
+	cr_expect(strstr(s, "i Vanerhem med Lisa Okvist i") != NULL, "%s", s);
+	free(s);
+}
+
 Test(normalise, capital_read_for_a_small_letter_by_the_documents_vote)
 {
 	char *s = forced("Vi planerar for aldre personer i kommunen.\n"
