@@ -676,12 +676,15 @@ static int infinitive(struct lex *lx, const char *w, size_t n)
 	              (unsigned char)w[n - 1] == 0xB6));
 	if (w[n - 1] != 'a' && !vowel)
 		return 0;
-	/* its own stem and no other: "starka" is "stark", "låga" also "låg" */
-	int self;
-	if (stems(lx, w, n, &self) != 1 || !self)
+	/* its own stem and no other: "starka" is "stark"; its own and another's
+	 * too ("gälla", also "gäll"): perhaps */
+	int self, k = stems(lx, w, n, &self);
+	if (k < 1 || !self)
 		return 0;
 	if (!vowel)
-		return 1;
+		return k == 1 ? 1 : 2;
+	if (k != 1)
+		return 0;
 	/* a verb whose stem ends in a long vowel ("gå", "ingå", "klä", "bo")
 	 * has a present tense in r ("ingår"), which "grå" and "små" have not */
 	char pres[104];

@@ -70,7 +70,9 @@ int lex_compound(struct lex *lx, const char *w, size_t n);
 
 /* 1 when w[0..n) has the shape of an infinitive: it ends in "a" and hunspell
  * takes it for its own stem and no other ("stärka", "göra"; not "starka",
- * whose stem is "stark", nor "fortsatta", also "fortsatt"); or it ends in e,
+ * whose stem is "stark"); 2 when it ends in "a" and is its own stem and
+ * another's form too, perhaps an infinitive ("gälla", also "gäll";
+ * "fortsatta", also "fortsatt"); or 1 when it ends in e,
  * o, å, ä or ö, is its own only stem and has a present tense in r ("ingå",
  * "ingår"; not "grå", "små"); or it is such a word and an "s" ("göras").
  * Pronouns of the same shape ("inga", "båda") are word-pair's to exclude

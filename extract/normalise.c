@@ -110,7 +110,13 @@ struct conf {
 /* how much less a compound only lex_compound() accepts counts */
 #define OWN_COMPOUND_DOUBT 2.5
 
+struct cand;
+
 struct norm {
+	/* word repair's candidate arrays, kept from one search to the next: a
+	 * search never runs inside another */
+	struct cand *cbuf, *cout;
+	size_t cbuf_alloc, cout_alloc;
 	struct rules_set set;
 	struct nrule *rules;
 	size_t nrules;
@@ -678,6 +684,8 @@ void norm_free(struct norm *n)
 	pcre2_match_data_free(n->md);
 	rules_set_release(&n->set);
 	lex_free(n->lex);
+	free(n->cbuf);
+	free(n->cout);
 	lex_map_free(n->memo);
 	lex_map_free(n->vocab);
 	lex_map_free(n->rule_ids);
@@ -1316,16 +1324,19 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 
 /* The context's say on a reading: an infinitive is likelier after "att" or
  * "ska", unlikely after "det" or "för" (word-pair's infinitive-after and
- * no-infinitive-after). */
+ * no-infinitive-after); half as much for a word that may be another's form
+ * too ("gälla", also "gäll"). */
 #define CTX_WEIGHT 5.0
 static double ctx_score(struct norm *n, const char *w, size_t len)
 {
 	char low[256];
+	int inf;
 	if (!n->ctx || len >= 100 ||
 	    lex_map_get(n->not_inf, low, lex_lower(w, len, low), NULL, NULL, NULL) ||
-	    !lex_infinitive(n->lex, w, len))
+	    !(inf = lex_infinitive(n->lex, w, len)))
 		return 0;
-	return n->ctx == 'A' ? CTX_WEIGHT : -CTX_WEIGHT;
+	double weight = inf == 1 ? CTX_WEIGHT : CTX_WEIGHT / 2;
+	return n->ctx == 'A' ? weight : -weight;
 }
 
 static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
@@ -1362,17 +1373,23 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	if (!ns)
 		return 0;
 	struct search s = {
-	    sites, ns,       pairs ? MAX_PAIR_EDITS : insert ? MAX_EDITS - 1 : MAX_EDITS, NULL, 0,
-	    0,     MAX_CANDS};
+	    sites,    ns, pairs ? MAX_PAIR_EDITS : insert ? MAX_EDITS - 1 : MAX_EDITS,
+	    n->cbuf,  0,  n->cbuf_alloc,
+	    MAX_CANDS};
 	for (int want = 1; want <= s.max_edits && s.n < s.limit; want++)
 		enumerate(&s, 0, 0, (struct cand){0, 0, 0, 0, {0}}, want);
+	n->cbuf = s.c;
+	n->cbuf_alloc = s.alloc;
 	/* cheapest first: a heap, from which candidates are taken as the passes
 	 * reach them (they mostly stop after a few) */
-	struct cand_order ord = {s.c, s.n, malloc((s.n ? s.n : 1) * sizeof(struct cand)), 0};
-	if (!ord.out) {
-		free(s.c);
-		return 0;
+	if (n->cout_alloc < s.n) {
+		struct cand *o = realloc(n->cout, s.alloc * sizeof(*o));
+		if (!o)
+			return 0;
+		n->cout = o;
+		n->cout_alloc = s.alloc;
 	}
+	struct cand_order ord = {s.c, s.n, n->cout, 0};
 	cand_heapify(&ord);
 	double base = -1e9, best = -1e9;
 	if (pairs) {
@@ -1437,8 +1454,6 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 		}
 	}
 	sb_release(&t);
-	free(s.c);
-	free(ord.out);
 	if (found)
 		*bestp = best;
 	return found && !out->oom;

@@ -81,6 +81,9 @@ Test(lexicon, infinitive_shapes)
 	cr_expect(inf("gå"));
 	cr_expect(inf("förstå"));
 	cr_expect_not(inf("starka"));
+	/* its own stem and another's form: perhaps */
+	cr_expect_eq(inf("gälla"), 2);
+	cr_expect_eq(inf("stärka"), 1);
 	cr_expect_not(inf("grå"));
 	cr_expect_not(inf("små"));
 	cr_expect_not(inf("insats"));
