@@ -579,6 +579,13 @@ int lex_check(struct lex *lx, const char *w, size_t n)
 		size_t ln = lex_lower(w, n, lx->buf);
 		if (lex_map_get(lx->known, lx->buf, ln, &t, NULL, NULL))
 			tier = (int)t;
+		/* a name of our additions is no word in lower case ("Åsa" is not
+		 * "åsa"): only hunspell may know that */
+		uint32_t nm = 0;
+		size_t k0 = 0;
+		if (tier == LEX_OURS && utf8_is_lower(utf8_next(w, n, &k0)) &&
+		    lex_map_get(lx->names, lx->buf, ln, &nm, NULL, NULL) && nm)
+			tier = LEX_UNKNOWN;
 	}
 	/* A word seen often in Swedish prose is a word: no need to ask hunspell */
 	uint32_t f = 0;

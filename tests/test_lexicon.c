@@ -63,6 +63,10 @@ Test(lexicon, names_of_our_additions)
 	cr_expect(lex_name(lx, "Södertörn", strlen("Södertörn")));
 	cr_expect_not(lex_name(lx, "även", strlen("även")));
 	cr_expect_not(lex_name(lx, "mnkr", strlen("mnkr")));
+	/* a name is ours with its capital, not in lower case ("åsa") */
+	cr_expect_eq(check("Åsa"), LEX_OURS);
+	cr_expect_eq(check("ÅSA"), LEX_OURS);
+	cr_expect_neq(check("åsa"), LEX_OURS);
 }
 
 static int inf(const char *w)
