@@ -3804,6 +3804,27 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 #define DOC_CHANNEL_MIN_WORDS 10
 #define DOC_CHANNEL_PRIOR     5.0
 
+/* The context (context_of) the chunk before the one at text offset `at` of
+ * l makes: the line's previous chunk, or the last word of the line above. */
+static int edit_context(const struct norm *n, const struct doc_line *l, size_t at)
+{
+	const char *t = l->text;
+	size_t p = at;
+	while (p > 0 && t[p - 1] != ' ' && t[p - 1] != '\t')
+		p--; /* the start of the edit's chunk */
+	while (p > 0 && (t[p - 1] == ' ' || t[p - 1] == '\t'))
+		p--;
+	if (p > 0) {
+		size_t a = p;
+		while (a > 0 && t[a - 1] != ' ' && t[a - 1] != '\t')
+			a--;
+		return context_of(n, t, a, p);
+	}
+	size_t a, e;
+	const struct doc_line *up = above(n, l, &a, &e);
+	return up ? context_of(n, up->text, a, e) : 0;
+}
+
 /* document-channel's answer for one word-repair edit, old[0, ol) read and
  * new[0, nl) made: 1 with the word repaired again through the reweighed
  * table in *out (the case of the repair as made), 0 when it stays, -1 on
@@ -3822,17 +3843,20 @@ static int channel_repair(struct norm *n, struct lex_map *memo, const unsigned *
 			has = a[j] == n->rare_self[r].cp && total[r] >= DOC_CHANNEL_MIN_WORDS;
 	if (!has)
 		return 0;
-	/* each word searched once */
+	/* each word searched once in each context (n->ctx) */
 	const char *mv;
 	size_t ml;
+	char key[130];
+	key[0] = n->ctx ? (char)n->ctx : '-';
+	memcpy(key + 1, old, ol); /* ol <= 120: doc_channel */
 	sb_reset(out);
-	if (lex_map_get(memo, old, ol, NULL, &mv, &ml)) {
+	if (lex_map_get(memo, key, ol + 1, NULL, &mv, &ml)) {
 		if (!ml)
 			return 0;
 		sb_add(out, mv, ml);
 	} else {
 		int found = search_word(n, old, ol, 0, out) == 1;
-		if (out->oom || lex_map_put(memo, old, ol, 0, found ? out->buf : NULL,
+		if (out->oom || lex_map_put(memo, key, ol + 1, 0, found ? out->buf : NULL,
 		                            found ? out->len : 0) < 0)
 			return -1;
 		if (!found)
@@ -3926,9 +3950,13 @@ static int doc_channel(struct norm *n, struct doc *d, const char *repair_id, con
 			    !any_byte(l->orig + e->off, e->len, n->rare_first) ||
 			    strcmp(e->rule, repair_id))
 				continue;
-			/* each edit's answer ("" none) remembered: the word as read
-			 * and as word repair made it */
+			/* in the context of the word before ("att férsta" is "att
+			 * förstå"), as word repair saw it */
+			n->ctx = edit_context(n, l, e->new_off);
+			/* each edit's answer ("" none) remembered: the context, the
+			 * word as read and as word repair made it */
 			sb_reset(&key);
+			sb_addc(&key, n->ctx ? (char)n->ctx : '-');
 			sb_add(&key, l->orig + e->off, e->len);
 			sb_addc(&key, '\x01');
 			sb_add(&key, l->text + e->new_off, e->new_len);

@@ -716,6 +716,13 @@ Test(normalise, the_documents_own_channel)
 	cr_expect(strstr(s, "barns rätt till") != NULL, "%s", s);
 	cr_expect(strstr(s, "tillgänglig och samhällsnytta") != NULL, "%s", s);
 	free(s);
+	/* a word read again in its context, here the line above's "att" */
+	s = forced("Det ar tillgénglig och samhéllsnytta med mervérde, godként och\n"
+	           "sérskilt for lérare i vérlden, ménniskor som véxer, véljer och\n"
+	           "kénner barns rétt till utbildning, men det ar svart att férsta\n"
+	           "dem och den férsta av dem.\n");
+	cr_expect(strstr(s, "svårt att förstå\ndem och den första av") != NULL, "%s", s);
+	free(s);
 	s = forced("Det ar tillgénglig och samhéllsnytta med mervérde, godként och\n"
 	           "barns rétt till utbildning.\n");
 	cr_expect(strstr(s, "barns rött till") != NULL, "%s", s);
