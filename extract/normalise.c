@@ -113,7 +113,16 @@ struct conf {
 
 struct cand;
 
+#define CONF_INDEX_CPS 0x400 /* code points the confusion index covers */
+
 struct norm {
+	/* the confusion table's rows that can apply where the OCR printed code
+	 * point c < CONF_INDEX_CPS, in table order: cx[cx_start[c] ..
+	 * cx_start[c + 1]) (rows whose OCR text begins with c, and those that
+	 * put back a dropped letter); cx_ins: the latter alone */
+	uint16_t *cx, *cx_ins;
+	uint32_t cx_start[CONF_INDEX_CPS + 1];
+	size_t ncx_ins;
 	/* word repair's candidate arrays, kept from one search to the next: a
 	 * search never runs inside another */
 	struct cand *cbuf, *cout;
@@ -593,6 +602,33 @@ static int load_confusion(struct norm *n, const struct rules_block *b, struct ex
 	return rc;
 }
 
+/* Build n->cx (see struct norm) once the table is in. */
+static int conf_index(struct norm *n)
+{
+	size_t ins = 0, total = 0;
+	for (size_t j = 0; j < n->nconf; j++)
+		ins += n->conf[j].nocr == 0;
+	for (uint32_t c = 0; c < CONF_INDEX_CPS; c++) {
+		n->cx_start[c] = (uint32_t)total;
+		for (size_t j = 0; j < n->nconf; j++)
+			total += n->conf[j].nocr == 0 || n->conf[j].ocr[0] == c;
+	}
+	n->cx_start[CONF_INDEX_CPS] = (uint32_t)total;
+	n->cx = malloc((total ? total : 1) * sizeof(*n->cx));
+	n->cx_ins = malloc((ins ? ins : 1) * sizeof(*n->cx_ins));
+	if (!n->cx || !n->cx_ins || n->nconf > 0xFFFF)
+		return -1;
+	size_t k = 0;
+	for (uint32_t c = 0; c < CONF_INDEX_CPS; c++)
+		for (size_t j = 0; j < n->nconf; j++)
+			if (n->conf[j].nocr == 0 || n->conf[j].ocr[0] == c)
+				n->cx[k++] = (uint16_t)j;
+	for (size_t j = 0; j < n->nconf; j++)
+		if (n->conf[j].nocr == 0)
+			n->cx_ins[n->ncx_ins++] = (uint16_t)j;
+	return 0;
+}
+
 int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error *err)
 {
 	*out = NULL;
@@ -656,6 +692,10 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 	for (uint32_t c = 0; c < 0x400; c++)
 		if (confusable_slow(n, c))
 			n->confusable[c >> 6] |= 1ull << (c & 63);
+	if (conf_index(n) < 0) {
+		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
+		goto fail;
+	}
 	for (size_t i = 0; i < n->nrules; i++)
 		if (lex_map_put(n->rule_ids, n->rules[i].b->id, strlen(n->rules[i].b->id),
 		                (uint32_t)i, NULL, 0) < 0) {
@@ -695,6 +735,8 @@ void norm_free(struct norm *n)
 	lex_free(n->lex);
 	free(n->cbuf);
 	free(n->cout);
+	free(n->cx);
+	free(n->cx_ins);
 	lex_map_free(n->memo);
 	lex_map_free(n->vocab);
 	lex_map_free(n->rule_ids);
@@ -1354,10 +1396,19 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 {
 	struct site sites[250]; /* indexed by unsigned char */
 	int ns = 0;
-	for (int i = 0; i <= nc; i++)
-		for (size_t j = 0; j < n->nconf && ns < (int)(sizeof(sites) / sizeof(*sites));
-		     j++) {
-			const struct conf *e = &n->conf[j];
+	for (int i = 0; i <= nc; i++) {
+		/* the rows that can apply here, in table order (conf_index) */
+		const uint16_t *rows = NULL;
+		size_t nrows = n->nconf;
+		if (i == nc) {
+			rows = n->cx_ins;
+			nrows = n->ncx_ins;
+		} else if (cps[i] < CONF_INDEX_CPS) {
+			rows = n->cx + n->cx_start[cps[i]];
+			nrows = n->cx_start[cps[i] + 1] - n->cx_start[cps[i]];
+		}
+		for (size_t jj = 0; jj < nrows && ns < (int)(sizeof(sites) / sizeof(*sites)); jj++) {
+			const struct conf *e = &n->conf[rows ? rows[jj] : jj];
 			if (e->nocr == 0) {
 				/* a dropped letter, put back: not in a known word, not in
 				 * a word of fewer than two letters, and near its start,
@@ -1380,6 +1431,7 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 				continue;
 			sites[ns++] = (struct site){i, e->nocr, e};
 		}
+	}
 	if (!ns)
 		return 0;
 	struct search s = {
