@@ -44,8 +44,6 @@ static void line_release(struct doc_line *l)
 	free(l->text);
 	free(l->orig);
 	free(l->words);
-	for (size_t i = 0; i < l->nedits; i++)
-		free(l->edits[i].rule);
 	free(l->edits);
 }
 
@@ -60,8 +58,32 @@ void doc_free(struct doc *d)
 	for (size_t i = 0; i < d->nwarnings; i++)
 		free(d->warnings[i]);
 	free(d->warnings);
+	for (size_t i = 0; i < d->nstrings; i++)
+		free(d->strings[i].copy);
+	free(d->strings);
 	free(d->name);
 	free(d);
+}
+
+const char *doc_intern(struct doc *d, const char *s)
+{
+	for (size_t i = 0; i < d->nstrings; i++)
+		if (d->strings[i].src == s)
+			return d->strings[i].copy;
+	for (size_t i = 0; i < d->nstrings; i++)
+		if (!strcmp(d->strings[i].copy, s)) {
+			d->strings[i].src = s;
+			return d->strings[i].copy;
+		}
+	struct doc_string *ns = realloc(d->strings, (d->nstrings + 1) * sizeof(*ns));
+	if (!ns)
+		return NULL;
+	d->strings = ns;
+	char *c = strdup(s);
+	if (!c)
+		return NULL;
+	d->strings[d->nstrings++] = (struct doc_string){s, c};
+	return c;
 }
 
 struct doc_page *doc_add_page(struct doc *d, enum doc_page_source source)
@@ -173,8 +195,6 @@ void doc_line_replace(struct doc_line *l, char *text, size_t len, struct doc_edi
                       size_t nedits)
 {
 	free(l->text);
-	for (size_t i = 0; i < l->nedits; i++)
-		free(l->edits[i].rule);
 	free(l->edits);
 	l->text = text;
 	l->len = len;

@@ -33,11 +33,17 @@ struct doc_word {
 	float conf;         /* 0..100 */
 };
 
+struct doc_string {
+	const char *src; /* the address doc_intern() was last given it at */
+	char *copy;
+};
+
 /* One change the normaliser made to a line. */
 struct doc_edit {
 	size_t off, len;         /* replaced span in `orig` */
 	size_t new_off, new_len; /* its replacement in `text` */
-	char *rule;              /* id of the rule that made it; owned */
+	const char *rule;        /* id of the rule that made it; owned by the
+	                          * document (doc_intern) */
 };
 
 struct doc_line {
@@ -84,7 +90,9 @@ struct doc {
 	size_t lines_alloc;
 	char **warnings; /* one line each, e.g. "page 2: no resolution, assumed 300 dpi" */
 	size_t nwarnings;
-	int partial; /* some page is incomplete */
+	int partial;                /* some page is incomplete */
+	struct doc_string *strings; /* doc_intern's copies */
+	size_t nstrings;
 };
 
 /* A new empty document; NULL when out of memory. */
@@ -103,8 +111,15 @@ struct doc_line *doc_add_line(struct doc *d, const char *text, size_t len);
 int doc_line_add_word(struct doc_line *l, size_t off, size_t len, int x0, int y0, int x1, int y1,
                       float conf);
 
-/* Replace a line's text.  Takes ownership of `text` and of `edits` (and of the
- * rule strings inside): edits must be relative to orig and the new text. */
+/* A copy of s owned by d, one for all equal strings: the rule ids of its
+ * lines' edits.  Found first by s's address (a caller passes the same
+ * pointer for the same id), so it costs a few compares.  NULL when out of
+ * memory. */
+const char *doc_intern(struct doc *d, const char *s);
+
+/* Replace a line's text.  Takes ownership of `text` and of `edits`; the rule
+ * strings inside are d's (doc_intern): edits must be relative to orig and
+ * the new text. */
 void doc_line_replace(struct doc_line *l, char *text, size_t len, struct doc_edit *edits,
                       size_t nedits);
 

@@ -141,7 +141,7 @@ struct norm {
 	const char *keep_before;   /* dehyphenate: words that keep the hyphen */
 	struct sb scratch;
 	/* the document being normalised (see norm_doc): */
-	const struct doc *doc;
+	struct doc *doc;
 	int doc_words;         /* collect its vocabulary and leftovers */
 	int doc_habits;        /* count its word repairs' confusions, note unseen words */
 	uint32_t docgen;       /* stamps memo entries already collected for it */
@@ -1407,7 +1407,8 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			rows = n->cx + n->cx_start[cps[i]];
 			nrows = n->cx_start[cps[i] + 1] - n->cx_start[cps[i]];
 		}
-		for (size_t jj = 0; jj < nrows && ns < (int)(sizeof(sites) / sizeof(*sites)); jj++) {
+		for (size_t jj = 0; jj < nrows && ns < (int)(sizeof(sites) / sizeof(*sites));
+		     jj++) {
 			const struct conf *e = &n->conf[rows ? rows[jj] : jj];
 			if (e->nocr == 0) {
 				/* a dropped letter, put back: not in a known word, not in
@@ -2913,7 +2914,8 @@ static int lost_diacritics(const struct doc *d)
 	return letters >= LOST_MIN_LETTERS && swedish * 1000 < letters && hits * 100 >= words * 3;
 }
 
-static int finish_line(struct lstate *ls, struct doc_line *l, struct norm_stats *stats)
+static int finish_line(struct doc *d, struct lstate *ls, struct doc_line *l,
+                       struct norm_stats *stats)
 {
 	size_t nedits = 0;
 	for (size_t i = 0; i < ls->ss.n; i++)
@@ -2927,11 +2929,10 @@ static int finish_line(struct lstate *ls, struct doc_line *l, struct norm_stats 
 	size_t k = 0, pos = 0;
 	for (size_t i = 0; i < ls->ss.n; i++) {
 		if (ls->ss.s[i].rule) {
-			edits[k] = (struct doc_edit){ls->ss.s[i].off, ls->ss.s[i].len, pos,
-			                             ls->ss.s[i].tlen, strdup(ls->ss.s[i].rule)};
+			edits[k] =
+			    (struct doc_edit){ls->ss.s[i].off, ls->ss.s[i].len, pos,
+			                      ls->ss.s[i].tlen, doc_intern(d, ls->ss.s[i].rule)};
 			if (!edits[k].rule) {
-				for (size_t j = 0; j < k; j++)
-					free(edits[j].rule);
 				free(edits);
 				return -1;
 			}
@@ -2941,8 +2942,6 @@ static int finish_line(struct lstate *ls, struct doc_line *l, struct norm_stats 
 	}
 	char *text = malloc(ls->cur.len + 1);
 	if (!text) {
-		for (size_t j = 0; j < k; j++)
-			free(edits[j].rule);
 		free(edits);
 		return -1;
 	}
@@ -2955,8 +2954,8 @@ static int finish_line(struct lstate *ls, struct doc_line *l, struct norm_stats 
 
 /* ---- the document phase ------------------------------------------------------------- */
 
-/* The rule id string of the rule named id (edits keep a copy; segments point
- * at the rule's own). */
+/* The rule id string of the rule named id (edits point at the document's
+ * copy, doc_intern; segments at the rule's own). */
 static const char *rule_id(const struct norm *n, const char *id)
 {
 	uint32_t i;
@@ -3005,7 +3004,7 @@ static int line_edit(struct norm *n, struct lstate *ls, struct doc_line *l, stru
 	if (ls_reopen(n, ls, l) < 0 || ls_apply(ls, rp, nrp, rule) < 0)
 		return -1;
 	size_t old = l->nedits;
-	if (finish_line(ls, l, stats) < 0)
+	if (finish_line(n->doc, ls, l, stats) < 0)
 		return -1;
 	if (stats)
 		stats->changed -= old;
@@ -4445,7 +4444,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		if (have_prev) {
 			if (run_rules(n, prev, hy < n->nrules ? hy + 1 : hy, n->nrules, lost, 1) <
 			        0 ||
-			    finish_line(prev, &d->lines[pi], stats) < 0) {
+			    finish_line(d, prev, &d->lines[pi], stats) < 0) {
 				rc = -1;
 				break;
 			}

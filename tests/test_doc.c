@@ -93,8 +93,10 @@ Test(doc, orig_offsets_and_confidence_follow_edits)
 	/* "Forvaltningen ar bra" -> "Förvaltningen är bra": o->ö at 1, a->ä at 14 */
 	const char *nt = "Förvaltningen är bra";
 	struct doc_edit *e = calloc(2, sizeof(*e));
-	e[0] = (struct doc_edit){1, 1, 1, 2, strdup("t")};
-	e[1] = (struct doc_edit){14, 1, 15, 2, strdup("t")};
+	e[0] = (struct doc_edit){1, 1, 1, 2, doc_intern(d, "t")};
+	e[1] = (struct doc_edit){14, 1, 15, 2, doc_intern(d, "t")};
+	cr_assert_not_null(e[0].rule);
+	cr_assert_eq(e[0].rule, e[1].rule); /* one copy */
 	doc_line_replace(l, strdup(nt), strlen(nt), e, 2);
 	cr_assert_eq(doc_line_orig_off(l, 0, 0), 0);
 	cr_assert_eq(doc_line_orig_off(l, 3, 0), 2);   /* 'r' after ö */
