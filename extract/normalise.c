@@ -1130,6 +1130,22 @@ static int has_needs(const struct nrule *r, struct lstate *ls)
 	return 0;
 }
 
+static int has_lower(const char *w, size_t len)
+{
+	for (size_t i = 0; i < len;)
+		if (utf8_is_lower(utf8_next(w, len, &i)))
+			return 1;
+	return 0;
+}
+
+static int all_caps(const char *w, size_t len)
+{
+	for (size_t i = 0; i < len;)
+		if (!utf8_is_upper(utf8_next(w, len, &i)))
+			return 0;
+	return 1;
+}
+
 /* ---- word repair ------------------------------------------------------------------ */
 
 struct site {
@@ -1471,7 +1487,7 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	if (*bestp > best)
 		best = *bestp; /* an earlier round's winner to beat */
 	struct sb t = SB_INIT;
-	int found = 0, tries = 0;
+	int found = 0, tries = 0, caps = nc >= 2 && all_caps(w, len);
 	/* Pass 1: candidates in the word lists (a hash look-up each), in cost
 	 * order, confirmed by hunspell.  Pass 2: the rest, which only hunspell can
 	 * accept (compounds): each costs a hunspell call, so pass 2 stops where
@@ -1486,6 +1502,10 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			cand_text(cps, nc, sites, ci, &t);
 			if (t.oom)
 				break;
+			/* a word in capitals is repaired in capitals ("TJANSTEUTLATANDE"
+			 * is no "TJäNSTEUTLATANDE") */
+			if (caps && has_lower(t.buf, t.len))
+				continue;
 			int listed = lex_listed(n->lex, t.buf, t.len);
 			if (listed != (pass == 1))
 				continue;
@@ -1608,14 +1628,6 @@ static int rlist_add(struct rlist *rl, size_t a, size_t b, const char *t, size_t
 	c[tl] = '\0';
 	rl->r[rl->n++] = (struct repl){a, b, c, tl, NULL};
 	return 0;
-}
-
-static int all_caps(const char *w, size_t len)
-{
-	for (size_t i = 0; i < len;)
-		if (!utf8_is_upper(utf8_next(w, len, &i)))
-			return 0;
-	return 1;
 }
 
 /* Does the word at s[a] begin a sentence, a line or a list item?  (Quotes and
