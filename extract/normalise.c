@@ -3338,7 +3338,8 @@ static int marks_match(struct norm *n, const char *w, size_t len, struct sb *out
 }
 
 /* Whether low[0..len) (lower case) is two or more of document-places'
- * elements, a linking "s" allowed after one ("Öregrund|s|grepen"). */
+ * elements, a linking "s" allowed after one ("Öregrund|s|grepen"), the last
+ * of two letters or more. */
 static int place_parts(const struct norm *n, const char *low, size_t len)
 {
 	unsigned char reach[256] = {1}; /* reach[i]: low[0..i) is elements */
@@ -3351,6 +3352,8 @@ static int place_parts(const struct norm *n, const char *low, size_t len)
 			if ((i == 0 && j == len) || ((unsigned char)low[j - 1] & 0xC0) == 0xC0 ||
 			    (j < len && ((unsigned char)low[j] & 0xC0) == 0x80))
 				continue; /* the whole word is no compound; whole letters */
+			if (j == len && utf8_count(low + i, j - i) < 2)
+				continue; /* nor does it end in a letter ("Norr|å") */
 			if (!lex_map_get(n->places, low + i, j - i, NULL, NULL, NULL))
 				continue;
 			reach[j] = 1;
