@@ -3338,8 +3338,8 @@ static int marks_match(struct norm *n, const char *w, size_t len, struct sb *out
 }
 
 /* Whether low[0..len) (lower case) is two or more of document-places'
- * elements, a linking "s" allowed after one ("Öregrund|s|grepen"), the last
- * of two letters or more. */
+ * elements or names of our additions ("Göran|sson"), a linking "s" allowed
+ * after one ("Öregrund|s|grepen"), the last of two letters or more. */
 static int place_parts(const struct norm *n, const char *low, size_t len)
 {
 	unsigned char reach[256] = {1}; /* reach[i]: low[0..i) is elements */
@@ -3354,8 +3354,9 @@ static int place_parts(const struct norm *n, const char *low, size_t len)
 				continue; /* the whole word is no compound; whole letters */
 			if (j == len && utf8_count(low + i, j - i) < 2)
 				continue; /* nor does it end in a letter ("Norr|å") */
-			if (!lex_map_get(n->places, low + i, j - i, NULL, NULL, NULL))
-				continue;
+			if (!lex_map_get(n->places, low + i, j - i, NULL, NULL, NULL) &&
+			    (j - i < 4 || !lex_name(n->lex, low + i, j - i)))
+				continue; /* an element, or a name of our additions */
 			reach[j] = 1;
 			if (j < len && low[j] == 's')
 				reach[j + 1] = 1;
