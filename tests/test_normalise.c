@@ -310,6 +310,10 @@ Test(normalise, name_made_of_place_elements)
 	cr_expect(strstr(s, "i Vänerhem med Lisa Ökvist, som bor vid Sjöängen.") != NULL, "%s", s);
 	cr_expect(strstr(s, "och Qzwxby.") != NULL, "%s", s);
 	free(s);
+	/* a name of our additions is an element too */
+	s = forced("Justerare ar Lisa Goransdotter.\n");
+	cr_expect(strstr(s, "Lisa Göransdotter.") != NULL, "%s", s);
+	free(s);
 	/* a name does not end in a one-letter element ("Holmsund|å") */
 	s = forced("Planen galler Bergstranda och Holmsunda.\n");
 	cr_expect(strstr(s, "Bergstranda och Holmsunda.") != NULL, "%s", s);
