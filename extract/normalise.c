@@ -57,6 +57,7 @@ enum rule_kind {
 	RK_DOC_CONFUSION,
 	RK_DOC_HEADING_NUMBER,
 	RK_DOC_LIST_I,
+	RK_DOC_QUOTES,
 	RK_DOC_CHANNEL
 };
 
@@ -321,6 +322,8 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_DOC_HEADING_NUMBER;
 		else if (!strcmp(builtin, "document-list-i"))
 			r->kind = RK_DOC_LIST_I;
+		else if (!strcmp(builtin, "document-quotes"))
+			r->kind = RK_DOC_QUOTES;
 		else if (!strcmp(builtin, "document-channel"))
 			r->kind = RK_DOC_CHANNEL;
 		else
@@ -331,7 +334,8 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			    "document-marks, document-places, document-case, "
 			    "document-paragraph-end, "
 			    "document-confusion, "
-			    "document-heading-number, document-list-i, document-channel)",
+			    "document-heading-number, document-list-i, document-channel, "
+			    "document-quotes)",
 			    b->id, builtin);
 		if (rules_get(b, "find") || rules_get(b, "pattern"))
 			return ex_fail(err, EX_RULE, b->file, 0, b->line,
@@ -4229,6 +4233,70 @@ static int doc_list_i(struct norm *n, struct doc *d, const char *rule, struct no
 	return rc;
 }
 
+/* ---- quotations over a line's end ------------------------------------------- */
+
+static int blank_line(const struct doc_line *l);
+
+/* The quotation mark at t[k] ('"', 'c' for ”, 'o' for “, 0 for none) and
+ * its length in *len. */
+static int quote_at(const char *t, size_t n, size_t k, size_t *len)
+{
+	*len = 1;
+	if (t[k] == '"')
+		return '"';
+	if (k + 2 < n && (unsigned char)t[k] == 0xE2 && (unsigned char)t[k + 1] == 0x80 &&
+	    ((unsigned char)t[k + 2] == 0x9D || (unsigned char)t[k + 2] == 0x9C)) {
+		*len = 3;
+		return (unsigned char)t[k + 2] == 0x9D ? 'c' : 'o';
+	}
+	return 0;
+}
+
+/* document-quotes: a straight " opening a word, the line's last quotation
+ * mark, whose quotation the next lines of the paragraph close with ” (the
+ * next mark met) was that ” read as " (quote-straight-opening does it within
+ * a line). */
+static int doc_quotes(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+{
+	struct lstate ls = {.cur = SB_INIT};
+	int rc = 0;
+	for (size_t i = 0; i < d->nlines && rc == 0; i++) {
+		struct doc_line *l = &d->lines[i];
+		size_t at = 0, ql;
+		int last = 0;
+		for (size_t k = 0; k < l->len; k++) {
+			int q = quote_at(l->text, l->len, k, &ql);
+			if (q) {
+				last = q;
+				at = k;
+				k += ql - 1;
+			}
+		}
+		if (last != '"' || at + 1 >= l->len ||
+		    (at > 0 && l->text[at - 1] != ' ' && l->text[at - 1] != '\t' &&
+		     l->text[at - 1] != '('))
+			continue;
+		size_t w = at + 1;
+		if (!utf8_is_alpha(utf8_next(l->text, l->len, &w)))
+			continue;
+		int next = 0; /* the next mark on the paragraph's next lines */
+		for (size_t j = i + 1; j < d->nlines && j <= i + 3 && !next; j++) {
+			const struct doc_line *m = &d->lines[j];
+			if (m->page != l->page || blank_line(m))
+				break;
+			for (size_t k = 0; k < m->len && !next; k++)
+				next = quote_at(m->text, m->len, k, &ql);
+		}
+		if (next != 'c')
+			continue;
+		struct rlist rl = {0};
+		rc = rlist_add(&rl, at, at + 1, "\xe2\x80\x9d", 3);
+		rc = flush_edits(n, &ls, l, &rl, rule, stats, rc);
+	}
+	ls_release(&ls);
+	return rc;
+}
+
 /* ---- paragraph ends on recognised pages ------------------------------------ */
 
 static int blank_line(const struct doc_line *l)
@@ -4402,7 +4470,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		          !(r->when_lost && !lost);
 		doc_steps |= (r->kind == RK_DOC_PARA_END || r->kind == RK_DOC_CONFUSION ||
 		              r->kind == RK_DOC_HEADING_NUMBER || r->kind == RK_DOC_LIST_I ||
-		              r->kind == RK_DOC_CHANNEL) &&
+		              r->kind == RK_DOC_CHANNEL || r->kind == RK_DOC_QUOTES) &&
 		             !(r->when_lost && !lost);
 	}
 	n->doc = d;
@@ -4504,6 +4572,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			rc = doc_heading_number(n, d, r->b, stats);
 		else if (r->kind == RK_DOC_LIST_I)
 			rc = doc_list_i(n, d, r->b->id, stats);
+		else if (r->kind == RK_DOC_QUOTES)
+			rc = doc_quotes(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_CHANNEL)
 			rc = doc_channel(n, d, repair_id(n), r->b->id, stats);
 		if (n->prof) {

@@ -324,6 +324,19 @@ Test(normalise, name_made_of_place_elements)
 	free(s);
 }
 
+/* A quotation over a line's end that ” closes opened with ” too; a straight
+ * pair stays straight. */
+Test(normalise, quotation_over_a_line_end)
+{
+	char *s = norm_text("Resultat från brukarundersökningen \"Vad tycker de äldre om\n"
+	                    "äldreomsorgen?” 2023 visar detta.\n"
+	                    "Målet \"God ekonomi och effektiv\n"
+	                    "verksamhet\" har bäring på ”samarbetet”.\n");
+	cr_expect(strstr(s, "brukarundersökningen ”Vad tycker") != NULL, "%s", s);
+	cr_expect(strstr(s, "Målet \"God ekonomi") != NULL, "%s", s);
+	free(s);
+}
+
 Test(normalise, capital_read_for_a_small_letter_by_the_documents_vote)
 {
 	char *s = forced("Vi planerar for aldre personer i kommunen.\n"
