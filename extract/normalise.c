@@ -4264,7 +4264,10 @@ static int doc_quotes(struct norm *n, struct doc *d, const char *rule, struct no
 		struct doc_line *l = &d->lines[i];
 		size_t at = 0, ql;
 		int last = 0;
-		for (size_t k = 0; k < l->len; k++) {
+		const char *dq = memchr(l->text, '"', l->len);
+		if (!dq)
+			continue; /* the line's last mark is no straight one */
+		for (size_t k = (size_t)(dq - l->text); k < l->len; k++) {
 			int q = quote_at(l->text, l->len, k, &ql);
 			if (q) {
 				last = q;
