@@ -1872,6 +1872,70 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 }
 
 /* The words of one whitespace-delimited chunk cur[a, b). */
+/* A double name ("Par-Olof": a capital and small letters, a hyphen, the
+ * same again, as an engine without Swedish prints it) whose reading with
+ * one or two å/ä/ö put back is a name of our additions ("Pär-Olof"): each
+ * half alone is a word or a name of its own ("par"), so only the whole
+ * decides.  Into rl; 1 when found. */
+static int double_name(struct norm *n, const char *s, size_t a, size_t b, struct rlist *rl)
+{
+	while (a < b && s[a] == '(')
+		a++;
+	while (b > a && strchr(".,;:)", s[b - 1]))
+		b--;
+	size_t len = b - a, h = 0;
+	if (len < 5 || len > 60)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[a + i];
+		int up = c >= 'A' && c <= 'Z', low = c >= 'a' && c <= 'z';
+		if (c == '-' && !h && i >= 2)
+			h = i;
+		else if (!((i == 0 || (h && i == h + 1)) ? up : low))
+			return 0;
+	}
+	if (!h || h + 2 >= len)
+		return 0;
+	/* the letters that may have lost a diacritic, and what they may be */
+	static const char *const from = "aoAO";
+	static const char *const to[4][3] = {{"\xc3\xa4", "\xc3\xa5", NULL},
+	                                     {"\xc3\xb6", NULL, NULL},
+	                                     {"\xc3\x84", "\xc3\x85", NULL},
+	                                     {"\xc3\x96", NULL, NULL}};
+	size_t pos[8];
+	int npos = 0;
+	for (size_t i = 0; i < len && npos < 8; i++)
+		if (strchr(from, s[a + i]))
+			pos[npos++] = i;
+	/* one letter changed, then two, in reading order */
+	for (int two = 0; two <= 1; two++)
+		for (int x = 0; x < npos; x++)
+			for (int y = two ? x + 1 : x; y < (two ? npos : x + 1); y++) {
+				const char *const *tx = to[strchr(from, s[a + pos[x]]) - from];
+				const char *const *ty = to[strchr(from, s[a + pos[y]]) - from];
+				for (int i = 0; tx[i]; i++)
+					for (int j = 0; x == y ? j == 0 : ty[j] != NULL; j++) {
+						char w[200];
+						size_t k = 0;
+						for (size_t c = 0; c < len; c++) {
+							const char *r = c == pos[x]   ? tx[i]
+							                : c == pos[y] ? ty[j]
+							                              : NULL;
+							if (r) {
+								memcpy(w + k, r, 2);
+								k += 2;
+							} else {
+								w[k++] = s[a + c];
+							}
+						}
+						if (lex_name(n->lex, w, k))
+							return rlist_add(rl, a, b, w, k) < 0 ? -1
+							                                     : 1;
+					}
+			}
+	return 0;
+}
+
 static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
                         struct rlist *rl)
 {
@@ -1886,6 +1950,11 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
 	if (dot || (b - a > 3 && memmem(s + a, b - a, "://", 3)) ||
 	    (b - a > 4 && !strncmp(s + a, "www.", 4)))
 		return 0;
+	if (pairs && memchr(s + a, '-', b - a)) {
+		int dn = double_name(n, s, a, b, rl);
+		if (dn)
+			return dn < 0 ? -1 : 0;
+	}
 	/* pieces between '/' and '-' are words of their own */
 	for (size_t p = a; p < b && rc == 0;) {
 		size_t q = p;

@@ -336,6 +336,16 @@ Test(normalise, quotation_over_a_line_end)
 	expect_text(0, in, "Målet \"God ekonomi");
 }
 
+/* A double name whose halves are words or names of their own ("par") takes
+ * the å/ä/ö of the whole when our names list has it. */
+Test(normalise, double_name_from_the_names_list)
+{
+	const char *in = "Yrkanden: Par-Olof Lind (S) och Anna-Karin Berg (M) bifaller.\n";
+	expect_text(1, in, "Yrkanden: Pär-Olof Lind (S) och Anna-Karin Berg (M)");
+	expect_text(0, "Yrkanden från Par-Olof Lind (S) och Anna-Karin Berg (M) i år.\n",
+	            "från Par-Olof Lind");
+}
+
 Test(normalise, capital_read_for_a_small_letter_by_the_documents_vote)
 {
 	char *s = forced("Vi planerar for aldre personer i kommunen.\n"
