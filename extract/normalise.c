@@ -1503,6 +1503,11 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			const struct cand *ci = cand_at(&ord, i);
 			if (found && -ci->cost + lift < best)
 				break;
+			/* a known word's compound variant must beat the word as read:
+			 * past the one whose best prior cannot, none can */
+			if (pairs && pass == 2 &&
+			    -ci->cost + lift + (n->ctx == 'A' ? CTX_WEIGHT : 0) < base)
+				break;
 			cand_text(cps, nc, sites, ci, &t);
 			if (t.oom)
 				break;
