@@ -68,8 +68,8 @@ void doc_free(struct doc *d)
 const char *doc_intern(struct doc *d, const char *s)
 {
 	for (size_t i = 0; i < d->nstrings; i++)
-		if (d->strings[i].src == s)
-			return d->strings[i].copy;
+		if (d->strings[i].src == s && !strcmp(d->strings[i].copy, s))
+			return d->strings[i].copy; /* (the address may hold another string now) */
 	for (size_t i = 0; i < d->nstrings; i++)
 		if (!strcmp(d->strings[i].copy, s)) {
 			d->strings[i].src = s;

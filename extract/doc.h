@@ -112,9 +112,9 @@ int doc_line_add_word(struct doc_line *l, size_t off, size_t len, int x0, int y0
                       float conf);
 
 /* A copy of s owned by d, one for all equal strings: the rule ids of its
- * lines' edits.  Found first by s's address (a caller passes the same
- * pointer for the same id), so it costs a few compares.  NULL when out of
- * memory. */
+ * lines' edits.  Looked for first at the address it was last given at (a
+ * caller passes the same pointer for the same id), so it costs a few
+ * compares.  NULL when out of memory. */
 const char *doc_intern(struct doc *d, const char *s);
 
 /* Replace a line's text.  Takes ownership of `text` and of `edits`; the rule

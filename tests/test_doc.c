@@ -97,6 +97,13 @@ Test(doc, orig_offsets_and_confidence_follow_edits)
 	e[1] = (struct doc_edit){14, 1, 15, 2, doc_intern(d, "t")};
 	cr_assert_not_null(e[0].rule);
 	cr_assert_eq(e[0].rule, e[1].rule); /* one copy */
+	/* an address that holds another string now is another string */
+	char buf[8] = "abc";
+	const char *x = doc_intern(d, buf);
+	strcpy(buf, "xyz");
+	const char *y = doc_intern(d, buf);
+	cr_assert_str_eq(x, "abc");
+	cr_assert_str_eq(y, "xyz");
 	doc_line_replace(l, strdup(nt), strlen(nt), e, 2);
 	cr_assert_eq(doc_line_orig_off(l, 0, 0), 0);
 	cr_assert_eq(doc_line_orig_off(l, 3, 0), 2);   /* 'r' after ö */
