@@ -283,8 +283,9 @@ static int bit(const uint64_t *bits, uint32_t h)
 }
 
 /* add: set the grams of w.  Otherwise: return the number of unseen 4-grams
- * plus 100 for each unseen 3-gram. */
-static int tri_walk(const char *w, size_t n, uint64_t *bits, int add)
+ * plus 100 for each unseen 3-gram, or as soon as that passes limit, a number
+ * above it. */
+static int tri_walk(const char *w, size_t n, uint64_t *bits, int add, int limit)
 {
 	uint32_t a = 0, b = 0, c = 0;
 	size_t i = 0;
@@ -310,6 +311,8 @@ static int tri_walk(const char *w, size_t n, uint64_t *bits, int add)
 				bits[h3 >> 6] |= 1ull << (h3 & 63);
 			} else {
 				miss += !bit(bits, h3) * 100 + !bit(bits, h4);
+				if (miss > limit)
+					return miss;
 			}
 		}
 		if (!d)
@@ -322,8 +325,8 @@ static int tri_walk(const char *w, size_t n, uint64_t *bits, int add)
 
 int lex_plausible(const struct lex *lx, const char *w, size_t n, int loose)
 {
-	int miss = tri_walk(w, n, lx->tri, 0);
-	return loose ? miss <= 103 : miss <= 1;
+	int limit = loose ? 103 : 1;
+	return tri_walk(w, n, lx->tri, 0, limit) <= limit;
 }
 
 /* Every stem of hunspell's .dic (before the '/' of its flags). */
@@ -344,7 +347,7 @@ static int tri_from_dic(struct lex *lx, const char *path, struct ex_error *err)
 		if (l > (size_t)(nl - p))
 			l = (size_t)(nl - p);
 		if (!first && l)
-			tri_walk(p, l, lx->tri, 1);
+			tri_walk(p, l, lx->tri, 1, 0);
 		first = 0; /* the first line is the word count */
 		p = nl + 1;
 	}
@@ -356,7 +359,7 @@ static void tri_from_map(struct lex *lx, const struct lex_map *m)
 {
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->slots[i].hash)
-			tri_walk(m->arena + m->slots[i].koff, m->slots[i].klen, lx->tri, 1);
+			tri_walk(m->arena + m->slots[i].koff, m->slots[i].klen, lx->tri, 1, 0);
 }
 
 struct load_ctx {

@@ -633,6 +633,24 @@ static int conf_index(struct norm *n)
 	return 0;
 }
 
+/* The confusion rows that can apply where the OCR printed cp, in table order
+ * (past a word's end, end: only those that put back a dropped letter):
+ * *nrows indices into n->conf, or NULL for all n->nconf rows (a code point
+ * the index does not cover). */
+static const uint16_t *conf_rows(const struct norm *n, uint32_t cp, int end, size_t *nrows)
+{
+	if (end) {
+		*nrows = n->ncx_ins;
+		return n->cx_ins;
+	}
+	if (cp >= CONF_INDEX_CPS) {
+		*nrows = n->nconf;
+		return NULL;
+	}
+	*nrows = n->cx_start[cp + 1] - n->cx_start[cp];
+	return n->cx + n->cx_start[cp];
+}
+
 int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error *err)
 {
 	*out = NULL;
@@ -1418,15 +1436,8 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	int ns = 0;
 	for (int i = 0; i <= nc; i++) {
 		/* the rows that can apply here, in table order (conf_index) */
-		const uint16_t *rows = NULL;
-		size_t nrows = n->nconf;
-		if (i == nc) {
-			rows = n->cx_ins;
-			nrows = n->ncx_ins;
-		} else if (cps[i] < CONF_INDEX_CPS) {
-			rows = n->cx + n->cx_start[cps[i]];
-			nrows = n->cx_start[cps[i] + 1] - n->cx_start[cps[i]];
-		}
+		size_t nrows;
+		const uint16_t *rows = conf_rows(n, i < nc ? cps[i] : 0, i == nc, &nrows);
 		for (size_t jj = 0; jj < nrows && ns < (int)(sizeof(sites) / sizeof(*sites));
 		     jj++) {
 			const struct conf *e = &n->conf[rows ? rows[jj] : jj];
@@ -3378,8 +3389,10 @@ static int marks_match(struct norm *n, const char *w, size_t len, struct sb *out
 	sb_reset(out);
 	for (int i = 0; i < nc;) {
 		const struct conf *best = NULL;
-		for (size_t j = 0; j < n->nconf; j++) {
-			const struct conf *e = &n->conf[j];
+		size_t nrows;
+		const uint16_t *rows = conf_rows(n, c[i], 0, &nrows);
+		for (size_t j = 0; j < nrows; j++) {
+			const struct conf *e = &n->conf[rows ? rows[j] : j];
 			if (!e->swedish || e->p < MARKS_SURE || e->nocr == 0 || i + e->nocr > nc ||
 			    e->ocr[0] != c[i] || (e->nocr == 2 && e->ocr[1] != c[i + 1]))
 				continue;
@@ -3491,8 +3504,10 @@ static void place_try(struct place_search *ps, int i, int edits, double cost)
 	ps->nv--;
 	if (edits == PLACE_EDITS)
 		return;
-	for (size_t j = 0; j < ps->n->nconf; j++) {
-		const struct conf *e = &ps->n->conf[j];
+	size_t nrows;
+	const uint16_t *rows = conf_rows(ps->n, ps->c[i], 0, &nrows);
+	for (size_t j = 0; j < nrows; j++) {
+		const struct conf *e = &ps->n->conf[rows ? rows[j] : j];
 		if (!e->swedish || e->nocr == 0 || i + e->nocr > ps->nc || e->ocr[0] != ps->c[i] ||
 		    (e->nocr == 2 && e->ocr[1] != ps->c[i + 1]))
 			continue;
