@@ -1856,6 +1856,12 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 		if (r == 0 && letters >= 4)
 			n->leftover = 1;
 	} else {
+		/* a capitalised compound only hunspell builds ("Alvbadet": "alv" +
+		 * "badet") may be a place name that lost its å/ä/ö: document-places
+		 * looks at it again */
+		if (!pairs && plain && tier == LEX_HUNSPELL && letters >= 5 &&
+		    utf8_is_upper(utf8_next(w, len, &(size_t){0})))
+			n->leftover = 1;
 		if (!pairs || !plain || has_guard(n, ls, a, b))
 			return 0;
 		for (size_t i = 0; i < len; i++)
@@ -3472,6 +3478,8 @@ struct place_search {
 	double best, second;
 	uint32_t won[MAX_WORD];
 	int nwon, tried;
+	char wonlow[256]; /* won in lower case, UTF-8 */
+	size_t nwonlow;
 };
 
 static void place_try(struct place_search *ps, int i, int edits, double cost)
@@ -3487,12 +3495,18 @@ static void place_try(struct place_search *ps, int i, int edits, double cost)
 			ll += (size_t)utf8_encode(utf8_cp_lower(ps->v[k]), low + ll);
 		if (!place_parts(ps->n, low, ll))
 			return;
+		/* the same reading by another row of the table ("A" for "Ä" or
+		 * for "ä") is no rival */
+		int same = ll == ps->nwonlow && !memcmp(low, ps->wonlow, ll);
 		if (cost < ps->best) {
-			ps->second = ps->best;
+			if (!same)
+				ps->second = ps->best;
 			ps->best = cost;
 			memcpy(ps->won, ps->v, (size_t)ps->nv * sizeof(*ps->v));
 			ps->nwon = ps->nv;
-		} else if (cost < ps->second) {
+			memcpy(ps->wonlow, low, ll);
+			ps->nwonlow = ll;
+		} else if (cost < ps->second && !same) {
 			ps->second = cost;
 		}
 		return;
@@ -3597,7 +3611,9 @@ static int doc_leftovers(struct norm *n, struct doc *d, const char *rule, struct
 						break;
 					y = kk;
 				}
-				if (y > x && lex_check(n->lex, s + x, y - x) == LEX_UNKNOWN &&
+				int t = y > x ? lex_check(n->lex, s + x, y - x) : LEX_OURS;
+				if ((t == LEX_UNKNOWN ||
+				     (t == LEX_HUNSPELL && match == place_match)) &&
 				    match(n, s + x, y - x, &w) && y - x < 256 && w.len < 256) {
 					unsigned char h[3] = {(unsigned char)x,
 					                      (unsigned char)(y - x),

@@ -329,6 +329,11 @@ Test(normalise, name_made_of_place_elements)
 	/* only in a document that lost its å/ä/ö */
 	expect_text(0, "Samrådet hölls i Vanerhem med Lisa Okvist i år.\n",
 	            "i Vanerhem med Lisa Okvist i", NULL);
+	/* a name hunspell takes for a compound of its own ("alv" + "badet") is
+	 * looked at too; one made of elements as read ("stad|s|park|s|hallen")
+	 * stays, and a word in lower case is no name */
+	expect_text(1, "Avgiften till Alvbadet och Stadsparkshallen hojs, sa alvbadet.\n",
+	            "till Älvbadet och Stadsparkshallen höjs", "alvbadet.", NULL);
 }
 
 /* A quotation over a line's end that ” closes opened with ” too; a straight
