@@ -475,7 +475,8 @@ Test(normalise, diacritic_the_print_does_not_have)
 	free(s);
 }
 
-/* Confusions beyond the learnt table: "vv" read as "w" or "wv"; and a
+/* Confusions beyond the learnt table: "vv" read as "w" or "wv", "ä" as "d4"
+ * or "A4"; and a
  * compound whose joint makes letters no listed word has together, found by
  * the loosened second search. */
 Test(normalise, vv_read_as_w_and_a_rare_joint)
@@ -484,6 +485,9 @@ Test(normalise, vv_read_as_w_and_a_rare_joint)
 	                 "Marken ska anvandas for industriandamal.\n";
 	expect_text(1, in, "Inga avvikelser eller avvikelser och Avvikelser i War Games.",
 	            "för industriändamål.", NULL);
+	/* "ä" read as a letter and a "4" */
+	expect_text(1, "Planen ar A4ndrad och hemtjd4nsten far mer resurser.\n",
+	            "Planen är ändrad och hemtjänsten får", NULL);
 }
 
 Test(normalise, dropped_letter_and_glued_i)
