@@ -147,6 +147,9 @@ struct norm {
 	int doc_habits;        /* count its word repairs' confusions, note unseen words */
 	uint32_t docgen;       /* stamps memo entries already collected for it */
 	int leftover;          /* set by word_core: a word neither known nor repaired */
+	int lost;              /* the document being normalised lost its å/ä/ö: word
+				  repair reads names as document-places does (the
+				  memos' keys say so) */
 	struct lex_map *vocab; /* lower-case word with å/ä/ö word-repair made -> count */
 	struct leftover *left; /* chunks with such a word, where they are */
 	size_t nleft, aleft;
@@ -1429,6 +1432,22 @@ static double ctx_score(struct norm *n, const char *w, size_t len)
 	return n->ctx == 'A' ? weight : -weight;
 }
 
+static int place_parts(const struct norm *n, const char *low, size_t len);
+
+/* Whether cps[0..nc) is shaped like a name (a capital, then small letters,
+ * five or more) that is not made of document-places' elements as read. */
+static int place_shaped(const struct norm *n, const char *w, size_t len, const uint32_t *cps,
+                        int nc)
+{
+	if (nc < 5 || len >= 100 || !utf8_is_upper(cps[0]) || !lex_map_count(n->places))
+		return 0;
+	for (int i = 1; i < nc; i++)
+		if (!utf8_is_lower(cps[i]))
+			return 0;
+	char low[256];
+	return !place_parts(n, low, lex_lower(w, len, low));
+}
+
 static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
                         int pairs, int insert, int loose, struct sb *out, double *bestp)
 {
@@ -1503,6 +1522,7 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 		best = *bestp; /* an earlier round's winner to beat */
 	struct sb t = SB_INIT;
 	int found = 0, tries = 0, caps = nc >= 2 && all_caps(w, len);
+	int place = -1; /* place_shaped(), asked when first needed */
 	/* Pass 1: candidates in the word lists (a hash look-up each), in cost
 	 * order, confirmed by hunspell.  Pass 2: the rest, which only hunspell can
 	 * accept (compounds): each costs a hunspell call, so pass 2 stops where
@@ -1540,6 +1560,18 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			if (tier == LEX_UNKNOWN && pass == 2 && cand_swedish(sites, ci) &&
 			    lex_compound(n->lex, t.buf, t.len))
 				tier = LEX_HUNSPELL, doubt = OWN_COMPOUND_DOUBT;
+			/* a name made of place-name elements once its å/ä/ö are back
+			 * ("Tjärn|åsen", "Gärde|s|vägen"), as document-places reads
+			 * them */
+			if (tier == LEX_UNKNOWN && pass == 2 && !pairs && n->lost &&
+			    cand_swedish(sites, ci)) {
+				if (place < 0)
+					place = place_shaped(n, w, len, cps, nc);
+				char low[256];
+				if (place && !ci->inserted && t.len < 100 &&
+				    place_parts(n, low, lex_lower(t.buf, t.len, low)))
+					tier = LEX_HUNSPELL, doubt = OWN_COMPOUND_DOUBT;
+			}
 			if (tier == LEX_UNKNOWN)
 				continue;
 			/* a letter put back makes a short word only when the prior has
@@ -1569,7 +1601,7 @@ static int repair_token(struct norm *n, const char *w, size_t len, int mode, con
 {
 	struct sb *key = &n->scratch;
 	sb_reset(key);
-	sb_addc(key, (char)mode);
+	sb_addc(key, (char)(n->lost ? mode | 0x80 : mode));
 	if (n->ctx)
 		sb_addc(key, (char)n->ctx);
 	sb_add(key, w, len);
@@ -1581,7 +1613,7 @@ static int repair_token(struct norm *n, const char *w, size_t len, int mode, con
 	if (lex_map_count(n->memo) > (1u << 20))
 		lex_map_clear(n->memo);
 	sb_reset(key);
-	sb_addc(key, (char)mode);
+	sb_addc(key, (char)(n->lost ? mode | 0x80 : mode));
 	if (n->ctx)
 		sb_addc(key, (char)n->ctx);
 	sb_add(key, w, len);
@@ -2265,9 +2297,13 @@ static char memo_kind(const struct norm *n, const struct lstate *ls, size_t a)
 	unsigned char c = (unsigned char)ls->cur.buf[a];
 	int start = ((c >= 'A' && c <= 'Z') || c == 0xC3 || (c < 0x80 && !isalnum(c))) &&
 	            begins_sentence(n, ls, a);
-	if (start)
-		return n->ctx == 'A' ? 's' : n->ctx == 'D' ? 't' : 'S';
-	return n->ctx == 'A' ? 'w' : n->ctx == 'D' ? 'x' : 'W';
+	char k = start ? (n->ctx == 'A'   ? 's'
+	                  : n->ctx == 'D' ? 't'
+	                                  : 'S')
+	               : (n->ctx == 'A'   ? 'w'
+	                  : n->ctx == 'D' ? 'x'
+	                                  : 'W');
+	return n->lost ? (char)(k | 0x80) : k;
 }
 
 /* The memo's key for chunk [a, b) of ls's line, into key: memo_kind, the
@@ -3378,6 +3414,17 @@ static int vocab_match(struct norm *n, const char *w, size_t len, struct sb *out
 	return !out->oom;
 }
 
+/* Whether c[0..nc) is a surname whose "é" is the stress mark Swedish
+ * surnames carry in their last syllable ("Holmér", "Modéer"; "Holmérs"): an
+ * "-ér" no engine prints for "ör" in a name (few names end in "ör"). */
+static int accented_surname(const uint32_t *c, int nc)
+{
+	if (nc > 0 && c[nc - 1] == 's')
+		nc--;
+	return nc >= 4 && utf8_is_upper(c[0]) && c[nc - 1] == 'r' &&
+	       (c[nc - 2] == 0xE9 || (c[nc - 2] == 'e' && c[nc - 3] == 0xE9));
+}
+
 /* A word neither known nor repaired whose marks an engine without Swedish
  * prints for å, ä or ö and for nothing else ("é", "6" and "&" inside a word,
  * "aé"): each read as the table's likeliest letter for it, when the table
@@ -3390,7 +3437,7 @@ static int marks_match(struct norm *n, const char *w, size_t len, struct sb *out
 {
 	uint32_t c[MAX_WORD];
 	int nc = decode(w, len, c, MAX_WORD), marks = 0;
-	if (nc < 4)
+	if (nc < 4 || accented_surname(c, nc))
 		return 0;
 	sb_reset(out);
 	for (int i = 0; i < nc;) {
@@ -3541,7 +3588,8 @@ static int place_match(struct norm *n, const char *w, size_t len, struct sb *out
 	uint32_t c[MAX_WORD];
 	ps.c = c;
 	ps.nc = decode(w, len, c, MAX_WORD);
-	if (ps.nc < 5 || !utf8_is_upper(c[0]) || !lex_map_count(n->places))
+	if (ps.nc < 5 || !utf8_is_upper(c[0]) || !lex_map_count(n->places) ||
+	    accented_surname(c, ps.nc))
 		return 0;
 	for (int i = 1; i < ps.nc; i++)
 		if (!utf8_is_lower(c[i]) && c[i] != 0xE9 && !(c[i] >= '0' && c[i] <= '9') &&
@@ -4551,6 +4599,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 {
 	int signal = lost_diacritics(d);
 	int lost = n->force_lost >= 0 ? n->force_lost : signal;
+	n->lost = lost;
 	if (stats) {
 		stats->lost_diacritics = lost;
 	}
