@@ -1891,9 +1891,14 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 		/* a capitalised compound only hunspell builds ("Alvbadet": "alv" +
 		 * "badet") may be a place name that lost its å/ä/ö: document-places
 		 * looks at it again */
-		if (!pairs && plain && tier == LEX_HUNSPELL && letters >= 5 &&
-		    utf8_is_upper(utf8_next(w, len, &(size_t){0})))
-			n->leftover = 1;
+		if (!pairs && plain && tier == LEX_HUNSPELL && n->lost && letters >= 5 &&
+		    letters <= MAX_WORD && utf8_is_upper(utf8_next(w, len, &(size_t){0})) &&
+		    !lex_freq(n->lex, w, len)) {
+			uint32_t cps[MAX_WORD];
+			int nc = decode(w, len, cps, MAX_WORD);
+			if (place_shaped(n, w, len, cps, nc))
+				n->leftover = 1;
+		}
 		if (!pairs || !plain || has_guard(n, ls, a, b))
 			return 0;
 		for (size_t i = 0; i < len; i++)
