@@ -1433,13 +1433,15 @@ static double ctx_score(struct norm *n, const char *w, size_t len)
 }
 
 static int place_parts(const struct norm *n, const char *low, size_t len);
+static int accented_surname(const uint32_t *c, int nc);
 
 /* Whether cps[0..nc) is shaped like a name (a capital, then small letters,
  * five or more) that is not made of document-places' elements as read. */
 static int place_shaped(const struct norm *n, const char *w, size_t len, const uint32_t *cps,
                         int nc)
 {
-	if (nc < 5 || len >= 100 || !utf8_is_upper(cps[0]) || !lex_map_count(n->places))
+	if (nc < 5 || len >= 100 || !utf8_is_upper(cps[0]) || !lex_map_count(n->places) ||
+	    accented_surname(cps, nc))
 		return 0;
 	for (int i = 1; i < nc; i++)
 		if (!utf8_is_lower(cps[i]))
@@ -3420,13 +3422,15 @@ static int vocab_match(struct norm *n, const char *w, size_t len, struct sb *out
 }
 
 /* Whether c[0..nc) is a surname whose "é" is the stress mark Swedish
- * surnames carry in their last syllable ("Holmér", "Modéer"; "Holmérs"): an
- * "-ér" no engine prints for "ör" in a name (few names end in "ör"). */
+ * surnames carry in their last syllable ("Holmér", "Modéer", "Sjödén";
+ * "Holmérs"): an "-ér" or "-én" is read as it is printed, although an
+ * island's "-ön" may come out so too ("Gräsén"): a person's name spelt
+ * wrong is worse than a place left as read. */
 static int accented_surname(const uint32_t *c, int nc)
 {
 	if (nc > 0 && c[nc - 1] == 's')
 		nc--;
-	return nc >= 4 && utf8_is_upper(c[0]) && c[nc - 1] == 'r' &&
+	return nc >= 4 && utf8_is_upper(c[0]) && (c[nc - 1] == 'r' || c[nc - 1] == 'n') &&
 	       (c[nc - 2] == 0xE9 || (c[nc - 2] == 'e' && c[nc - 3] == 0xE9));
 }
 
