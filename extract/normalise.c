@@ -2613,6 +2613,26 @@ static const struct doc_line *line_above(const struct norm *n, const struct lsta
 	return above(n, ls->l, a, e);
 }
 
+/* The line after ls's on the same page and its first word [*a, *e), as
+ * read (the rules have not reached it yet), or NULL. */
+static const struct doc_line *line_below(const struct norm *n, const struct lstate *ls, size_t *a,
+                                         size_t *e)
+{
+	const struct doc *d = n->doc;
+	const struct doc_line *l = ls->l;
+	if (!d || !l || l < d->lines || l + 1 >= d->lines + d->nlines || l[1].page != l->page)
+		return NULL;
+	const struct doc_line *p = l + 1;
+	size_t i = 0;
+	while (i < p->len && (p->text[i] == ' ' || p->text[i] == '\t'))
+		i++;
+	*a = i;
+	while (i < p->len && p->text[i] != ' ' && p->text[i] != '\t')
+		i++;
+	*e = i;
+	return *a < *e ? p : NULL;
+}
+
 /* The context the last word of the line before makes for the first word of
  * ls's line ("att" at a line's end, "göra" on the next): that line is done
  * when this one reaches the word rules.  0 at a page's top, for rule tests,
@@ -2843,23 +2863,43 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 		unsigned g = ls->gen;
 		struct repl *rp = NULL;
 		size_t nrp = 0;
-		const struct doc_line *pl;
-		size_t pa, pe;
-		if (r->across && after_hy && (pl = line_above(n, ls, &pa, &pe)) != NULL) {
-			/* match after "<last word above>\n" and shift back (in the
-			 * scratch buffer: no allocation a line once it has grown) */
+		const struct doc_line *pl = NULL, *nl = NULL;
+		size_t pa, pe, na, ne;
+		if (r->across && after_hy &&
+		    ((pl = line_above(n, ls, &pa, &pe)) != NULL ||
+		     (nl = line_below(n, ls, &na, &ne)) != NULL)) {
+			/* match between "<last word above>\n" and "\n<first word
+			 * below>" and shift back (in the scratch buffer: no
+			 * allocation a line once it has grown); a match outside the
+			 * line is the other line's */
+			if (pl)
+				nl = line_below(n, ls, &na, &ne);
 			struct sb *t = &n->scratch;
 			sb_reset(t);
 			t->oom = 0;
-			sb_add(t, pl->text + pa, pe - pa);
-			sb_addc(t, '\n');
-			size_t plen = t->len;
-			sb_add(t, ls->cur.buf, ls->cur.len);
-			int bad = t->oom || rule_matches(n, r, t->buf, t->len, plen, &rp, &nrp) < 0;
-			for (size_t k = 0; !bad && k < nrp; k++) {
-				rp[k].a -= plen;
-				rp[k].b -= plen;
+			if (pl) {
+				sb_add(t, pl->text + pa, pe - pa);
+				sb_addc(t, '\n');
 			}
+			size_t plen = t->len, end = plen + ls->cur.len;
+			sb_add(t, ls->cur.buf, ls->cur.len);
+			if (nl) {
+				sb_addc(t, '\n');
+				sb_add(t, nl->text + na, ne - na);
+			}
+			int bad = t->oom || rule_matches(n, r, t->buf, t->len, plen, &rp, &nrp) < 0;
+			size_t kept = 0;
+			for (size_t k = 0; !bad && k < nrp; k++) {
+				if (rp[k].b > end) {
+					free(rp[k].text);
+					continue;
+				}
+				rp[kept] = rp[k];
+				rp[kept].a -= plen;
+				rp[kept++].b -= plen;
+			}
+			if (!bad)
+				nrp = kept;
 			if (bad || ls_apply(ls, rp, nrp, r->b->id) < 0) {
 				repl_free(rp, nrp);
 				return -1;

@@ -480,6 +480,20 @@ Test(normalise, year_after_a_number_on_the_line_above)
 	free(s);
 }
 
+/* ... and the next line's first word, as read: "från ar" / "2027" is "från
+ * år", "bor" / "påbörjas" is "bör", "svara" / "att" after "är" is "svåra";
+ * a match is only ever the line's own, and a line before a blank one sees
+ * nothing below. */
+Test(normalise, word_after_on_the_line_below)
+{
+	char *s = forced("Rekrytering bor\npaborjas i januari. Helger ar svara\natt tacka fran ar\n"
+	                 "2027 och framat. De bor\ni Vallby och ar svara\n\natt na.\n");
+	cr_expect_str_eq(s,
+	                 "Rekrytering bör\npåbörjas i januari. Helger är svåra\natt täcka från år\n"
+	                 "2027 och framåt. De bor\ni Vallby och är svara\n\natt nå.\n");
+	free(s);
+}
+
 /* What the swe model itself gets wrong on light scans of seeds 001 and 002:
  * a diacritic the print does not have.  A word the lexicon knows with its
  * diacritic, and a name it does not know, keep theirs. */
