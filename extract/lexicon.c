@@ -249,12 +249,14 @@ size_t lex_lower(const char *w, size_t n, char *out)
 
 struct lex {
 	Hunhandle *hun;
-	uint64_t *tri;         /* bitset of hashed lower-case letter trigrams */
-	struct lex_map *known; /* lower-case word -> tier (LEX_LISTED, LEX_OURS) */
-	struct lex_map *freq;  /* lower-case word -> count */
-	struct lex_map *cache; /* word as written -> tier */
-	struct lex_map *inf;   /* word as written -> lex_infinitive's answer */
-	struct lex_map *names; /* lower case -> 1: our additions write it with a capital */
+	uint64_t *tri;            /* bitset of hashed lower-case letter trigrams */
+	struct lex_map *known;    /* lower-case word -> tier (LEX_LISTED, LEX_OURS) */
+	struct lex_map *freq;     /* lower-case word -> count */
+	struct lex_map *cache;    /* word as written -> tier */
+	struct lex_map *inf;      /* word as written -> lex_infinitive's answer */
+	struct lex_map *names;    /* lower case -> 1: our additions write it with a capital */
+	struct lex_map *name_pre; /* the names' beginnings (lex_name_prefix), made when asked */
+	int name_pre_failed;
 	struct lex_stats st;
 	char *buf; /* scratch for lower-casing */
 	size_t bufsz;
@@ -545,6 +547,7 @@ void lex_free(struct lex *lx)
 	lex_map_free(lx->cache);
 	lex_map_free(lx->inf);
 	lex_map_free(lx->names);
+	lex_map_free(lx->name_pre);
 	free(lx->tri);
 	free(lx->buf);
 	free(lx);
@@ -710,6 +713,38 @@ int lex_name(struct lex *lx, const char *w, size_t n)
 		return 0;
 	size_t ln = lex_lower(w, n, lx->buf);
 	return lex_map_get(lx->names, lx->buf, ln, &v, NULL, NULL) && v;
+}
+
+/* The beginnings of every name (whole letters), from the names map. */
+static int make_name_prefixes(struct lex *lx)
+{
+	lx->name_pre = lex_map_new();
+	if (!lx->name_pre)
+		return -1;
+	size_t it = 0, kl;
+	const char *key;
+	uint32_t cap;
+	while (lex_map_next(lx->names, &it, &key, &kl, &cap)) {
+		if (!cap)
+			continue;
+		for (size_t i = 1; i <= kl; i++)
+			if ((i == kl || ((unsigned char)key[i] & 0xC0) != 0x80) &&
+			    lex_map_put(lx->name_pre, key, i, 1, NULL, 0) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+int lex_name_prefix(struct lex *lx, const char *low, size_t n)
+{
+	if (!lx->name_pre && !lx->name_pre_failed && make_name_prefixes(lx) < 0) {
+		lex_map_free(lx->name_pre);
+		lx->name_pre = NULL;
+		lx->name_pre_failed = 1;
+	}
+	if (lx->name_pre_failed)
+		return 1; /* out of memory: every beginning may be one */
+	return lex_map_get(lx->name_pre, low, n, NULL, NULL, NULL);
 }
 
 int lex_infinitive(struct lex *lx, const char *w, size_t n)

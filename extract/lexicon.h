@@ -85,6 +85,13 @@ int lex_infinitive(struct lex *lx, const char *w, size_t n);
  * take in lower case as a compound ("öster" + "åker"). */
 int lex_name(struct lex *lx, const char *w, size_t n);
 
+/* 1 when the lower-case low[0..n) is the beginning of a name of lex_name()
+ * (or a whole one), on a letter's boundary: what lets a search that builds
+ * a name letter by letter stop early.  The beginnings are made on the first
+ * call (a few thousand hash entries, freed by lex_free()); should that fail
+ * for want of memory, every text is taken for a beginning. */
+int lex_name_prefix(struct lex *lx, const char *low, size_t n);
+
 /* 0 when w[0..n) cannot be a Swedish word because it has a sequence of three
  * letters (counting the word's start and end as letters) that no word of
  * hunspell's stem list or the lists has, or more than one such sequence of

@@ -176,6 +176,7 @@ struct norm {
 	struct lex_map *rule_ids;       /* rule id -> index in rules */
 	struct lex_map *not_inf;        /* word-pair's not-infinitive: "inga", "båda" */
 	struct lex_map *places;         /* document-places' elements: "sjö", "ängen" */
+	struct lex_map *place_pre;      /* ... and their beginnings ("sj", "än") */
 	struct norm_rule_profile *prof; /* per rule, when counting (norm_profile) */
 	size_t lines_edited;            /* lines the document steps changed, so far */
 	/* characters the table says are almost never themselves (é), with that
@@ -206,6 +207,7 @@ struct leftover {
 static int confusable_slow(const struct norm *n, uint32_t c);
 static int ctx_load(struct norm *n, const char *list, char kind);
 static int words_load(struct lex_map *m, const char *list);
+static int beginnings(const struct lex_map *from, struct lex_map *to);
 
 static const char *const rule_keys[] = {"why",
                                         "find",
@@ -677,11 +679,12 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 	n->rule_ids = lex_map_new();
 	n->not_inf = lex_map_new();
 	n->places = lex_map_new();
+	n->place_pre = lex_map_new();
 	n->lower = lex_map_new();
 	n->dc_seen = lex_map_new();
 	n->unseen_words = lex_map_new();
 	if (!n->rules || !n->memo || !n->vocab || !n->rule_ids || !n->lower || !n->dc_seen ||
-	    !n->unseen_words || !n->not_inf || !n->places) {
+	    !n->unseen_words || !n->not_inf || !n->places || !n->place_pre) {
 		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 		goto fail;
 	}
@@ -709,7 +712,8 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 		if ((n->rules[n->nrules - 1].kind == RK_PAIRS &&
 		     words_load(n->not_inf, rules_get(b, "not-infinitive")) < 0) ||
 		    (n->rules[n->nrules - 1].kind == RK_DOC_PLACES &&
-		     words_load(n->places, rules_get(b, "elements")) < 0)) {
+		     (words_load(n->places, rules_get(b, "elements")) < 0 ||
+		      beginnings(n->places, n->place_pre) < 0))) {
 			rc = ex_fail(err, EX_NOMEM, b->file, 0, b->line, "out of memory");
 			goto fail;
 		}
@@ -767,6 +771,7 @@ void norm_free(struct norm *n)
 	lex_map_free(n->rule_ids);
 	lex_map_free(n->not_inf);
 	lex_map_free(n->places);
+	lex_map_free(n->place_pre);
 	free(n->prof);
 	for (size_t i = 0; i < n->nleft; i++)
 		free(n->left[i].chunk);
@@ -2532,6 +2537,19 @@ static unsigned ctx_hash(const char *w, size_t k)
 }
 
 /* Put the words of a white-space separated list, lower-cased, into m. */
+/* Every beginning (whole letters) of every key of `from`, into `to`. */
+static int beginnings(const struct lex_map *from, struct lex_map *to)
+{
+	size_t it = 0, kl;
+	const char *key;
+	while (lex_map_next(from, &it, &key, &kl, NULL))
+		for (size_t i = 1; i <= kl; i++)
+			if ((i == kl || ((unsigned char)key[i] & 0xC0) != 0x80) &&
+			    lex_map_put(to, key, i, 1, NULL, 0) < 0)
+				return -1;
+	return 0;
+}
+
 static int words_load(struct lex_map *m, const char *list)
 {
 	for (const char *p = list; p && *p;) {
@@ -3571,12 +3589,54 @@ struct place_search {
 	int nc;
 	uint32_t v[MAX_WORD]; /* the reading being built, code points */
 	int nv;
+	/* ... in lower case, UTF-8: v[k] starts at low[off[k]]; end[k]: an
+	 * element or a name ends at letter k, done[k]: low[0..off[k]) is
+	 * elements (with their linking s) */
+	char low[4 * MAX_WORD + 4];
+	size_t off[MAX_WORD + 1];
+	unsigned char end[MAX_WORD + 1], done[MAX_WORD + 1];
 	double best, second;
 	uint32_t won[MAX_WORD];
 	int nwon, tried;
 	char wonlow[256]; /* won in lower case, UTF-8 */
 	size_t nwonlow;
 };
+
+/* Whether low[a, b) is an element or a name of our additions (the names
+ * four bytes or more, as place_parts() takes them). */
+static int place_part(const struct place_search *ps, size_t a, size_t b)
+{
+	return lex_map_get(ps->n->places, ps->low + a, b - a, NULL, NULL, NULL) ||
+	       (b - a >= 4 && lex_name(ps->n->lex, ps->low + a, b - a));
+}
+
+/* Append cp to the reading; 0 when no reading that begins so can be made of
+ * elements and names (a part so far that begins none), and then nothing
+ * was appended.  A necessary condition only: place_parts() has the final
+ * say on a whole reading. */
+static int place_push(struct place_search *ps, uint32_t cp)
+{
+	int k = ps->nv + 1;
+	size_t at = ps->off[ps->nv];
+	if (ps->nv >= MAX_WORD - 2)
+		return 0;
+	size_t b = at + (size_t)utf8_encode(utf8_cp_lower(cp), ps->low + at);
+	ps->off[k] = b;
+	ps->end[k] = 0;
+	for (int i = 0; i < k && !ps->end[k]; i++)
+		ps->end[k] = ps->done[i] && place_part(ps, ps->off[i], b);
+	ps->done[k] = ps->end[k] || (ps->low[at] == 's' && ps->end[k - 1]);
+	int viable = ps->done[k];
+	for (int i = 0; i < k && !viable; i++)
+		viable = ps->done[i] &&
+		         (lex_map_get(ps->n->place_pre, ps->low + ps->off[i], b - ps->off[i], NULL,
+		                      NULL, NULL) ||
+		          lex_name_prefix(ps->n->lex, ps->low + ps->off[i], b - ps->off[i]));
+	if (!viable)
+		return 0;
+	ps->v[ps->nv++] = cp;
+	return 1;
+}
 
 static void place_try(struct place_search *ps, int i, int edits, double cost)
 {
@@ -3585,10 +3645,8 @@ static void place_try(struct place_search *ps, int i, int edits, double cost)
 	if (i == ps->nc) {
 		if (!edits)
 			return;
-		char low[256];
-		size_t ll = 0;
-		for (int k = 0; k < ps->nv && ll + 4 < sizeof(low); k++)
-			ll += (size_t)utf8_encode(utf8_cp_lower(ps->v[k]), low + ll);
+		const char *low = ps->low;
+		size_t ll = ps->off[ps->nv];
 		if (!place_parts(ps->n, low, ll))
 			return;
 		/* the same reading by another row of the table ("A" for "Ä" or
@@ -3607,11 +3665,10 @@ static void place_try(struct place_search *ps, int i, int edits, double cost)
 		}
 		return;
 	}
-	if (ps->nv >= MAX_WORD - 2)
-		return;
-	ps->v[ps->nv++] = ps->c[i]; /* as read */
-	place_try(ps, i + 1, edits, cost);
-	ps->nv--;
+	if (place_push(ps, ps->c[i])) { /* as read */
+		place_try(ps, i + 1, edits, cost);
+		ps->nv--;
+	}
 	if (edits == PLACE_EDITS)
 		return;
 	size_t nrows;
@@ -3625,7 +3682,8 @@ static void place_try(struct place_search *ps, int i, int edits, double cost)
 		int nt = decode(e->truth, (size_t)e->tlen, t, 4);
 		if (nt != 1)
 			continue;
-		ps->v[ps->nv++] = t[0];
+		if (!place_push(ps, t[0]))
+			continue;
 		place_try(ps, i + e->nocr, edits + 1, cost + e->cost);
 		ps->nv--;
 	}
@@ -3633,7 +3691,7 @@ static void place_try(struct place_search *ps, int i, int edits, double cost)
 
 static int place_match(struct norm *n, const char *w, size_t len, struct sb *out)
 {
-	struct place_search ps = {.n = n, .best = 1e9, .second = 1e9};
+	struct place_search ps = {.n = n, .best = 1e9, .second = 1e9, .done = {1}};
 	uint32_t c[MAX_WORD];
 	ps.c = c;
 	ps.nc = decode(w, len, c, MAX_WORD);

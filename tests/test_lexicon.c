@@ -67,6 +67,13 @@ Test(lexicon, names_of_our_additions)
 	cr_expect_eq(check("Åsa"), LEX_OURS);
 	cr_expect_eq(check("ÅSA"), LEX_OURS);
 	cr_expect_neq(check("åsa"), LEX_OURS);
+	/* the beginnings of names, on a letter's boundary */
+	cr_expect(lex_name_prefix(lx, "österå", strlen("österå")));
+	cr_expect(lex_name_prefix(lx, "söder", strlen("söder")));
+	cr_expect(lex_name_prefix(lx, "österåker", strlen("österåker")));
+	cr_expect_not(lex_name_prefix(lx, "ö", 1)); /* half a letter */
+	cr_expect_not(lex_name_prefix(lx, "qzx", 3));
+	cr_expect_not(lex_name_prefix(lx, "mnk", 3)); /* "mnkr" is no name */
 }
 
 static int inf(const char *w)
