@@ -177,6 +177,8 @@ struct norm {
 	struct lex_map *not_inf;        /* word-pair's not-infinitive: "inga", "båda" */
 	struct lex_map *places;         /* document-places' elements: "sjö", "ängen" */
 	struct lex_map *place_pre;      /* ... and their beginnings ("sj", "än") */
+	size_t *next_run[2];            /* [lost][i]: the first rule from i on that runs over
+	                        lines in this document (plan_rules), nrules: none */
 	struct norm_rule_profile *prof; /* per rule, when counting (norm_profile) */
 	size_t lines_edited;            /* lines the document steps changed, so far */
 	/* characters the table says are almost never themselves (é), with that
@@ -680,11 +682,14 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 	n->not_inf = lex_map_new();
 	n->places = lex_map_new();
 	n->place_pre = lex_map_new();
+	n->next_run[0] = calloc(n->set.nblocks + 1, sizeof(size_t));
+	n->next_run[1] = calloc(n->set.nblocks + 1, sizeof(size_t));
 	n->lower = lex_map_new();
 	n->dc_seen = lex_map_new();
 	n->unseen_words = lex_map_new();
 	if (!n->rules || !n->memo || !n->vocab || !n->rule_ids || !n->lower || !n->dc_seen ||
-	    !n->unseen_words || !n->not_inf || !n->places || !n->place_pre) {
+	    !n->unseen_words || !n->not_inf || !n->places || !n->place_pre || !n->next_run[0] ||
+	    !n->next_run[1]) {
 		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 		goto fail;
 	}
@@ -772,6 +777,8 @@ void norm_free(struct norm *n)
 	lex_map_free(n->not_inf);
 	lex_map_free(n->places);
 	lex_map_free(n->place_pre);
+	free(n->next_run[0]);
+	free(n->next_run[1]);
 	free(n->prof);
 	for (size_t i = 0; i < n->nleft; i++)
 		free(n->left[i].chunk);
@@ -2842,13 +2849,30 @@ static void profile_line(struct norm *n, size_t i, double t0, const struct lstat
 
 /* Run rules [from, to) over ls's line.  after_hy: the line above is done
  * (the rules after the hyphenation step), so 'across' rules may read it. */
+/* Which rules run over lines, for a document that lost its å/ä/ö and for
+ * one that did not, once the rules' `has` are set: run_rules() then steps
+ * from one to the next, not through every rule at every line. */
+static void plan_rules(struct norm *n)
+{
+	for (int lost = 0; lost < 2; lost++) {
+		size_t next = n->nrules;
+		n->next_run[lost][n->nrules] = next;
+		for (size_t i = n->nrules; i-- > 0;) {
+			const struct nrule *r = &n->rules[i];
+			if (!(r->when_lost && !lost) && !(r->when_has && !r->has) &&
+			    (r->kind == RK_WORDS || r->kind == RK_PAIRS || r->kind == RK_REGEX))
+				next = i;
+			n->next_run[lost][i] = next;
+		}
+	}
+}
+
 static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, int lost,
                      int after_hy)
 {
-	for (size_t i = from; i < to; i++) {
+	const size_t *next = n->next_run[lost != 0];
+	for (size_t i = next[from]; i < to; i = next[i + 1]) {
 		const struct nrule *r = &n->rules[i];
-		if ((r->when_lost && !lost) || (r->when_has && !r->has))
-			continue;
 		if (r->kind == RK_WORDS || r->kind == RK_PAIRS) {
 			if (!n->lex || !n->nconf)
 				continue;
@@ -2864,8 +2888,6 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 			i += both;
 			continue;
 		}
-		if (r->kind != RK_REGEX)
-			continue;
 		if (ls->present_gen != ls->gen) {
 			memset(ls->present, 0, sizeof(ls->present));
 			for (size_t k = 0; k < ls->cur.len; k++) {
@@ -4741,6 +4763,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		              r->kind == RK_DOC_CHANNEL || r->kind == RK_DOC_QUOTES) &&
 		             !(r->when_lost && !lost);
 	}
+	plan_rules(n);
 	n->doc = d;
 	n->docgen++;
 	n->doc_words = doc_rules && n->lex && n->nconf;
@@ -4891,6 +4914,7 @@ int norm_check_rules(struct norm *n,
 					n->rules[k2].has =
 					    memmem(e->value, inlen, n->rules[k2].when_has,
 					           strlen(n->rules[k2].when_has)) != NULL;
+			plan_rules(n);
 			if (ls_start(&ls, e->value, inlen, NULL) < 0 ||
 			    run_rules(n, &ls, 0, n->nrules, lost, 0) < 0) {
 				ls_release(&ls);
