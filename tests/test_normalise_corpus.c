@@ -254,19 +254,24 @@ Test(normalise_corpus, second_learning_set)
  * stop 11 to look at word by word), dev3 and dev4 (a tjänsteutlåtande on a
  * lokalförsörjningsplan and an avsiktsförklaring, stop 12), dev5 and dev6
  * (a protokollsutdrag and a kultur- och fritidsförvaltning's tjänsteskrivelse,
- * stop 12), dev7..dev9 (stop 13): the development set */
+ * stop 12), dev7..dev12 (stop 13): the development set */
 Test(normalise_corpus, development_set)
 {
-	static const char *const names[] = {"dev1", "dev2", "dev3", "dev4", "dev5",
-	                                    "dev6", "dev7", "dev8", "dev9", NULL};
+	static const char *const names[] = {"dev1",  "dev2",  "dev3", "dev4", "dev5",
+	                                    "dev6",  "dev7",  "dev8", "dev9", "dev10",
+	                                    "dev11", "dev12", NULL};
 	/* issue target 98%; dev1 and dev2 measured 94.4% (1208/1280) when they
 	 * were made, 95.6% (1224/1280) at stop 11's end; with dev3 and dev4
 	 * 95.9% (2443/2548) when they were made; with dev5 and dev6 95.4%
 	 * (3861/4048) when they were made, 96.9% (3923/4048) at stop 12's end;
 	 * dev7..dev9 (a kommunfullmäktige protokoll, a planbeskrivning, a
 	 * socialförvaltning's tjänsteutlåtande, stop 13) measured 92.7%
-	 * (2028/2188) with 9 correct words changed when they were made */
-	check_set(names, "development set (dev1..dev9 x clean, copy, fax)", 25, 965);
+	 * (2028/2188) with 9 correct words changed when they were made; dev10..dev12
+	 * (a kommunstyrelse protokollsutdrag, a kultur- och fritidsförvaltning's
+	 * tjänsteskrivelse, a miljö- och byggnämnd protokollsutdrag, stop 13)
+	 * 95.8% (2512/2622), 9 changed, when they were made (on stop 13's code
+	 * of that hour) */
+	check_set(names, "development set (dev1..dev12 x clean, copy, fax)", 25, 965);
 }
 
 /* WER measured 2.08% when the set was made, 1.55% at stop 11's end, 0.95%
