@@ -3952,10 +3952,12 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 		uint32_t small = 0, capital = 0;
 		lex_map_get(n->lower, low, ll, &small, NULL, NULL);
 		lex_map_get(big, c->chunk, c->len, &capital, NULL, NULL);
-		/* a verb in -a is no term: a tie goes to the small letter ("ska Öka",
-		 * "öka" once elsewhere) */
-		int verb = small && small == capital && ll > 2 && low[ll - 1] == 'a' &&
-		           lex_infinitive(n->lex, low, ll) == 1;
+		/* a verb in -a is no term, nor is a short word (an adverb, a
+		 * preposition: "så att Även de", "även" once elsewhere): a tie goes
+		 * to the small letter ("ska Öka", "öka" once elsewhere) */
+		int verb = small && small == capital &&
+		           (utf8_count(low, ll) <= 5 ||
+		            (ll > 2 && low[ll - 1] == 'a' && lex_infinitive(n->lex, low, ll) == 1));
 		if (small
 		        ? small <= capital && !verb
 		        : c->len >= 60 || !lex_freq(n->lex, low, ll) || lex_name(n->lex, low, ll) ||

@@ -382,6 +382,11 @@ Test(normalise, capital_read_for_a_small_letter_by_the_documents_vote)
 	            "Vi planerar for aldre personer i kommunen.\n"
 	            "Fler aldre bor hemma, och behovet for Aldre okar.\n",
 	            "behovet för äldre ökar", NULL);
+	/* ... a tie too, for a short word (an adverb: no defined term) */
+	expect_text(1,
+	            "Vi informerar tidigt, sa att Aven de som bor langt bort kan delta.\n"
+	            "Det galler aven foreningarna i kommunen.\n",
+	            "så att även de som bor långt bort", NULL);
 	/* a word the document capitalises as often as not stays capitalised */
 	expect_text(1,
 	            "Enligt Overenskommelsen ska parterna ses.\n"
