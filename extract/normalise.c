@@ -2340,9 +2340,19 @@ static void memo_key_tail(const struct lstate *ls, size_t b, struct sb *key)
 static inline void memo_key(const struct norm *n, const struct lstate *ls, size_t a, size_t b,
                             struct sb *key)
 {
+	/* written in place, once there is room: a key for every chunk of every
+	 * line, the hot path of a repeated text */
+	size_t len = b - a + 1;
 	sb_reset(key);
-	sb_addc(key, memo_kind(n, ls, a));
-	sb_add(key, ls->cur.buf + a, b - a);
+	key->oom = 0;
+	if (key->alloc < len + 1 && sb_grow(key, len) < 0) {
+		key->oom = 1;
+		return;
+	}
+	key->buf[0] = memo_kind(n, ls, a);
+	memcpy(key->buf + 1, ls->cur.buf + a, b - a);
+	key->buf[len] = '\0';
+	key->len = len;
 	if (ls->cur.buf[b - 1] == '-')
 		memo_key_tail(ls, b, key);
 }
@@ -2360,6 +2370,8 @@ static int repair_chunk_both(struct norm *n, struct lstate *ls, size_t a, size_t
 		return 0;
 	struct sb *key = &n->scratch;
 	memo_key(n, ls, a, b, key);
+	if (key->oom)
+		return -1;
 	const char *v = NULL;
 	size_t vl = 0;
 	uint32_t *stamp = NULL;
@@ -2412,6 +2424,8 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 	}
 	struct sb *key = &n->scratch;
 	memo_key(n, ls, a, b, key);
+	if (key->oom)
+		return -1;
 	const char *v = NULL;
 	size_t vl = 0;
 	uint32_t *stamp = NULL;
@@ -2457,7 +2471,7 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 	if (fits) {
 		/* the other pass's part as it was (or unknown) */
 		memo_key(n, ls, a, b, key);
-		have = lex_map_get(n->memo, key->buf, key->len, NULL, &v, &vl);
+		have = !key->oom && lex_map_get(n->memo, key->buf, key->len, NULL, &v, &vl);
 		const char *c0 = have ? v + 1 : "\xff";
 		const char *d0 = have ? memo_part(v, vl, 1) : "\xff";
 		size_t clen = have ? (size_t)(d0 - (v + 1)) : 1;
