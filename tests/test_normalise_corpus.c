@@ -270,8 +270,9 @@ Test(normalise_corpus, development_set)
 	 * (a kommunstyrelse protokollsutdrag, a kultur- och fritidsförvaltning's
 	 * tjänsteskrivelse, a miljö- och byggnämnd protokollsutdrag, stop 13)
 	 * 95.8% (2512/2622), 9 changed, when they were made (on stop 13's code
-	 * of that hour) */
-	check_set(names, "development set (dev1..dev12 x clean, copy, fax)", 25, 965);
+	 * of that hour); 97.3% (8623/8858), WER 0.88%, changed 0.02% (3/18596:
+	 * "En förälder sa", read "så") at stop 13's end */
+	check_set(names, "development set (dev1..dev12 x clean, copy, fax)", 25, 968);
 }
 
 /* WER measured 2.08% when the set was made, 1.55% at stop 11's end, 0.95%
@@ -293,9 +294,9 @@ Test(normalise_corpus, fresh_held_out_set_2)
 	static const char *const names[] = {"fresh3", "fresh4", NULL};
 	/* issue targets WER 2%, 98% repaired; measured WER 3.26%, 90.2%
 	 * (1212/1344) when the set was made, WER 2.27%, 93.2% (1252/1344) at stop
-	 * 12's end */
-	check_set_wer(names, "second held-out set (fresh3, fresh4 x clean, copy, fax)", 25, 925,
-	              25);
+	 * 12's end, WER 2.08%, 93.8% (1260/1344) at stop 13's */
+	check_set_wer(names, "second held-out set (fresh3, fresh4 x clean, copy, fax)", 25, 930,
+	              22);
 }
 
 /* fresh5 and fresh6 (a tjänsteskrivelse and a miljö- och byggnämnd
@@ -306,8 +307,24 @@ Test(normalise_corpus, fresh_held_out_set_3)
 {
 	static const char *const names[] = {"fresh5", "fresh6", NULL};
 	/* issue targets WER 2%, 98% repaired; measured WER 2.57%, 92.5%
-	 * (1221/1320), changed 0.11% (3/2730) */
-	check_set_wer(names, "third held-out set (fresh5, fresh6 x clean, copy, fax)", 25, 915, 28);
+	 * (1221/1320), changed 0.11% (3/2730) at stop 12's end; at stop 13's end
+	 * (a stop of development that never looked at it) WER 2.00%, 94.2%
+	 * (1244/1320), changed 0.11% */
+	check_set_wer(names, "third held-out set (fresh5, fresh6 x clean, copy, fax)", 25, 935, 21);
+}
+
+/* fresh7 and fresh8 (a barn- och utbildningsförvaltning's tjänsteutlåtande
+ * and an överenskommelse between a kommun and a region, written at stop 13
+ * by a session that did not tune the normaliser, kept off the branch until
+ * the stop's last change and measured once, on its final code): a fourth
+ * held-out set, only its totals ever looked at */
+Test(normalise_corpus, fresh_held_out_set_4)
+{
+	static const char *const names[] = {"fresh7", "fresh8", NULL};
+	/* the issue's WER target; 98% repaired not met: measured WER 30.1% ->
+	 * 1.26%, 95.9% (1717/1790), changed 0.00% (0/4175) */
+	check_set_wer(names, "fourth held-out set (fresh7, fresh8 x clean, copy, fax)", 25, 950,
+	              20);
 }
 
 Test(normalise_corpus, seed000_real_legacy_ocr)
