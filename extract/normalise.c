@@ -2557,7 +2557,6 @@ static unsigned ctx_hash(const char *w, size_t k)
 	return (h ^ (h >> 8) ^ (h >> 16)) & 255;
 }
 
-/* Put the words of a white-space separated list, lower-cased, into m. */
 /* Every beginning (whole letters) of every key of `from`, into `to`. */
 static int beginnings(const struct lex_map *from, struct lex_map *to)
 {
@@ -2571,6 +2570,7 @@ static int beginnings(const struct lex_map *from, struct lex_map *to)
 	return 0;
 }
 
+/* Put the words of a white-space separated list, lower-cased, into m. */
 static int words_load(struct lex_map *m, const char *list)
 {
 	for (const char *p = list; p && *p;) {
@@ -2861,8 +2861,6 @@ static void profile_line(struct norm *n, size_t i, double t0, const struct lstat
 
 /* ---- the rules over a line ---------------------------------------------------------- */
 
-/* Run rules [from, to) over ls's line.  after_hy: the line above is done
- * (the rules after the hyphenation step), so 'across' rules may read it. */
 /* Which rules run over lines, for a document that lost its å/ä/ö and for
  * one that did not, once the rules' `has` are set: run_rules() then steps
  * from one to the next, not through every rule at every line. */
@@ -2881,6 +2879,8 @@ static void plan_rules(struct norm *n)
 	}
 }
 
+/* Run rules [from, to) over ls's line.  after_hy: the line above is done
+ * (the rules after the hyphenation step), so 'across' rules may read it. */
 static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, int lost,
                      int after_hy)
 {
@@ -4931,6 +4931,7 @@ int norm_check_rules(struct norm *n,
 					    memmem(e->value, inlen, n->rules[k2].when_has,
 					           strlen(n->rules[k2].when_has)) != NULL;
 			plan_rules(n);
+			n->lost = lost;
 			if (ls_start(&ls, e->value, inlen, NULL) < 0 ||
 			    run_rules(n, &ls, 0, n->nrules, lost, 0) < 0) {
 				ls_release(&ls);
