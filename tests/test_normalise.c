@@ -499,6 +499,21 @@ Test(normalise, word_after_on_the_line_below)
 	free(s);
 }
 
+/* Ranges and units broken over a line's end (rules/normalise/45-ranges.rules,
+ * after the hyphenation step): a year range the hyphenation rejoined, a count
+ * whose unit opens the next line, an area whose number ends the line above;
+ * a phone number's hyphen and an "m2" after a word stay. */
+Test(normalise, range_and_unit_over_a_line_end)
+{
+	char *s = forced("Arbetet pagar under 2025-\n2027. Barn i aldern 7-20\nar och hus i 2-4\n"
+	                 "vaningar. Byggnadsarean blir 191\nm2 per tomt. Ring 0510-77\n"
+	                 "14 62 om\nm2 saknas.\n");
+	cr_expect_str_eq(s, "Arbetet pågår under 2025–2027.\nBarn i åldern 7–20\når och hus i 2–4\n"
+	                    "våningar. Byggnadsarean blir 191\nm² per tomt. Ring 0510-77\n"
+	                    "14 62 om\nm2 saknas.\n");
+	free(s);
+}
+
 /* What the swe model itself gets wrong on light scans of seeds 001 and 002:
  * a diacritic the print does not have.  A word the lexicon knows with its
  * diacritic, and a name it does not know, keep theirs. */
