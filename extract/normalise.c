@@ -1445,6 +1445,7 @@ static double ctx_score(struct norm *n, const char *w, size_t len)
 }
 
 static int place_parts(const struct norm *n, const char *low, size_t len);
+
 static int accented_surname(const uint32_t *c, int nc);
 
 /* Whether cps[0..nc) is shaped like a name (a capital, then small letters,
@@ -3586,7 +3587,8 @@ static int marks_match(struct norm *n, const char *w, size_t len, struct sb *out
 
 /* Whether low[0..len) (lower case) is two or more of document-places'
  * elements or names of our additions ("Göran|sson"), a linking "s" allowed
- * after one ("Öregrund|s|grepen"), the last of two letters or more. */
+ * after one ("Öregrund|s|grepen"), and a linking "a" before another ("Hult|a|
+ * gård", "Äng|a|ryd": not "Hult|å|gård"), the last of two letters or more. */
 static int place_parts(const struct norm *n, const char *low, size_t len)
 {
 	unsigned char reach[256] = {1}; /* reach[i]: low[0..i) is elements */
@@ -3605,7 +3607,7 @@ static int place_parts(const struct norm *n, const char *low, size_t len)
 			    (j - i < 4 || !lex_name(n->lex, low + i, j - i)))
 				continue; /* an element, or a name of our additions */
 			reach[j] = 1;
-			if (j < len && low[j] == 's')
+			if (j < len && (low[j] == 's' || (low[j] == 'a' && j + 1 < len)))
 				reach[j + 1] = 1;
 		}
 	}
@@ -3661,7 +3663,7 @@ static int place_push(struct place_search *ps, uint32_t cp)
 	ps->end[k] = 0;
 	for (int i = 0; i < k && !ps->end[k]; i++)
 		ps->end[k] = ps->done[i] && place_part(ps, ps->off[i], b);
-	ps->done[k] = ps->end[k] || (ps->low[at] == 's' && ps->end[k - 1]);
+	ps->done[k] = ps->end[k] || ((ps->low[at] == 's' || ps->low[at] == 'a') && ps->end[k - 1]);
 	int viable = ps->done[k];
 	for (int i = 0; i < k && !viable; i++)
 		viable = ps->done[i] &&

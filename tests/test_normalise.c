@@ -342,6 +342,11 @@ Test(normalise, name_made_of_place_elements)
 	            "Ordforande ar Eva Holmér och Holmérs forslag galler Per Sjédén.\n",
 	            "från Tjärnåsen till Sörgärde.", "Eva Holmér och Holmérs förslag",
 	            "gäller Per Sjödén.", NULL);
+	/* a linking "a" joins two elements ("Hult|a|gård", "Äng|a|ryd|s|gatan"):
+	 * one edit, where "Hult|å|gård" takes two; it never ends a name ("Södra",
+	 * not "Sör|a") */
+	expect_text(1, "Vagen fran Hultagard till Angarydsgatan och Sédra.\n",
+	            "från Hultagård till Ängarydsgatan och Södra.", NULL);
 }
 
 /* Words of municipal documents the prior undervalues or hunspell lacks are
