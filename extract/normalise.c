@@ -1927,10 +1927,16 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 		/* The engine reads a small "å" as "A" ("Ataganden" for "åtaganden"):
 		 * a capital repaired to a small letter stays a capital where a
 		 * sentence, a line or a list item begins ("Atgardsplan" is
-		 * "Åtgärdsplan" there) */
+		 * "Åtgärdsplan" there), and where the word is a name: made of
+		 * place-name elements and never seen small by the prior
+		 * ("Akersbergsvagen" is "Åkersbergsvägen") */
 		size_t i = 0, j = 0;
 		uint32_t c0 = utf8_next(w, len, &i), r0 = utf8_next(rep, rl_len, &j);
-		if (utf8_is_upper(c0) && utf8_is_lower(r0) && begins_sentence(n, ls, a)) {
+		char low[256];
+		if (utf8_is_upper(c0) && utf8_is_lower(r0) &&
+		    (begins_sentence(n, ls, a) ||
+		     (rl_len < sizeof(low) && !lex_freq(n->lex, rep, rl_len) &&
+		      place_parts(n, low, lex_lower(rep, rl_len, low))))) {
 			char buf[4];
 			int k = utf8_encode(utf8_cp_upper(r0), buf);
 			struct sb up = SB_INIT;
