@@ -1327,6 +1327,21 @@ static int cand_swedish(const struct site *sites, const struct cand *c)
 	return 1;
 }
 
+/* Does c keep a capital first letter cps[0] the letter it is, but for an
+ * å, ä or ö put back or an "I" read for an "l" (one glyph in a sans-serif
+ * face: "Ijudnivan")?  A name's first letter is what the reader sees
+ * first: "Miva" (a company) is no "Nivå". */
+static int cand_keeps_initial(const struct site *sites, const struct cand *c,
+                              const uint32_t *cps)
+{
+	if (!utf8_is_upper(cps[0]) || cps[0] == 'I')
+		return 1;
+	for (int k = 0; k < c->k; k++)
+		if (sites[c->idx[k]].pos == 0 && !sites[c->idx[k]].e->swedish)
+			return 0;
+	return 1;
+}
+
 static double tier_bonus(int tier)
 {
 	return tier >= LEX_OURS ? 2 : tier >= LEX_LISTED ? 1 : 0;
@@ -1560,6 +1575,8 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			/* a word in capitals is repaired in capitals ("TJANSTEUTLATANDE"
 			 * is no "TJäNSTEUTLATANDE") */
 			if (caps && has_lower(t.buf, t.len))
+				continue;
+			if (!cand_keeps_initial(sites, ci, cps))
 				continue;
 			int listed = lex_listed(n->lex, t.buf, t.len);
 			if (listed != (pass == 1))

@@ -347,6 +347,10 @@ Test(normalise, name_made_of_place_elements)
 	 * not "Sör|a") */
 	expect_text(1, "Vagen fran Hultagard till Angarydsgatan och Sédra.\n",
 	            "från Hultagård till Ängarydsgatan och Södra.", NULL);
+	/* a name's first letter changes only by an å, ä or ö put back ("Miva
+	 * AB" is no "Nivå AB"; "Kevin Mitnick" no "Nätnick") */
+	expect_text(1, "Vattnet levereras av Miva AB och Kevin Mitnick.\n",
+	            "av Miva AB och Kevin Mitnick.", NULL);
 	/* a capital read for a small "å" is a capital still in a name made of
 	 * elements ("Åkersbergsvägen"), not in a word ("åtaganden") */
 	expect_text(1, "Flera boende pa Akersbergsvagen har Ataganden i Norra Akersberg.\n",
