@@ -347,6 +347,10 @@ Test(normalise, name_made_of_place_elements)
 	 * not "Sör|a") */
 	expect_text(1, "Vagen fran Hultagard till Angarydsgatan och Sédra.\n",
 	            "från Hultagård till Ängarydsgatan och Södra.", NULL);
+	/* trees and a few more of the commonest elements ("Lärk|ängen",
+	 * "Gull|vik|s|fjärden") */
+	expect_text(1, "Husen vid Larkangen och Gullviksfjarden.\n",
+	            "vid Lärkängen och Gullviksfjärden.", NULL);
 	/* a name's first letter changes only by an å, ä or ö put back ("Miva
 	 * AB" is no "Nivå AB"; "Kevin Mitnick" no "Nätnick") */
 	expect_text(1, "Vattnet levereras av Miva AB och Kevin Mitnick.\n",
