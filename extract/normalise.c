@@ -109,6 +109,12 @@ struct conf {
 #define PAIR_RATIO 1.0
 /* how much less a word known only as hunspell's compound counts as a reading */
 #define HUNSPELL_ONLY_DOUBT 1.5
+/* how much better a name's reading made of place-name elements is than a
+ * compound of other words (about an edit: "Gärde|s|vägen", not the guard's
+ * "Gardes|vägen") */
+#ifndef PLACE_BONUS
+#define PLACE_BONUS 2.5
+#endif
 /* how much less a compound only lex_compound() accepts counts */
 #define OWN_COMPOUND_DOUBT 2.5
 
@@ -1559,6 +1565,12 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	 * even a compound's best prior (LEX_COMPOUND_PRIOR) cannot catch up. */
 	for (int pass = loose ? 2 : 1; pass <= 2; pass++) {
 		double lift = pass == 1 ? 10 : LEX_COMPOUND_PRIOR;
+		/* a name's reading of place-name elements may gain PLACE_BONUS */
+		if (pass == 2 && !pairs && n->lost) {
+			if (place < 0)
+				place = place_shaped(n, w, len, cps, nc);
+			lift += place ? PLACE_BONUS : 0;
+		}
 		size_t limit = pass == 1 && s.n > MAX_LISTED ? MAX_LISTED : s.n;
 		for (size_t i = 0; i < limit && tries < MAX_TRIES; i++) {
 			const struct cand *ci = cand_at(&ord, i);
@@ -1594,15 +1606,17 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 				tier = LEX_HUNSPELL, doubt = OWN_COMPOUND_DOUBT;
 			/* a name made of place-name elements once its å/ä/ö are back
 			 * ("Tjärn|åsen", "Gärde|s|vägen"), as document-places reads
-			 * them */
-			if (tier == LEX_UNKNOWN && pass == 2 && !pairs && n->lost &&
+			 * them, also where lex_compound() builds it: PLACE_BONUS
+			 * better than a compound that is not elements ("Gardes|vägen",
+			 * a guard's road) */
+			if ((tier == LEX_UNKNOWN || doubt > 0) && pass == 2 && !pairs && n->lost &&
 			    cand_swedish(sites, ci)) {
 				if (place < 0)
 					place = place_shaped(n, w, len, cps, nc);
 				char low[256];
 				if (place && !ci->inserted && t.len < 100 &&
 				    place_parts(n, low, lex_lower(t.buf, t.len, low)))
-					tier = LEX_HUNSPELL, doubt = OWN_COMPOUND_DOUBT;
+					tier = LEX_HUNSPELL, doubt = -PLACE_BONUS;
 			}
 			if (tier == LEX_UNKNOWN)
 				continue;
