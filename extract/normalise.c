@@ -1348,6 +1348,31 @@ static int cand_keeps_initial(const struct site *sites, const struct cand *c,
 	return 1;
 }
 
+/* Whether w[0..len), which the n-gram filter finds implausible, passes its
+ * loosened form (one unseen sequence of three letters, three of four) and
+ * is a word the word lists have (at least three letters) followed by a
+ * plausible rest of four or more: a compound whose joint makes the unseen
+ * letters ("elev|ökningen": "vök"), which the first search may take where
+ * the second would ("elevåkningen", a ride, no joint).  listed_tail: ask
+ * instead whether w is two words of the lists, as read ("lov|projekt": then
+ * its joint is the document's, and nothing is put back there) */
+static int joint_plausible(struct norm *n, const char *w, size_t len, int listed_tail)
+{
+	if (!listed_tail && !lex_plausible(n->lex, w, len, 1))
+		return 0;
+	size_t i = 0;
+	int k = 0, nc = (int)utf8_count(w, len);
+	while (i < len && nc - k > 4) {
+		utf8_next(w, len, &i);
+		k++;
+		if (k >= 3 && lex_listed(n->lex, w, i) &&
+		    (listed_tail ? lex_listed(n->lex, w + i, len - i)
+		                 : lex_plausible(n->lex, w + i, len - i, 0)))
+			return 1;
+	}
+	return 0;
+}
+
 static double tier_bonus(int tier)
 {
 	return tier >= LEX_OURS ? 2 : tier >= LEX_LISTED ? 1 : 0;
@@ -1559,6 +1584,7 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	struct sb t = SB_INIT;
 	int found = 0, tries = 0, caps = nc >= 2 && all_caps(w, len);
 	int place = -1; /* place_shaped(), asked when first needed */
+	int joint = -1; /* whether the word as read is not two listed words */
 	/* Pass 1: candidates in the word lists (a hash look-up each), in cost
 	 * order, confirmed by hunspell.  Pass 2: the rest, which only hunspell can
 	 * accept (compounds): each costs a hunspell call, so pass 2 stops where
@@ -1593,8 +1619,14 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			int listed = lex_listed(n->lex, t.buf, t.len);
 			if (listed != (pass == 1))
 				continue;
-			if (pass == 2 && !lex_plausible(n->lex, t.buf, t.len, loose))
-				continue;
+			if (pass == 2 && !lex_plausible(n->lex, t.buf, t.len, loose)) {
+				if (loose || pairs || !cand_swedish(sites, ci))
+					continue;
+				if (joint < 0)
+					joint = !joint_plausible(n, w, len, 1);
+				if (!joint || !joint_plausible(n, t.buf, t.len, 0))
+					continue;
+			}
 			tries += pass == 2;
 			int tier = lex_check(n->lex, t.buf, t.len);
 			double doubt = 0;

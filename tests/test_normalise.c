@@ -559,6 +559,11 @@ Test(normalise, vv_read_as_w_and_a_rare_joint)
 	/* "ä" read as a letter and a "4" */
 	expect_text(1, "Planen ar A4ndrad och hemtjd4nsten far mer resurser.\n",
 	            "Planen är ändrad och hemtjänsten får", NULL);
+	/* a compound whose joint makes the unseen letters ("elev|ökningen":
+	 * "vök") beats one without a joint ("elevåkningen"); a word that is two
+	 * listed words as read keeps its joint ("lov|projekt", not "löv|projekt") */
+	expect_text(1, "Den stora elevékningen ger fler lovprojekt.\n",
+	            "Den stora elevökningen ger fler lovprojekt.", NULL);
 }
 
 Test(normalise, dropped_letter_and_glued_i)
