@@ -62,6 +62,7 @@ enum rule_kind {
 };
 
 #define MAX_NEEDS 8 /* 'needs' lines of one rule */
+#define MASK_WORDS 2 /* rules the prefilter bit sets cover: 64 a word */
 
 struct nrule {
 	const struct rules_block *b; /* owned by norm->set */
@@ -70,6 +71,7 @@ struct nrule {
 	const char *when_has; /* only when the document contains this text */
 	int has;              /* ... and it does (set per document) */
 	pcre2_code *re;
+	int jit; /* re has JIT code: matched with pcre2_jit_match() */
 	PCRE2_SPTR replace;
 	/* PCRE2's own start-up knowledge, used to skip a line without calling it:
 	 * the bytes a match can start with (all when `any`), and a byte every
@@ -185,6 +187,15 @@ struct norm {
 	struct lex_map *place_pre;      /* ... and their beginnings ("sj", "än") */
 	size_t *next_run[2];            /* [lost][i]: the first rule from i on that runs over
 	                        lines in this document (plan_rules), nrules: none */
+	/* The line rules' prefilters as bit sets over rule indexes, so that a
+	 * line's candidates are found once for its bytes, not rule by rule:
+	 * mask_first[b], the rules a match of which may begin with byte b;
+	 * mask_need[b], those that need byte b; first_any, need_none: those
+	 * that may begin anywhere, need no byte (and the builtins); plan, those
+	 * of next_run.  Used when there are at most 64 * MASK_WORDS rules. */
+	int mask;
+	uint64_t mask_first[256][MASK_WORDS], mask_need[256][MASK_WORDS];
+	uint64_t first_any[MASK_WORDS], need_none[MASK_WORDS], plan[2][MASK_WORDS];
 	struct norm_rule_profile *prof; /* per rule, when counting (norm_profile) */
 	size_t lines_edited;            /* lines the document steps changed, so far */
 	/* characters the table says are almost never themselves (é), with that
@@ -399,8 +410,7 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 		               b->id, (const char *)msg, (size_t)eoff);
 	}
 	/* JIT is an optimisation: without it PCRE2 interprets, correctly. */
-	if (rules_jit_enabled())
-		pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+	r->jit = rules_jit_enabled() && pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) == 0;
 	rule_prefilter(r);
 	return 0;
 }
@@ -664,6 +674,8 @@ static const uint16_t *conf_rows(const struct norm *n, uint32_t cp, int end, siz
 	return n->cx + n->cx_start[cp];
 }
 
+static void mask_rules(struct norm *n);
+
 int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error *err)
 {
 	*out = NULL;
@@ -729,6 +741,7 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 			goto fail;
 		}
 	}
+	mask_rules(n);
 	for (uint32_t c = 0; c < 0x400; c++)
 		if (confusable_slow(n, c))
 			n->confusable[c >> 6] |= 1ull << (c & 63);
@@ -979,8 +992,11 @@ static int rule_matches(struct norm *n, const struct nrule *r, const char *text,
 	while (start <= len) {
 		/* text is valid UTF-8: doc lines are sanitised (doc_add_line), rule
 		 * files checked when read, and every replacement is UTF-8 */
-		int m = pcre2_match(r->re, (PCRE2_SPTR)text, len, start, PCRE2_NO_UTF_CHECK, n->md,
-		                    NULL);
+		/* pcre2_jit_match() skips pcre2_match()'s checks of its
+		 * arguments: this is the loop every line goes through */
+		int m = r->jit ? pcre2_jit_match(r->re, (PCRE2_SPTR)text, len, start, 0, n->md, NULL)
+		               : pcre2_match(r->re, (PCRE2_SPTR)text, len, start, PCRE2_NO_UTF_CHECK,
+		                             n->md, NULL);
 		if (m < 0)
 			break;
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(n->md);
@@ -1060,6 +1076,10 @@ struct lstate {
 	uint32_t pairs[1024];
 	uint32_t pairs_epoch;
 	unsigned pairs_gen;
+	/* the rules whose prefilter (rule_may_match) `present` passes, as of
+	 * cand_gen (norm.mask) */
+	uint64_t cand[MASK_WORDS];
+	unsigned cand_gen;
 };
 
 static int ls_start(struct lstate *ls, const char *orig, size_t olen, const struct doc_line *l)
@@ -2939,14 +2959,91 @@ static void plan_rules(struct norm *n)
 	for (int lost = 0; lost < 2; lost++) {
 		size_t next = n->nrules;
 		n->next_run[lost][n->nrules] = next;
+		memset(n->plan[lost], 0, sizeof(n->plan[lost]));
 		for (size_t i = n->nrules; i-- > 0;) {
 			const struct nrule *r = &n->rules[i];
 			if (!(r->when_lost && !lost) && !(r->when_has && !r->has) &&
-			    (r->kind == RK_WORDS || r->kind == RK_PAIRS || r->kind == RK_REGEX))
+			    (r->kind == RK_WORDS || r->kind == RK_PAIRS || r->kind == RK_REGEX)) {
 				next = i;
+				if (n->mask)
+					n->plan[lost][i >> 6] |= 1ull << (i & 63);
+			}
 			n->next_run[lost][i] = next;
 		}
 	}
+}
+
+/* Build the prefilters' bit sets (norm.mask_first ...) from the rules'. */
+static void mask_rules(struct norm *n)
+{
+	n->mask = n->nrules <= 64 * MASK_WORDS;
+	if (!n->mask)
+		return;
+	for (size_t i = 0; i < n->nrules; i++) {
+		const struct nrule *r = &n->rules[i];
+		uint64_t bit = 1ull << (i & 63);
+		size_t w = i >> 6;
+		if (r->kind != RK_REGEX || r->any)
+			n->first_any[w] |= bit;
+		else
+			for (unsigned c = 0; c < 256; c++)
+				if ((r->first[c >> 6] >> (c & 63)) & 1)
+					n->mask_first[c][w] |= bit;
+		if (r->kind != RK_REGEX || r->need < 0) {
+			n->need_none[w] |= bit;
+		} else {
+			n->mask_need[r->need][w] |= bit;
+			if (r->need2 >= 0)
+				n->mask_need[r->need2][w] |= bit;
+		}
+	}
+}
+
+/* Bring ls's present bytes and candidate rules up to date with its text. */
+static void ls_prefilter(const struct norm *n, struct lstate *ls)
+{
+	if (ls->present_gen != ls->gen) {
+		memset(ls->present, 0, sizeof(ls->present));
+		for (size_t k = 0; k < ls->cur.len; k++) {
+			unsigned c = (unsigned char)ls->cur.buf[k];
+			ls->present[c >> 6] |= 1ull << (c & 63);
+		}
+		ls->present_gen = ls->gen;
+	}
+	if (!n->mask || ls->cand_gen == ls->gen)
+		return;
+	uint64_t f[MASK_WORDS], q[MASK_WORDS];
+	memcpy(f, n->first_any, sizeof(f));
+	memcpy(q, n->need_none, sizeof(q));
+	for (unsigned w = 0; w < 4; w++)
+		for (uint64_t m = ls->present[w]; m; m &= m - 1) {
+			unsigned c = w * 64 + (unsigned)__builtin_ctzll(m);
+			for (unsigned k = 0; k < MASK_WORDS; k++) {
+				f[k] |= n->mask_first[c][k];
+				q[k] |= n->mask_need[c][k];
+			}
+		}
+	for (unsigned k = 0; k < MASK_WORDS; k++)
+		ls->cand[k] = f[k] & q[k];
+	ls->cand_gen = ls->gen;
+}
+
+/* The first rule from i on, before `to`, that runs over ls's line: planned
+ * for the document and, when masks are kept, passing its prefilter. */
+static size_t next_rule(struct norm *n, struct lstate *ls, size_t i, size_t to, int lost)
+{
+	if (!n->mask)
+		return n->next_run[lost][i];
+	if (ls->cand_gen != ls->gen)
+		ls_prefilter(n, ls);
+	for (size_t w = i >> 6; w < MASK_WORDS && (w << 6) < to; w++) {
+		uint64_t m = n->plan[lost][w] & ls->cand[w];
+		if (w == i >> 6)
+			m &= ~0ull << (i & 63);
+		if (m)
+			return (w << 6) + (size_t)__builtin_ctzll(m);
+	}
+	return n->nrules;
 }
 
 /* Run rules [from, to) over ls's line.  after_hy: the line above is done
@@ -2954,8 +3051,9 @@ static void plan_rules(struct norm *n)
 static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, int lost,
                      int after_hy)
 {
-	const size_t *next = n->next_run[lost != 0];
-	for (size_t i = next[from]; i < to; i = next[i + 1]) {
+	lost = lost != 0;
+	for (size_t i = next_rule(n, ls, from, to, lost); i < to;
+	     i = next_rule(n, ls, i + 1, to, lost)) {
 		const struct nrule *r = &n->rules[i];
 		if (r->kind == RK_WORDS || r->kind == RK_PAIRS) {
 			if (!n->lex || !n->nconf)
@@ -2972,15 +3070,10 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 			i += both;
 			continue;
 		}
-		if (ls->present_gen != ls->gen) {
-			memset(ls->present, 0, sizeof(ls->present));
-			for (size_t k = 0; k < ls->cur.len; k++) {
-				unsigned c = (unsigned char)ls->cur.buf[k];
-				ls->present[c >> 6] |= 1ull << (c & 63);
-			}
-			ls->present_gen = ls->gen;
-		}
-		if (!rule_may_match(r, ls->present) || (r->nneeds && !has_needs(r, ls)))
+		if (ls->present_gen != ls->gen)
+			ls_prefilter(n, ls);
+		if ((!n->mask && !rule_may_match(r, ls->present)) ||
+		    (r->nneeds && !has_needs(r, ls)))
 			continue;
 		/* (what the prefilters cost is the loop's, not the rule's) */
 		double t0 = n->prof ? now() : 0;
