@@ -1370,24 +1370,22 @@ static int cand_keeps_initial(const struct site *sites, const struct cand *c,
 
 /* Whether w[0..len), which the n-gram filter finds implausible, passes its
  * loosened form (one unseen sequence of three letters, three of four) and
- * is a word the word lists have (at least three letters) followed by a
- * plausible rest of four or more: a compound whose joint makes the unseen
- * letters ("elev|ökningen": "vök"), which the first search may take where
- * the second would ("elevåkningen", a ride, no joint).  listed_tail: ask
- * instead whether w is two words of the lists, as read ("lov|projekt": then
- * its joint is the document's, and nothing is put back there) */
-static int joint_plausible(struct norm *n, const char *w, size_t len, int listed_tail)
+ * is two words of the word lists (the first of three letters or more, the
+ * rest of four or more): a compound whose joint makes the unseen letters
+ * ("elev|ökningen": "vök"), which the first search may take where the
+ * second would ("elevåkningen", a ride, no joint).  as_read: w is the word
+ * as read, and only whether it is two listed words is asked ("lov|projekt":
+ * then its joint is the document's, and nothing is put back there) */
+static int joint_plausible(struct norm *n, const char *w, size_t len, int as_read)
 {
-	if (!listed_tail && !lex_plausible(n->lex, w, len, 1))
+	if (!as_read && !lex_plausible(n->lex, w, len, 1))
 		return 0;
 	size_t i = 0;
 	int k = 0, nc = (int)utf8_count(w, len);
 	while (i < len && nc - k > 4) {
 		utf8_next(w, len, &i);
 		k++;
-		if (k >= 3 && lex_listed(n->lex, w, i) &&
-		    (listed_tail ? lex_listed(n->lex, w + i, len - i)
-		                 : lex_plausible(n->lex, w + i, len - i, 0)))
+		if (k >= 3 && lex_listed(n->lex, w, i) && lex_listed(n->lex, w + i, len - i))
 			return 1;
 	}
 	return 0;
@@ -1610,18 +1608,20 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	 * accept (compounds): each costs a hunspell call, so pass 2 stops where
 	 * even a compound's best prior (LEX_COMPOUND_PRIOR) cannot catch up. */
 	for (int pass = loose ? 2 : 1; pass <= 2; pass++) {
-		double lift = pass == 1 ? 10 : LEX_COMPOUND_PRIOR;
-		/* a name's reading of place-name elements may gain PLACE_BONUS */
+		double lift = pass == 1 ? 10 : LEX_COMPOUND_PRIOR, extra = 0;
+		/* a name's reading of place-name elements may gain PLACE_BONUS:
+		 * past where no other candidate can win, only those are asked */
 		if (pass == 2 && !pairs && n->lost) {
 			if (place < 0)
 				place = place_shaped(n, w, len, cps, nc);
-			lift += place ? PLACE_BONUS : 0;
+			extra = place ? PLACE_BONUS : 0;
 		}
 		size_t limit = pass == 1 && s.n > MAX_LISTED ? MAX_LISTED : s.n;
 		for (size_t i = 0; i < limit && tries < MAX_TRIES; i++) {
 			const struct cand *ci = cand_at(&ord, i);
-			if (found && -ci->cost + lift < best)
+			if (found && -ci->cost + lift + extra < best)
 				break;
+			int beyond = found && -ci->cost + lift < best;
 			/* a known word's compound variant must beat the word as read:
 			 * past the one whose best prior cannot, none can */
 			if (pairs && pass == 2 &&
@@ -1639,6 +1639,12 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			int listed = lex_listed(n->lex, t.buf, t.len);
 			if (listed != (pass == 1))
 				continue;
+			if (beyond) {
+				char low[256];
+				if (ci->inserted || t.len >= 100 || !cand_swedish(sites, ci) ||
+				    !place_parts(n, low, lex_lower(t.buf, t.len, low)))
+					continue;
+			}
 			if (pass == 2 && !lex_plausible(n->lex, t.buf, t.len, loose)) {
 				if (loose || pairs || !cand_swedish(sites, ci))
 					continue;
