@@ -11,8 +11,9 @@
  * development set, looked at word by word.  fresh1 and fresh2 (a
  * tjänsteskrivelse and an överenskommelse, written at stop 11 by a session
  * that did not tune the normaliser) are the held-out set, fresh3 and fresh4
- * (stop 12) a second one and fresh5 and fresh6 (stop 12's end) a third: only
- * their totals are ever looked at.  corpus/seed000-legacy is real legacy OCR
+ * (stop 12) a second one, fresh5 and fresh6 (stop 12's end) a third,
+ * fresh7 and fresh8 (stop 13) a fourth, fresh9 and fresh10 (stop 14) a
+ * fifth: only their totals are ever looked at.  corpus/seed000-legacy is real legacy OCR
  * with a hand-corrected truth and damaged-word list.
  *
  * Figures, word by word against the truth (words = white-space separated):
@@ -288,7 +289,8 @@ Test(normalise_corpus, fresh_held_out_set)
 	static const char *const names[] = {"fresh1", "fresh2", NULL};
 	/* issue target 98%; measured 93.8% (1231/1312) when the set was made,
 	 * 95.3% (1250/1312) with municipal.words, 95.4% (1252/1312) at stop 11's
-	 * end, 97.3% (1276/1312) at stop 12's */
+	 * end, 97.3% (1276/1312) at stop 12's, 97.6% (1280/1312), WER 0.85% at
+	 * stop 14's */
 	check_set(names, "fresh held-out set (fresh1, fresh2 x clean, copy, fax)", 25, 965);
 }
 
@@ -300,9 +302,10 @@ Test(normalise_corpus, fresh_held_out_set_2)
 	static const char *const names[] = {"fresh3", "fresh4", NULL};
 	/* issue targets WER 2%, 98% repaired; measured WER 3.26%, 90.2%
 	 * (1212/1344) when the set was made, WER 2.27%, 93.2% (1252/1344) at stop
-	 * 12's end, WER 2.08%, 93.8% (1260/1344) at stop 13's */
-	check_set_wer(names, "second held-out set (fresh3, fresh4 x clean, copy, fax)", 25, 930,
-	              22);
+	 * 12's end, WER 2.08%, 93.8% (1260/1344) at stop 13's, WER 1.85%, 94.4%
+	 * (1269/1344) at stop 14's (a stop that never looked at it) */
+	check_set_wer(names, "second held-out set (fresh3, fresh4 x clean, copy, fax)", 25, 940,
+	              20);
 }
 
 /* fresh5 and fresh6 (a tjänsteskrivelse and a miljö- och byggnämnd
@@ -315,8 +318,9 @@ Test(normalise_corpus, fresh_held_out_set_3)
 	/* issue targets WER 2%, 98% repaired; measured WER 2.57%, 92.5%
 	 * (1221/1320), changed 0.11% (3/2730) at stop 12's end; at stop 13's end
 	 * (a stop of development that never looked at it) WER 2.00%, 94.2%
-	 * (1244/1320), changed 0.11% */
-	check_set_wer(names, "third held-out set (fresh5, fresh6 x clean, copy, fax)", 25, 935, 21);
+	 * (1244/1320), changed 0.11%; at stop 14's end WER 1.88%, 94.6%
+	 * (1249/1320), changed 0.11% */
+	check_set_wer(names, "third held-out set (fresh5, fresh6 x clean, copy, fax)", 25, 940, 20);
 }
 
 /* fresh7 and fresh8 (a barn- och utbildningsförvaltning's tjänsteutlåtande
@@ -328,9 +332,25 @@ Test(normalise_corpus, fresh_held_out_set_4)
 {
 	static const char *const names[] = {"fresh7", "fresh8", NULL};
 	/* the issue's WER target; 98% repaired not met: measured WER 30.1% ->
-	 * 1.26%, 95.9% (1717/1790), changed 0.00% (0/4175) */
+	 * 1.26%, 95.9% (1717/1790), changed 0.00% (0/4175); at stop 14's end
+	 * (a second measurement) WER 1.24%, 96.0% (1718/1790), changed 0 */
 	check_set_wer(names, "fourth held-out set (fresh7, fresh8 x clean, copy, fax)", 25, 950,
 	              20);
+}
+
+/* fresh9 and fresh10 (a samhällsbyggnadsförvaltning's tjänsteskrivelse to a
+ * tekniska nämnd on trafiksäkerhet, an avsiktsförklaring between three
+ * kommuner on IT-drift, written at stop 14 by a session that did not tune
+ * the normaliser, kept off the branch until the stop's last change and
+ * measured once, on its final code): a fifth held-out set, only its totals
+ * ever looked at */
+Test(normalise_corpus, fresh_held_out_set_5)
+{
+	static const char *const names[] = {"fresh9", "fresh10", NULL};
+	/* issue targets WER 2%, 98% repaired, neither met: measured WER 31.08% ->
+	 * 2.10%, 93.6% (1783/1905), changed 0.00% (0/4251) */
+	check_set_wer(names, "fifth held-out set (fresh9, fresh10 x clean, copy, fax)", 25, 930,
+	              22);
 }
 
 Test(normalise_corpus, seed000_real_legacy_ocr)
