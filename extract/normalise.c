@@ -1080,6 +1080,10 @@ struct lstate {
 	 * cand_gen (norm.mask) */
 	uint64_t cand[MASK_WORDS];
 	unsigned cand_gen;
+	/* what cand is made of (the rules that may begin, that find their byte,
+	 * in cur) and the norm's tables they come from, for ls_apply() */
+	uint64_t cfirst[MASK_WORDS], cneed[MASK_WORDS];
+	const uint64_t (*mask_first)[MASK_WORDS], (*mask_need)[MASK_WORDS];
 };
 
 static int ls_start(struct lstate *ls, const char *orig, size_t olen, const struct doc_line *l)
@@ -1135,15 +1139,26 @@ static int ls_apply(struct lstate *ls, struct repl *rp, size_t nrp, const char *
 	segs_text(&ls->ss, ls->orig, &ls->cur);
 	/* the bytes present only grow by the replacements' (a superset is
 	 * enough for the prefilter), so the bitmap stays valid */
-	int valid = ls->present_gen == ls->gen;
+	int valid = ls->present_gen == ls->gen, cand = valid && ls->cand_gen == ls->gen;
 	ls->gen++;
 	if (valid) {
 		for (size_t i = 0; i < nrp; i++)
 			for (size_t k = 0; k < rp[i].tlen; k++) {
 				unsigned c = (unsigned char)rp[i].text[k];
-				ls->present[c >> 6] |= 1ull << (c & 63);
+				uint64_t bit = 1ull << (c & 63);
+				if (ls->present[c >> 6] & bit)
+					continue;
+				ls->present[c >> 6] |= bit;
+				/* ... and so do the candidate rules (ls_prefilter) */
+				for (unsigned w = 0; cand && w < MASK_WORDS; w++) {
+					ls->cfirst[w] |= ls->mask_first[c][w];
+					ls->cneed[w] |= ls->mask_need[c][w];
+					ls->cand[w] = ls->cfirst[w] & ls->cneed[w];
+				}
 			}
 		ls->present_gen = ls->gen;
+		if (cand)
+			ls->cand_gen = ls->gen;
 	}
 	if (pairs_valid)
 		ls->pairs_gen = ls->gen;
@@ -3029,8 +3044,13 @@ static void ls_prefilter(const struct norm *n, struct lstate *ls)
 				q[k] |= n->mask_need[c][k];
 			}
 		}
-	for (unsigned k = 0; k < MASK_WORDS; k++)
+	for (unsigned k = 0; k < MASK_WORDS; k++) {
+		ls->cfirst[k] = f[k];
+		ls->cneed[k] = q[k];
 		ls->cand[k] = f[k] & q[k];
+	}
+	ls->mask_first = n->mask_first;
+	ls->mask_need = n->mask_need;
 	ls->cand_gen = ls->gen;
 }
 
