@@ -4066,6 +4066,9 @@ static int capword_cmp(const void *x, const void *y)
  * begin with low less its last two letters when it has eight or more
  * ("Överenskommelse", "Överenskommelsen"; "Ändrad" is not "Ändring"). */
 #define DOC_CASE_TERM 3
+/* ... and a word of five letters or fewer the prior has seen this often is
+ * never one */
+#define DOC_CASE_COMMON 100
 static unsigned term_uses(const struct capword *cw, size_t n, const char *low, size_t ll)
 {
 	size_t k = ll;
@@ -4162,11 +4165,16 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 		int verb = small && small == capital &&
 		           (utf8_count(low, ll) <= 5 ||
 		            (ll > 2 && low[ll - 1] == 'a' && lex_infinitive(n->lex, low, ll) == 1));
-		if (small
-		        ? small <= capital && !verb
-		        : c->len >= 60 || !lex_freq(n->lex, low, ll) || lex_name(n->lex, low, ll) ||
-		              lex_check(n->lex, low, ll) == LEX_UNKNOWN ||
-		              term_uses(cw, ncw, low, ll) >= DOC_CASE_TERM)
+		/* a short word of the commonest kind (an adverb, a preposition:
+		 * "havsnivåer, Även om", the engine reading every word-initial ä
+		 * as A) is no term, however often the document capitalises it */
+		int common = utf8_count(low, ll) <= 5 && lex_freq(n->lex, low, ll) >= DOC_CASE_COMMON &&
+		             !lex_name(n->lex, low, ll);
+		if (!common &&
+		    (small ? small <= capital && !verb
+		           : c->len >= 60 || !lex_freq(n->lex, low, ll) || lex_name(n->lex, low, ll) ||
+		                 lex_check(n->lex, low, ll) == LEX_UNKNOWN ||
+		                 term_uses(cw, ncw, low, ll) >= DOC_CASE_TERM))
 			continue; /* the document capitalises it as often, or more */
 		struct doc_line *l = &d->lines[c->line];
 		if (label_line(l))

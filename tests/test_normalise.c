@@ -427,6 +427,12 @@ Test(normalise, capital_read_for_a_small_letter_by_the_documents_vote)
 	/* a short word's forms are the word itself: "Ändring" is no "Ändrad" */
 	expect_text(1, "Ett forslag till Andrad plan, en Andring av planen, och en Andring till.\n",
 	            "till ändrad plan", NULL);
+	/* a short word of the commonest kind is never a term, however often the
+	 * engine capitalised it ("Även" for every word-initial ä) */
+	expect_text(1,
+	            "Havsnivan stiger, Aven om marken hojs, och Aven dar finns risker.\n"
+	            "Skyfall blir vanligare Aven pa sommaren.\n",
+	            "stiger, även om marken", "och även där", "vanligare även på", NULL);
 	/* a verb is no term: a tie goes to the small letter */
 	expect_text(1,
 	            "Intakterna ska Oka fran 61 till 68 procent och kostnaderna beraknas oka "
