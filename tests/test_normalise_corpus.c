@@ -13,7 +13,8 @@
  * that did not tune the normaliser) are the held-out set, fresh3 and fresh4
  * (stop 12) a second one, fresh5 and fresh6 (stop 12's end) a third,
  * fresh7 and fresh8 (stop 13) a fourth, fresh9 and fresh10 (stop 14) a
- * fifth: only their totals are ever looked at.  corpus/seed000-legacy is real legacy OCR
+ * fifth, fresh11 and fresh12 (stop 14's end) a sixth: only their totals are
+ * ever looked at.  corpus/seed000-legacy is real legacy OCR
  * with a hand-corrected truth and damaged-word list.
  *
  * Figures, word by word against the truth (words = white-space separated):
@@ -278,8 +279,8 @@ Test(normalise_corpus, development_set)
 	 * och omsorgsförvaltning's tjänsteutlåtande, a kommunstyrelsens
 	 * arbetsutskott protokollsutdrag, a plan för klimatanpassning, stop 14)
 	 * measured 94.6% (2528/2671), 12 changed, when they were made; all
-	 * fifteen 97.7% (11261/11529), WER 0.78%, changed 9 at stop 14's end */
-	check_set(names, "development set (dev1..dev15 x clean, copy, fax)", 25, 976);
+	 * fifteen 97.8% (11277/11529), WER 0.74%, changed 9 at stop 14's end */
+	check_set(names, "development set (dev1..dev15 x clean, copy, fax)", 25, 977);
 }
 
 /* WER measured 2.08% when the set was made, 1.55% at stop 11's end, 0.95%
@@ -348,9 +349,26 @@ Test(normalise_corpus, fresh_held_out_set_5)
 {
 	static const char *const names[] = {"fresh9", "fresh10", NULL};
 	/* issue targets WER 2%, 98% repaired, neither met: measured WER 31.08% ->
-	 * 2.10%, 93.6% (1783/1905), changed 0.00% (0/4251) */
+	 * 2.10%, 93.6% (1783/1905), changed 0.00% (0/4251); at the stop's end
+	 * (a second measurement, after five more changes) WER 2.00%, 93.9%
+	 * (1789/1905) */
 	check_set_wer(names, "fifth held-out set (fresh9, fresh10 x clean, copy, fax)", 25, 930,
 	              22);
+}
+
+/* fresh11 and fresh12 (a socialförvaltning's tjänsteutlåtande on
+ * placements of children and young people, a kommunfullmäktige
+ * protokollsutdrag with a vote and reservations, written at stop 14 by a
+ * session that did not tune the normaliser, kept off the branch until the
+ * stop's last change and measured once, on its final code): a sixth
+ * held-out set, only its totals ever looked at */
+Test(normalise_corpus, fresh_held_out_set_6)
+{
+	static const char *const names[] = {"fresh11", "fresh12", NULL};
+	/* the issue's WER target; 98% repaired not met: measured WER 28.66% ->
+	 * 0.88%, 97.0% (1928/1988), changed 0.00% (0/4951) */
+	check_set_wer(names, "sixth held-out set (fresh11, fresh12 x clean, copy, fax)", 25, 965,
+	              20);
 }
 
 Test(normalise_corpus, seed000_real_legacy_ocr)
