@@ -61,7 +61,7 @@ enum rule_kind {
 	RK_DOC_CHANNEL
 };
 
-#define MAX_NEEDS 8 /* 'needs' lines of one rule */
+#define MAX_NEEDS  8 /* 'needs' lines of one rule */
 #define MASK_WORDS 2 /* rules the prefilter bit sets cover: 64 a word */
 
 struct nrule {
@@ -178,14 +178,14 @@ struct norm {
 		char kind; /* 'A' an infinitive follows, 'D' none does */
 	} ctx_words[96];   /* word-pair's infinitive-after, no-infinitive-after */
 	size_t nctx_words;
-	unsigned char ctx_slot[256];    /* hash of a folded word -> index + 1 */
-	unsigned ctx_lens;              /* bit k: some context word has k letters */
-	int ctx;                        /* 'A', 'D' or 0: the context of the word searched */
-	struct lex_map *rule_ids;       /* rule id -> index in rules */
-	struct lex_map *not_inf;        /* word-pair's not-infinitive: "inga", "båda" */
-	struct lex_map *places;         /* document-places' elements: "sjö", "ängen" */
-	struct lex_map *place_pre;      /* ... and their beginnings ("sj", "än") */
-	size_t *next_run[2];            /* [lost][i]: the first rule from i on that runs over
+	unsigned char ctx_slot[256]; /* hash of a folded word -> index + 1 */
+	unsigned ctx_lens;           /* bit k: some context word has k letters */
+	int ctx;                     /* 'A', 'D' or 0: the context of the word searched */
+	struct lex_map *rule_ids;    /* rule id -> index in rules */
+	struct lex_map *not_inf;     /* word-pair's not-infinitive: "inga", "båda" */
+	struct lex_map *places;      /* document-places' elements: "sjö", "ängen" */
+	struct lex_map *place_pre;   /* ... and their beginnings ("sj", "än") */
+	size_t *next_run[2];         /* [lost][i]: the first rule from i on that runs over
 	                        lines in this document (plan_rules), nrules: none */
 	/* The line rules' prefilters as bit sets over rule indexes, so that a
 	 * line's candidates are found once for its bytes, not rule by rule:
@@ -994,9 +994,10 @@ static int rule_matches(struct norm *n, const struct nrule *r, const char *text,
 		 * files checked when read, and every replacement is UTF-8 */
 		/* pcre2_jit_match() skips pcre2_match()'s checks of its
 		 * arguments: this is the loop every line goes through */
-		int m = r->jit ? pcre2_jit_match(r->re, (PCRE2_SPTR)text, len, start, 0, n->md, NULL)
-		               : pcre2_match(r->re, (PCRE2_SPTR)text, len, start, PCRE2_NO_UTF_CHECK,
-		                             n->md, NULL);
+		int m = r->jit
+		            ? pcre2_jit_match(r->re, (PCRE2_SPTR)text, len, start, 0, n->md, NULL)
+		            : pcre2_match(r->re, (PCRE2_SPTR)text, len, start, PCRE2_NO_UTF_CHECK,
+		                          n->md, NULL);
 		if (m < 0)
 			break;
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(n->md);
@@ -1372,8 +1373,7 @@ static int cand_swedish(const struct site *sites, const struct cand *c)
  * å, ä or ö put back or an "I" read for an "l" (one glyph in a sans-serif
  * face: "Ijudnivan")?  A name's first letter is what the reader sees
  * first: "Miva" (a company) is no "Nivå". */
-static int cand_keeps_initial(const struct site *sites, const struct cand *c,
-                              const uint32_t *cps)
+static int cand_keeps_initial(const struct site *sites, const struct cand *c, const uint32_t *cps)
 {
 	if (!utf8_is_upper(cps[0]) || cps[0] == 'I')
 		return 1;
@@ -4168,13 +4168,14 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 		/* a short word of the commonest kind (an adverb, a preposition:
 		 * "havsnivåer, Även om", the engine reading every word-initial ä
 		 * as A) is no term, however often the document capitalises it */
-		int common = utf8_count(low, ll) <= 5 && lex_freq(n->lex, low, ll) >= DOC_CASE_COMMON &&
+		int common = utf8_count(low, ll) <= 5 &&
+		             lex_freq(n->lex, low, ll) >= DOC_CASE_COMMON &&
 		             !lex_name(n->lex, low, ll);
-		if (!common &&
-		    (small ? small <= capital && !verb
-		           : c->len >= 60 || !lex_freq(n->lex, low, ll) || lex_name(n->lex, low, ll) ||
-		                 lex_check(n->lex, low, ll) == LEX_UNKNOWN ||
-		                 term_uses(cw, ncw, low, ll) >= DOC_CASE_TERM))
+		if (!common && (small ? small <= capital && !verb
+		                      : c->len >= 60 || !lex_freq(n->lex, low, ll) ||
+		                            lex_name(n->lex, low, ll) ||
+		                            lex_check(n->lex, low, ll) == LEX_UNKNOWN ||
+		                            term_uses(cw, ncw, low, ll) >= DOC_CASE_TERM))
 			continue; /* the document capitalises it as often, or more */
 		struct doc_line *l = &d->lines[c->line];
 		if (label_line(l))

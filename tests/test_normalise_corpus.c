@@ -260,10 +260,9 @@ Test(normalise_corpus, second_learning_set)
  * set */
 Test(normalise_corpus, development_set)
 {
-	static const char *const names[] = {"dev1",  "dev2",  "dev3",  "dev4",  "dev5",
-	                                    "dev6",  "dev7",  "dev8",  "dev9",  "dev10",
-	                                    "dev11", "dev12", "dev13", "dev14", "dev15",
-	                                    NULL};
+	static const char *const names[] = {"dev1",  "dev2",  "dev3",  "dev4",  "dev5",  "dev6",
+	                                    "dev7",  "dev8",  "dev9",  "dev10", "dev11", "dev12",
+	                                    "dev13", "dev14", "dev15", NULL};
 	/* issue target 98%; dev1 and dev2 measured 94.4% (1208/1280) when they
 	 * were made, 95.6% (1224/1280) at stop 11's end; with dev3 and dev4
 	 * 95.9% (2443/2548) when they were made; with dev5 and dev6 95.4%
