@@ -196,6 +196,9 @@ struct norm {
 	int mask;
 	uint64_t mask_first[256][MASK_WORDS], mask_need[256][MASK_WORDS];
 	uint64_t first_any[MASK_WORDS], need_none[MASK_WORDS], plan[2][MASK_WORDS];
+	/* mask_text[b]: the rules one of whose `needs` texts has b as its
+	 * rarest byte (needs_key); text_none: those without `needs` */
+	uint64_t mask_text[256][MASK_WORDS], text_none[MASK_WORDS];
 	struct norm_rule_profile *prof; /* per rule, when counting (norm_profile) */
 	size_t lines_edited;            /* lines the document steps changed, so far */
 	/* characters the table says are almost never themselves (é), with that
@@ -1083,8 +1086,9 @@ struct lstate {
 	unsigned cand_gen;
 	/* what cand is made of (the rules that may begin, that find their byte,
 	 * in cur) and the norm's tables they come from, for ls_apply() */
-	uint64_t cfirst[MASK_WORDS], cneed[MASK_WORDS];
-	const uint64_t (*mask_first)[MASK_WORDS], (*mask_need)[MASK_WORDS];
+	uint64_t cfirst[MASK_WORDS], cneed[MASK_WORDS], ctext[MASK_WORDS];
+	const uint64_t (*mask_first)[MASK_WORDS], (*mask_need)[MASK_WORDS],
+	    (*mask_text)[MASK_WORDS];
 };
 
 static int ls_start(struct lstate *ls, const char *orig, size_t olen, const struct doc_line *l)
@@ -1154,7 +1158,8 @@ static int ls_apply(struct lstate *ls, struct repl *rp, size_t nrp, const char *
 				for (unsigned w = 0; cand && w < MASK_WORDS; w++) {
 					ls->cfirst[w] |= ls->mask_first[c][w];
 					ls->cneed[w] |= ls->mask_need[c][w];
-					ls->cand[w] = ls->cfirst[w] & ls->cneed[w];
+					ls->ctext[w] |= ls->mask_text[c][w];
+					ls->cand[w] = ls->cfirst[w] & ls->cneed[w] & ls->ctext[w];
 				}
 			}
 		ls->present_gen = ls->gen;
@@ -2994,6 +2999,27 @@ static void plan_rules(struct norm *n)
 	}
 }
 
+/* The byte of t[0..tl) rarest in Swedish text, by a fixed ranking: a line
+ * without it cannot have t.  Small letters from the commonest on; capitals,
+ * digits and marks rarer; the UTF-8 lead byte of å/ä/ö common, their
+ * second bytes not. */
+static unsigned needs_key(const char *t, size_t tl)
+{
+	static const char common[] = " etanrsildomkgvfhupbcyjxwzq";
+	unsigned best = (unsigned char)t[0];
+	int best_rank = -1;
+	for (size_t i = 0; i < tl; i++) {
+		unsigned c = (unsigned char)t[i];
+		const char *p = c ? strchr(common, (int)c) : NULL;
+		int rank = p ? (int)(p - common) : c == 0xC3 ? 4 : c >= 0x80 ? 22 : 30;
+		if (rank > best_rank) {
+			best_rank = rank;
+			best = c;
+		}
+	}
+	return best;
+}
+
 /* Build the prefilters' bit sets (norm.mask_first ...) from the rules'. */
 static void mask_rules(struct norm *n)
 {
@@ -3017,6 +3043,10 @@ static void mask_rules(struct norm *n)
 			if (r->need2 >= 0)
 				n->mask_need[r->need2][w] |= bit;
 		}
+		if (r->kind != RK_REGEX || !r->nneeds)
+			n->text_none[w] |= bit;
+		for (int k = 0; k < r->nneeds; k++)
+			n->mask_text[needs_key(r->needs[k], r->needs_len[k])][w] |= bit;
 	}
 }
 
@@ -3033,24 +3063,28 @@ static void ls_prefilter(const struct norm *n, struct lstate *ls)
 	}
 	if (!n->mask || ls->cand_gen == ls->gen)
 		return;
-	uint64_t f[MASK_WORDS], q[MASK_WORDS];
+	uint64_t f[MASK_WORDS], q[MASK_WORDS], t[MASK_WORDS];
 	memcpy(f, n->first_any, sizeof(f));
 	memcpy(q, n->need_none, sizeof(q));
+	memcpy(t, n->text_none, sizeof(t));
 	for (unsigned w = 0; w < 4; w++)
 		for (uint64_t m = ls->present[w]; m; m &= m - 1) {
 			unsigned c = w * 64 + (unsigned)__builtin_ctzll(m);
 			for (unsigned k = 0; k < MASK_WORDS; k++) {
 				f[k] |= n->mask_first[c][k];
 				q[k] |= n->mask_need[c][k];
+				t[k] |= n->mask_text[c][k];
 			}
 		}
 	for (unsigned k = 0; k < MASK_WORDS; k++) {
 		ls->cfirst[k] = f[k];
 		ls->cneed[k] = q[k];
-		ls->cand[k] = f[k] & q[k];
+		ls->ctext[k] = t[k];
+		ls->cand[k] = f[k] & q[k] & t[k];
 	}
 	ls->mask_first = n->mask_first;
 	ls->mask_need = n->mask_need;
+	ls->mask_text = n->mask_text;
 	ls->cand_gen = ls->gen;
 }
 
