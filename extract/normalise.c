@@ -63,6 +63,10 @@ enum rule_kind {
 
 #define MAX_NEEDS  8 /* 'needs' lines of one rule */
 #define MASK_WORDS 2 /* rules the prefilter bit sets cover: 64 a word */
+/* The three prefilters a rule passes on a line's bytes (struct norm's
+ * mask_byte): one of the bytes a match may begin with, the byte every match
+ * needs, the rarest byte of one of its `needs` texts. */
+enum { MASK_FIRST, MASK_NEED, MASK_TEXT, NMASK };
 
 struct nrule {
 	const struct rules_block *b; /* owned by norm->set */
@@ -114,9 +118,7 @@ struct conf {
 /* how much better a name's reading made of place-name elements is than a
  * compound of other words (about an edit: "Gärde|s|vägen", not the guard's
  * "Gardes|vägen") */
-#ifndef PLACE_BONUS
 #define PLACE_BONUS 2.5
-#endif
 /* how much less a compound only lex_compound() accepts counts */
 #define OWN_COMPOUND_DOUBT 2.5
 
@@ -189,16 +191,14 @@ struct norm {
 	                        lines in this document (plan_rules), nrules: none */
 	/* The line rules' prefilters as bit sets over rule indexes, so that a
 	 * line's candidates are found once for its bytes, not rule by rule:
-	 * mask_first[b], the rules a match of which may begin with byte b;
-	 * mask_need[b], those that need byte b; first_any, need_none: those
-	 * that may begin anywhere, need no byte (and the builtins); plan, those
-	 * of next_run.  Used when there are at most 64 * MASK_WORDS rules. */
+	 * mask_byte[b][f], the rules byte b lets through prefilter f (MASK_FIRST
+	 * ...); mask_base[f], those f lets through on any line (a match that
+	 * may begin anywhere, needs no byte, has no `needs`; the builtins);
+	 * plan, those of next_run.  Used when there are at most 64 * MASK_WORDS
+	 * rules. */
 	int mask;
-	uint64_t mask_first[256][MASK_WORDS], mask_need[256][MASK_WORDS];
-	uint64_t first_any[MASK_WORDS], need_none[MASK_WORDS], plan[2][MASK_WORDS];
-	/* mask_text[b]: the rules one of whose `needs` texts has b as its
-	 * rarest byte (needs_key); text_none: those without `needs` */
-	uint64_t mask_text[256][MASK_WORDS], text_none[MASK_WORDS];
+	uint64_t mask_byte[256][NMASK][MASK_WORDS], mask_base[NMASK][MASK_WORDS];
+	uint64_t plan[2][MASK_WORDS];
 	struct norm_rule_profile *prof; /* per rule, when counting (norm_profile) */
 	size_t lines_edited;            /* lines the document steps changed, so far */
 	/* characters the table says are almost never themselves (é), with that
@@ -1084,11 +1084,10 @@ struct lstate {
 	 * cand_gen (norm.mask) */
 	uint64_t cand[MASK_WORDS];
 	unsigned cand_gen;
-	/* what cand is made of (the rules that may begin, that find their byte,
-	 * in cur) and the norm's tables they come from, for ls_apply() */
-	uint64_t cfirst[MASK_WORDS], cneed[MASK_WORDS], ctext[MASK_WORDS];
-	const uint64_t (*mask_first)[MASK_WORDS], (*mask_need)[MASK_WORDS],
-	    (*mask_text)[MASK_WORDS];
+	/* what cand is made of (the rules each prefilter lets through on cur)
+	 * and the norm's table it comes from, for ls_apply() */
+	uint64_t cpass[NMASK][MASK_WORDS];
+	const uint64_t (*mask_byte)[NMASK][MASK_WORDS];
 };
 
 static int ls_start(struct lstate *ls, const char *orig, size_t olen, const struct doc_line *l)
@@ -1114,6 +1113,22 @@ static void ls_release(struct lstate *ls)
 
 static unsigned pair_bit(unsigned char a, unsigned char b);
 static void pairs_add(struct lstate *ls, const char *s, size_t n);
+
+/* Let the rules byte c lets through each prefilter into ls->cpass. */
+static void cand_add(struct lstate *ls, unsigned c)
+{
+	for (unsigned f = 0; f < NMASK; f++)
+		for (unsigned w = 0; w < MASK_WORDS; w++)
+			ls->cpass[f][w] |= ls->mask_byte[c][f][w];
+}
+
+/* The candidates: the rules every prefilter lets through. */
+static void cand_join(struct lstate *ls)
+{
+	for (unsigned w = 0; w < MASK_WORDS; w++)
+		ls->cand[w] =
+		    ls->cpass[MASK_FIRST][w] & ls->cpass[MASK_NEED][w] & ls->cpass[MASK_TEXT][w];
+}
 
 /* Apply replacements (sorted, not overlapping) and refresh the text. */
 static int ls_apply(struct lstate *ls, struct repl *rp, size_t nrp, const char *rule)
@@ -1155,16 +1170,14 @@ static int ls_apply(struct lstate *ls, struct repl *rp, size_t nrp, const char *
 					continue;
 				ls->present[c >> 6] |= bit;
 				/* ... and so do the candidate rules (ls_prefilter) */
-				for (unsigned w = 0; cand && w < MASK_WORDS; w++) {
-					ls->cfirst[w] |= ls->mask_first[c][w];
-					ls->cneed[w] |= ls->mask_need[c][w];
-					ls->ctext[w] |= ls->mask_text[c][w];
-					ls->cand[w] = ls->cfirst[w] & ls->cneed[w] & ls->ctext[w];
-				}
+				if (cand)
+					cand_add(ls, c);
 			}
 		ls->present_gen = ls->gen;
-		if (cand)
+		if (cand) {
+			cand_join(ls);
 			ls->cand_gen = ls->gen;
+		}
 	}
 	if (pairs_valid)
 		ls->pairs_gen = ls->gen;
@@ -1529,7 +1542,6 @@ static double ctx_score(struct norm *n, const char *w, size_t len)
 }
 
 static int place_parts(const struct norm *n, const char *low, size_t len);
-
 static int accented_surname(const uint32_t *c, int nc);
 
 /* Whether cps[0..nc) is shaped like a name (a capital, then small letters,
@@ -3020,7 +3032,7 @@ static unsigned needs_key(const char *t, size_t tl)
 	return best;
 }
 
-/* Build the prefilters' bit sets (norm.mask_first ...) from the rules'. */
+/* Build the prefilters' bit sets (norm.mask_byte ...) from the rules'. */
 static void mask_rules(struct norm *n)
 {
 	n->mask = n->nrules <= 64 * MASK_WORDS;
@@ -3031,22 +3043,22 @@ static void mask_rules(struct norm *n)
 		uint64_t bit = 1ull << (i & 63);
 		size_t w = i >> 6;
 		if (r->kind != RK_REGEX || r->any)
-			n->first_any[w] |= bit;
+			n->mask_base[MASK_FIRST][w] |= bit;
 		else
 			for (unsigned c = 0; c < 256; c++)
 				if ((r->first[c >> 6] >> (c & 63)) & 1)
-					n->mask_first[c][w] |= bit;
+					n->mask_byte[c][MASK_FIRST][w] |= bit;
 		if (r->kind != RK_REGEX || r->need < 0) {
-			n->need_none[w] |= bit;
+			n->mask_base[MASK_NEED][w] |= bit;
 		} else {
-			n->mask_need[r->need][w] |= bit;
+			n->mask_byte[r->need][MASK_NEED][w] |= bit;
 			if (r->need2 >= 0)
-				n->mask_need[r->need2][w] |= bit;
+				n->mask_byte[r->need2][MASK_NEED][w] |= bit;
 		}
 		if (r->kind != RK_REGEX || !r->nneeds)
-			n->text_none[w] |= bit;
+			n->mask_base[MASK_TEXT][w] |= bit;
 		for (int k = 0; k < r->nneeds; k++)
-			n->mask_text[needs_key(r->needs[k], r->needs_len[k])][w] |= bit;
+			n->mask_byte[needs_key(r->needs[k], r->needs_len[k])][MASK_TEXT][w] |= bit;
 	}
 }
 
@@ -3063,28 +3075,12 @@ static void ls_prefilter(const struct norm *n, struct lstate *ls)
 	}
 	if (!n->mask || ls->cand_gen == ls->gen)
 		return;
-	uint64_t f[MASK_WORDS], q[MASK_WORDS], t[MASK_WORDS];
-	memcpy(f, n->first_any, sizeof(f));
-	memcpy(q, n->need_none, sizeof(q));
-	memcpy(t, n->text_none, sizeof(t));
+	ls->mask_byte = n->mask_byte;
+	memcpy(ls->cpass, n->mask_base, sizeof(ls->cpass));
 	for (unsigned w = 0; w < 4; w++)
-		for (uint64_t m = ls->present[w]; m; m &= m - 1) {
-			unsigned c = w * 64 + (unsigned)__builtin_ctzll(m);
-			for (unsigned k = 0; k < MASK_WORDS; k++) {
-				f[k] |= n->mask_first[c][k];
-				q[k] |= n->mask_need[c][k];
-				t[k] |= n->mask_text[c][k];
-			}
-		}
-	for (unsigned k = 0; k < MASK_WORDS; k++) {
-		ls->cfirst[k] = f[k];
-		ls->cneed[k] = q[k];
-		ls->ctext[k] = t[k];
-		ls->cand[k] = f[k] & q[k] & t[k];
-	}
-	ls->mask_first = n->mask_first;
-	ls->mask_need = n->mask_need;
-	ls->mask_text = n->mask_text;
+		for (uint64_t m = ls->present[w]; m; m &= m - 1)
+			cand_add(ls, w * 64 + (unsigned)__builtin_ctzll(m));
+	cand_join(ls);
 	ls->cand_gen = ls->gen;
 }
 
@@ -3807,6 +3803,13 @@ static int marks_match(struct norm *n, const char *w, size_t len, struct sb *out
 	return !known;
 }
 
+/* Whether c joins two elements of a place name: "Gärde|s|vägen", "Hult|a|
+ * gård" (an "s" may also end a name, in its genitive; an "a" may not). */
+static int linking(char c)
+{
+	return c == 's' || c == 'a';
+}
+
 /* Whether low[0..len) (lower case) is two or more of document-places'
  * elements or names of our additions ("Göran|sson"), a linking "s" allowed
  * after one ("Öregrund|s|grepen"), and a linking "a" before another ("Hult|a|
@@ -3829,7 +3832,7 @@ static int place_parts(const struct norm *n, const char *low, size_t len)
 			    (j - i < 4 || !lex_name(n->lex, low + i, j - i)))
 				continue; /* an element, or a name of our additions */
 			reach[j] = 1;
-			if (j < len && (low[j] == 's' || (low[j] == 'a' && j + 1 < len)))
+			if (j < len && linking(low[j]) && (low[j] == 's' || j + 1 < len))
 				reach[j + 1] = 1;
 		}
 	}
@@ -3885,7 +3888,7 @@ static int place_push(struct place_search *ps, uint32_t cp)
 	ps->end[k] = 0;
 	for (int i = 0; i < k && !ps->end[k]; i++)
 		ps->end[k] = ps->done[i] && place_part(ps, ps->off[i], b);
-	ps->done[k] = ps->end[k] || ((ps->low[at] == 's' || ps->low[at] == 'a') && ps->end[k - 1]);
+	ps->done[k] = ps->end[k] || (linking(ps->low[at]) && ps->end[k - 1]);
 	int viable = ps->done[k];
 	for (int i = 0; i < k && !viable; i++)
 		viable = ps->done[i] &&
