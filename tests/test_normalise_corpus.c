@@ -370,6 +370,22 @@ Test(normalise_corpus, fresh_held_out_set_6)
 	              20);
 }
 
+/* fresh13 and fresh14 (a miljö- och hälsoskyddsnämnd's tjänsteskrivelse on
+ * a tillsynsprojekt for enskilda avlopp, an överenskommelse between a kommun
+ * and a region on barn och unga med psykisk ohälsa, written at stop 14's end
+ * by a session that did not tune the normaliser, merged as data only and
+ * measured once at stop 15's start, on stop 14's final code): a seventh
+ * held-out set, only its totals ever looked at */
+Test(normalise_corpus, fresh_held_out_set_7)
+{
+	static const char *const names[] = {"fresh13", "fresh14", NULL};
+	/* the issue's WER target; 98% repaired not met: measured WER 32.72% ->
+	 * 1.72%, 95.1% (1826/1920), changed 0.15% (6/3951: one word in each
+	 * text) */
+	check_set_wer(names, "seventh held-out set (fresh13, fresh14 x clean, copy, fax)", 25, 945,
+	              20);
+}
+
 Test(normalise_corpus, seed000_real_legacy_ocr)
 {
 	struct figures f = {0};
