@@ -35,8 +35,10 @@ struct lex_map {
 static uint64_t load_le(const char *s, size_t n)
 {
 	uint64_t v = 0;
-	for (size_t i = n; i-- > 0;)
-		v = (v << 8) | (unsigned char)s[i];
+	memcpy(&v, s, n);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
 	return v;
 }
 

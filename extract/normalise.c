@@ -63,10 +63,23 @@ enum rule_kind {
 
 #define MAX_NEEDS  8 /* 'needs' lines of one rule */
 #define MASK_WORDS 2 /* rules the prefilter bit sets cover: 64 a word */
-/* The three prefilters a rule passes on a line's bytes (struct norm's
- * mask_byte): one of the bytes a match may begin with, the byte every match
- * needs, the rarest byte of one of its `needs` texts. */
+/* The three prefilters a rule passes on a line: one of the bytes a match may
+ * begin with, the byte every match needs (both struct norm's mask_byte), one
+ * of its `needs` texts (struct needs_dfa). */
 enum { MASK_FIRST, MASK_NEED, MASK_TEXT, NMASK };
+
+/* The `needs` texts of all line rules as one automaton (Aho-Corasick, its
+ * table complete over classes of bytes): one pass over a line finds every
+ * rule one of whose texts the line contains. */
+struct needs_dfa {
+	unsigned char cls[256]; /* a byte's class; 0: in no text */
+	unsigned nclass, nstates;
+	/* next[state * nclass + class]: the state after a byte of the class,
+	 * with NEEDS_HIT set when a text ends there */
+	uint16_t *next;
+	uint64_t (*rules)[MASK_WORDS]; /* [state]: the rules whose text ends there */
+};
+#define NEEDS_HIT 0x8000u
 
 struct nrule {
 	const struct rules_block *b; /* owned by norm->set */
@@ -192,12 +205,13 @@ struct norm {
 	/* The line rules' prefilters as bit sets over rule indexes, so that a
 	 * line's candidates are found once for its bytes, not rule by rule:
 	 * mask_byte[b][f], the rules byte b lets through prefilter f (MASK_FIRST
-	 * ...); mask_base[f], those f lets through on any line (a match that
-	 * may begin anywhere, needs no byte, has no `needs`; the builtins);
-	 * plan, those of next_run.  Used when there are at most 64 * MASK_WORDS
-	 * rules. */
+	 * or MASK_NEED); needs, the rules MASK_TEXT lets through; mask_base[f],
+	 * those f lets through on any line (a match that may begin anywhere,
+	 * needs no byte, has no `needs`; the builtins); plan, those of next_run.
+	 * Used when there are at most 64 * MASK_WORDS rules. */
 	int mask;
-	uint64_t mask_byte[256][NMASK][MASK_WORDS], mask_base[NMASK][MASK_WORDS];
+	uint64_t mask_byte[256][MASK_TEXT][MASK_WORDS], mask_base[NMASK][MASK_WORDS];
+	struct needs_dfa needs;
 	uint64_t plan[2][MASK_WORDS];
 	struct norm_rule_profile *prof; /* per rule, when counting (norm_profile) */
 	size_t lines_edited;            /* lines the document steps changed, so far */
@@ -677,7 +691,7 @@ static const uint16_t *conf_rows(const struct norm *n, uint32_t cp, int end, siz
 	return n->cx + n->cx_start[cp];
 }
 
-static void mask_rules(struct norm *n);
+static int mask_rules(struct norm *n);
 
 int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error *err)
 {
@@ -744,7 +758,10 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 			goto fail;
 		}
 	}
-	mask_rules(n);
+	if (mask_rules(n) < 0) {
+		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
+		goto fail;
+	}
 	for (uint32_t c = 0; c < 0x400; c++)
 		if (confusable_slow(n, c))
 			n->confusable[c >> 6] |= 1ull << (c & 63);
@@ -786,6 +803,8 @@ void norm_free(struct norm *n)
 	for (size_t i = 0; i < n->nrules; i++)
 		pcre2_code_free(n->rules[i].re);
 	free(n->rules);
+	free(n->needs.next);
+	free(n->needs.rules);
 	pcre2_match_data_free(n->md);
 	rules_set_release(&n->set);
 	lex_free(n->lex);
@@ -1075,19 +1094,16 @@ struct lstate {
 	unsigned gen;             /* bumped whenever cur changes */
 	uint64_t present[4];      /* the bytes of cur (or more), as of present_gen */
 	unsigned present_gen;
-	/* the byte pairs of cur (or more), as of pairs_gen: pairs[pair_bit] is
-	 * pairs_epoch for a pair present */
-	uint32_t pairs[1024];
-	uint32_t pairs_epoch;
-	unsigned pairs_gen;
 	/* the rules whose prefilter (rule_may_match) `present` passes, as of
 	 * cand_gen (norm.mask) */
 	uint64_t cand[MASK_WORDS];
 	unsigned cand_gen;
 	/* what cand is made of (the rules each prefilter lets through on cur)
-	 * and the norm's table it comes from, for ls_apply() */
+	 * and the norm's tables it comes from, for ls_apply() */
 	uint64_t cpass[NMASK][MASK_WORDS];
-	const uint64_t (*mask_byte)[NMASK][MASK_WORDS];
+	const uint64_t (*mask_byte)[MASK_TEXT][MASK_WORDS];
+	const uint64_t *text_base;
+	const struct needs_dfa *needs;
 };
 
 static int ls_start(struct lstate *ls, const char *orig, size_t olen, const struct doc_line *l)
@@ -1111,15 +1127,33 @@ static void ls_release(struct lstate *ls)
 	sb_release(&ls->cur);
 }
 
-static unsigned pair_bit(unsigned char a, unsigned char b);
-static void pairs_add(struct lstate *ls, const char *s, size_t n);
-
-/* Let the rules byte c lets through each prefilter into ls->cpass. */
+/* Let the rules byte c lets through the byte prefilters into ls->cpass. */
 static void cand_add(struct lstate *ls, unsigned c)
 {
-	for (unsigned f = 0; f < NMASK; f++)
+	for (unsigned f = 0; f < MASK_TEXT; f++)
 		for (unsigned w = 0; w < MASK_WORDS; w++)
 			ls->cpass[f][w] |= ls->mask_byte[c][f][w];
+}
+
+/* The rules one of whose `needs` texts s[0, n) contains, or'ed into acc. */
+static void needs_scan(const struct needs_dfa *a, const char *s, size_t n, uint64_t *acc)
+{
+	const uint16_t *next = a->next;
+	unsigned st = 0, k = a->nclass;
+	for (size_t i = 0; i < n; i++) {
+		unsigned t = next[st * k + a->cls[(unsigned char)s[i]]];
+		st = t & ~NEEDS_HIT;
+		if (t & NEEDS_HIT)
+			for (unsigned w = 0; w < MASK_WORDS; w++)
+				acc[w] |= a->rules[st][w];
+	}
+}
+
+/* The candidates' `needs` prefilter for ls's text as it is now. */
+static void cand_needs(struct lstate *ls)
+{
+	memcpy(ls->cpass[MASK_TEXT], ls->text_base, sizeof(ls->cpass[MASK_TEXT]));
+	needs_scan(ls->needs, ls->cur.buf, ls->cur.len, ls->cpass[MASK_TEXT]);
 }
 
 /* The candidates: the rules every prefilter lets through. */
@@ -1135,25 +1169,6 @@ static int ls_apply(struct lstate *ls, struct repl *rp, size_t nrp, const char *
 {
 	if (!nrp)
 		return 0;
-	/* the byte pairs present grow by the replacements' own and the two at
-	 * each end (with the text as it is now); replacements that touch make
-	 * them be counted again */
-	int pairs_valid = ls->pairs_gen == ls->gen;
-	for (size_t i = 0; pairs_valid && i < nrp; i++) {
-		const unsigned char *c = (const unsigned char *)ls->cur.buf;
-		const struct repl *r = &rp[i];
-		if ((i + 1 < nrp && rp[i + 1].a == r->b) || !r->tlen) {
-			pairs_valid = 0;
-			break;
-		}
-		pairs_add(ls, r->text, r->tlen);
-		if (r->a > 0)
-			ls->pairs[pair_bit(c[r->a - 1], (unsigned char)r->text[0])] =
-			    ls->pairs_epoch;
-		if (r->b < ls->cur.len)
-			ls->pairs[pair_bit((unsigned char)r->text[r->tlen - 1], c[r->b])] =
-			    ls->pairs_epoch;
-	}
 	if (segs_apply(&ls->ss, ls->orig, rp, nrp, rule) < 0)
 		return -1;
 	segs_text(&ls->ss, ls->orig, &ls->cur);
@@ -1175,55 +1190,22 @@ static int ls_apply(struct lstate *ls, struct repl *rp, size_t nrp, const char *
 			}
 		ls->present_gen = ls->gen;
 		if (cand) {
+			/* (the needs texts the edits made or broke: all again) */
+			cand_needs(ls);
 			cand_join(ls);
 			ls->cand_gen = ls->gen;
 		}
 	}
-	if (pairs_valid)
-		ls->pairs_gen = ls->gen;
 	return ls->cur.oom ? -1 : 0;
 }
 
-/* A pair of bytes' bit in lstate.pairs. */
-static unsigned pair_bit(unsigned char a, unsigned char b)
+/* Whether ls's line has one of the texts of rule r's `needs` lines (when
+ * there are too many rules for the prefilters' bit sets). */
+static int has_needs(const struct nrule *r, const struct lstate *ls)
 {
-	return ((unsigned)a * 61u + b) & 1023u;
-}
-
-/* Mark the byte pairs of s[0, n) present in ls->pairs. */
-static void pairs_add(struct lstate *ls, const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	uint32_t e = ls->pairs_epoch;
-	for (size_t i = 1; i < n; i++)
-		ls->pairs[pair_bit(u[i - 1], u[i])] = e;
-}
-
-/* Whether ls's line has one of the texts of rule r's `needs` lines: a text
- * whose byte pairs are not all in the line's is not searched for.  The
- * line's pairs are counted once and kept up to date by ls_apply() (a
- * superset of them, which is enough). */
-static int has_needs(const struct nrule *r, struct lstate *ls)
-{
-	size_t n = ls->cur.len;
-	if (ls->pairs_gen != ls->gen) {
-		if (++ls->pairs_epoch == 0) { /* wrapped: no mark may look current */
-			memset(ls->pairs, 0, sizeof(ls->pairs));
-			ls->pairs_epoch = 1;
-		}
-		pairs_add(ls, ls->cur.buf, n);
-		ls->pairs_gen = ls->gen;
-	}
-	for (int i = 0; i < r->nneeds; i++) {
-		const unsigned char *t = (const unsigned char *)r->needs[i];
-		size_t tl = r->needs_len[i], k = 1;
-		for (; k < tl; k++) {
-			if (ls->pairs[pair_bit(t[k - 1], t[k])] != ls->pairs_epoch)
-				break;
-		}
-		if (k == tl && has_text(ls->cur.buf, n, r->needs[i], tl))
+	for (int i = 0; i < r->nneeds; i++)
+		if (has_text(ls->cur.buf, ls->cur.len, r->needs[i], r->needs_len[i]))
 			return 1;
-	}
 	return 0;
 }
 
@@ -3011,33 +2993,84 @@ static void plan_rules(struct norm *n)
 	}
 }
 
-/* The byte of t[0..tl) rarest in Swedish text, by a fixed ranking: a line
- * without it cannot have t.  Small letters from the commonest on; capitals,
- * digits and marks rarer; the UTF-8 lead byte of å/ä/ö common, their
- * second bytes not. */
-static unsigned needs_key(const char *t, size_t tl)
+/* Build the automaton of the rules' `needs` texts (struct needs_dfa). */
+static int needs_build(struct norm *n)
 {
-	static const char common[] = " etanrsildomkgvfhupbcyjxwzq";
-	unsigned best = (unsigned char)t[0];
-	int best_rank = -1;
-	for (size_t i = 0; i < tl; i++) {
-		unsigned c = (unsigned char)t[i];
-		const char *p = c ? strchr(common, (int)c) : NULL;
-		int rank = p ? (int)(p - common) : c == 0xC3 ? 4 : c >= 0x80 ? 22 : 30;
-		if (rank > best_rank) {
-			best_rank = rank;
-			best = c;
+	struct needs_dfa *a = &n->needs;
+	size_t max = 1;
+	for (size_t i = 0; i < n->nrules; i++)
+		for (int k = 0; k < n->rules[i].nneeds; k++) {
+			const char *t = n->rules[i].needs[k];
+			for (size_t j = 0; j < n->rules[i].needs_len[k]; j++)
+				if (!a->cls[(unsigned char)t[j]])
+					a->cls[(unsigned char)t[j]] = (unsigned char)++a->nclass;
+			max += n->rules[i].needs_len[k];
+		}
+	a->nclass++; /* and class 0 */
+	if (max >= NEEDS_HIT)
+		return -1;
+	unsigned k = a->nclass;
+	uint16_t *fail = calloc(max, sizeof(*fail)), *queue = calloc(max, sizeof(*queue));
+	a->next = calloc(max * k, sizeof(*a->next));
+	a->rules = calloc(max, sizeof(*a->rules));
+	if (!fail || !queue || !a->next || !a->rules) {
+		free(fail);
+		free(queue);
+		return -1;
+	}
+	/* the trie (0 in next: no child yet; the root is no one's child) */
+	a->nstates = 1;
+	for (size_t i = 0; i < n->nrules; i++)
+		for (int t = 0; t < n->rules[i].nneeds; t++) {
+			unsigned st = 0;
+			for (size_t j = 0; j < n->rules[i].needs_len[t]; j++) {
+				unsigned c = a->cls[(unsigned char)n->rules[i].needs[t][j]];
+				if (!a->next[st * k + c])
+					a->next[st * k + c] = (uint16_t)a->nstates++;
+				st = a->next[st * k + c];
+			}
+			a->rules[st][i >> 6] |= 1ull << (i & 63);
+		}
+	/* breadth first: a state's fallback (the longest proper suffix of its
+	 * text that is a state) and the moves it lacks, from its fallback's */
+	size_t qh = 0, qt = 0;
+	for (unsigned c = 0; c < k; c++)
+		if (a->next[c])
+			queue[qt++] = a->next[c];
+	while (qh < qt) {
+		unsigned st = queue[qh++];
+		for (unsigned w = 0; w < MASK_WORDS; w++)
+			a->rules[st][w] |= a->rules[fail[st]][w];
+		for (unsigned c = 0; c < k; c++) {
+			unsigned to = a->next[st * k + c];
+			unsigned via = a->next[fail[st] * k + c] & ~NEEDS_HIT;
+			if (to) {
+				fail[to] = (uint16_t)via;
+				queue[qt++] = (uint16_t)to;
+			} else {
+				a->next[st * k + c] = (uint16_t)via;
+			}
 		}
 	}
-	return best;
+	for (size_t i = 0; i < a->nstates * k; i++) {
+		unsigned to = a->next[i];
+		int hit = 0;
+		for (unsigned w = 0; w < MASK_WORDS; w++)
+			hit |= a->rules[to][w] != 0;
+		if (hit)
+			a->next[i] = (uint16_t)(to | NEEDS_HIT);
+	}
+	free(fail);
+	free(queue);
+	return 0;
 }
 
 /* Build the prefilters' bit sets (norm.mask_byte ...) from the rules'. */
-static void mask_rules(struct norm *n)
+static int mask_rules(struct norm *n)
 {
 	n->mask = n->nrules <= 64 * MASK_WORDS;
 	if (!n->mask)
-		return;
+		return 0;
 	for (size_t i = 0; i < n->nrules; i++) {
 		const struct nrule *r = &n->rules[i];
 		uint64_t bit = 1ull << (i & 63);
@@ -3057,9 +3090,8 @@ static void mask_rules(struct norm *n)
 		}
 		if (r->kind != RK_REGEX || !r->nneeds)
 			n->mask_base[MASK_TEXT][w] |= bit;
-		for (int k = 0; k < r->nneeds; k++)
-			n->mask_byte[needs_key(r->needs[k], r->needs_len[k])][MASK_TEXT][w] |= bit;
 	}
+	return needs_build(n);
 }
 
 /* Bring ls's present bytes and candidate rules up to date with its text. */
@@ -3076,10 +3108,13 @@ static void ls_prefilter(const struct norm *n, struct lstate *ls)
 	if (!n->mask || ls->cand_gen == ls->gen)
 		return;
 	ls->mask_byte = n->mask_byte;
+	ls->text_base = n->mask_base[MASK_TEXT];
+	ls->needs = &n->needs;
 	memcpy(ls->cpass, n->mask_base, sizeof(ls->cpass));
 	for (unsigned w = 0; w < 4; w++)
 		for (uint64_t m = ls->present[w]; m; m &= m - 1)
 			cand_add(ls, w * 64 + (unsigned)__builtin_ctzll(m));
+	cand_needs(ls);
 	cand_join(ls);
 	ls->cand_gen = ls->gen;
 }
@@ -3128,8 +3163,8 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 		}
 		if (ls->present_gen != ls->gen)
 			ls_prefilter(n, ls);
-		if ((!n->mask && !rule_may_match(r, ls->present)) ||
-		    (r->nneeds && !has_needs(r, ls)))
+		if (!n->mask &&
+		    (!rule_may_match(r, ls->present) || (r->nneeds && !has_needs(r, ls))))
 			continue;
 		/* (what the prefilters cost is the loop's, not the rule's) */
 		double t0 = n->prof ? now() : 0;
