@@ -528,7 +528,6 @@ int doc_from_text(const char *name, const char *buf, size_t len, struct doc **ou
 	struct doc *d = doc_new(DOC_TEXT, name);
 	if (!d)
 		return ex_fail(err, EX_NOMEM, name, 0, 0, "out of memory");
-	doc_sha256_hex(buf, len, d->sha256);
 
 	char *conv = NULL;
 	const char *s = buf;

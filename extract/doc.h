@@ -82,7 +82,7 @@ struct doc_page {
 struct doc {
 	enum doc_kind kind;
 	char *name;      /* the input as named in the record (source/@file) */
-	char sha256[65]; /* of the input file's bytes, lowercase hex */
+	char sha256[65]; /* of the input file's bytes, lowercase hex; "" until set */
 	struct doc_page *pages;
 	int npages;
 	struct doc_line *lines; /* all pages' lines in reading order */

@@ -74,12 +74,12 @@ enum { MASK_FIRST, MASK_NEED, MASK_TEXT, NMASK };
 struct needs_dfa {
 	unsigned char cls[256]; /* a byte's class; 0: in no text */
 	unsigned nclass, nstates;
-	/* next[state * nclass + class]: the state after a byte of the class,
-	 * with NEEDS_HIT set when a text ends there */
-	uint16_t *next;
+	/* step[state * nclass + class]: the state after a byte of the class, as
+	 * its index in step (state * nclass) in the low 16 bits, and in the high
+	 * 16 the state when a text ends there (0 when none does) */
+	uint32_t *step;
 	uint64_t (*rules)[MASK_WORDS]; /* [state]: the rules whose text ends there */
 };
-#define NEEDS_HIT 0x8000u
 
 struct nrule {
 	const struct rules_block *b; /* owned by norm->set */
@@ -803,7 +803,7 @@ void norm_free(struct norm *n)
 	for (size_t i = 0; i < n->nrules; i++)
 		pcre2_code_free(n->rules[i].re);
 	free(n->rules);
-	free(n->needs.next);
+	free(n->needs.step);
 	free(n->needs.rules);
 	pcre2_match_data_free(n->md);
 	rules_set_release(&n->set);
@@ -1092,18 +1092,11 @@ struct lstate {
 	size_t olen;
 	const struct doc_line *l; /* NULL for rule tests */
 	unsigned gen;             /* bumped whenever cur changes */
-	uint64_t present[4];      /* the bytes of cur (or more), as of present_gen */
+	uint64_t present[4];      /* the bytes of cur, as of present_gen */
 	unsigned present_gen;
-	/* the rules whose prefilter (rule_may_match) `present` passes, as of
-	 * cand_gen (norm.mask) */
+	/* the rules whose prefilters cur passes, as of cand_gen (norm.mask) */
 	uint64_t cand[MASK_WORDS];
 	unsigned cand_gen;
-	/* what cand is made of (the rules each prefilter lets through on cur)
-	 * and the norm's tables it comes from, for ls_apply() */
-	uint64_t cpass[NMASK][MASK_WORDS];
-	const uint64_t (*mask_byte)[MASK_TEXT][MASK_WORDS];
-	const uint64_t *text_base;
-	const struct needs_dfa *needs;
 };
 
 static int ls_start(struct lstate *ls, const char *orig, size_t olen, const struct doc_line *l)
@@ -1127,41 +1120,22 @@ static void ls_release(struct lstate *ls)
 	sb_release(&ls->cur);
 }
 
-/* Let the rules byte c lets through the byte prefilters into ls->cpass. */
-static void cand_add(struct lstate *ls, unsigned c)
+/* The bytes of s[0, n) into present, and the rules one of whose `needs`
+ * texts it contains or'ed into acc: one pass. */
+static void needs_scan(const struct needs_dfa *a, const char *s, size_t n, uint64_t *present,
+                       uint64_t *acc)
 {
-	for (unsigned f = 0; f < MASK_TEXT; f++)
-		for (unsigned w = 0; w < MASK_WORDS; w++)
-			ls->cpass[f][w] |= ls->mask_byte[c][f][w];
-}
-
-/* The rules one of whose `needs` texts s[0, n) contains, or'ed into acc. */
-static void needs_scan(const struct needs_dfa *a, const char *s, size_t n, uint64_t *acc)
-{
-	const uint16_t *next = a->next;
-	unsigned st = 0, k = a->nclass;
+	const uint32_t *step = a->step;
+	uint32_t at = 0;
 	for (size_t i = 0; i < n; i++) {
-		unsigned t = next[st * k + a->cls[(unsigned char)s[i]]];
-		st = t & ~NEEDS_HIT;
-		if (t & NEEDS_HIT)
+		unsigned c = (unsigned char)s[i];
+		present[c >> 6] |= 1ull << (c & 63);
+		uint32_t t = step[at + a->cls[c]];
+		at = t & 0xFFFF;
+		if (t >> 16)
 			for (unsigned w = 0; w < MASK_WORDS; w++)
-				acc[w] |= a->rules[st][w];
+				acc[w] |= a->rules[t >> 16][w];
 	}
-}
-
-/* The candidates' `needs` prefilter for ls's text as it is now. */
-static void cand_needs(struct lstate *ls)
-{
-	memcpy(ls->cpass[MASK_TEXT], ls->text_base, sizeof(ls->cpass[MASK_TEXT]));
-	needs_scan(ls->needs, ls->cur.buf, ls->cur.len, ls->cpass[MASK_TEXT]);
-}
-
-/* The candidates: the rules every prefilter lets through. */
-static void cand_join(struct lstate *ls)
-{
-	for (unsigned w = 0; w < MASK_WORDS; w++)
-		ls->cand[w] =
-		    ls->cpass[MASK_FIRST][w] & ls->cpass[MASK_NEED][w] & ls->cpass[MASK_TEXT][w];
 }
 
 /* Apply replacements (sorted, not overlapping) and refresh the text. */
@@ -1172,30 +1146,7 @@ static int ls_apply(struct lstate *ls, struct repl *rp, size_t nrp, const char *
 	if (segs_apply(&ls->ss, ls->orig, rp, nrp, rule) < 0)
 		return -1;
 	segs_text(&ls->ss, ls->orig, &ls->cur);
-	/* the bytes present only grow by the replacements' (a superset is
-	 * enough for the prefilter), so the bitmap stays valid */
-	int valid = ls->present_gen == ls->gen, cand = valid && ls->cand_gen == ls->gen;
-	ls->gen++;
-	if (valid) {
-		for (size_t i = 0; i < nrp; i++)
-			for (size_t k = 0; k < rp[i].tlen; k++) {
-				unsigned c = (unsigned char)rp[i].text[k];
-				uint64_t bit = 1ull << (c & 63);
-				if (ls->present[c >> 6] & bit)
-					continue;
-				ls->present[c >> 6] |= bit;
-				/* ... and so do the candidate rules (ls_prefilter) */
-				if (cand)
-					cand_add(ls, c);
-			}
-		ls->present_gen = ls->gen;
-		if (cand) {
-			/* (the needs texts the edits made or broke: all again) */
-			cand_needs(ls);
-			cand_join(ls);
-			ls->cand_gen = ls->gen;
-		}
-	}
+	ls->gen++; /* (the prefilters are redone when next asked) */
 	return ls->cur.oom ? -1 : 0;
 }
 
@@ -2993,7 +2944,9 @@ static void plan_rules(struct norm *n)
 	}
 }
 
-/* Build the automaton of the rules' `needs` texts (struct needs_dfa). */
+/* Build the automaton of the rules' `needs` texts (struct needs_dfa).
+ * Returns 1 when its table would not fit (the rules are then asked one by
+ * one), -1 when out of memory. */
 static int needs_build(struct norm *n)
 {
 	struct needs_dfa *a = &n->needs;
@@ -3007,70 +2960,74 @@ static int needs_build(struct norm *n)
 			max += n->rules[i].needs_len[k];
 		}
 	a->nclass++; /* and class 0 */
-	if (max >= NEEDS_HIT)
-		return -1;
 	unsigned k = a->nclass;
-	uint16_t *fail = calloc(max, sizeof(*fail)), *queue = calloc(max, sizeof(*queue));
-	a->next = calloc(max * k, sizeof(*a->next));
+	if (max * k > 0x10000)
+		return 1;
+	/* next[state * k + class]: the state after a byte of the class; in the
+	 * trie, 0 is no child yet (the root is no one's child) */
+	uint32_t *next = calloc(max * k, sizeof(*next)), *fail = calloc(max, sizeof(*fail)),
+	         *queue = calloc(max, sizeof(*queue));
+	a->step = calloc(max * k, sizeof(*a->step));
 	a->rules = calloc(max, sizeof(*a->rules));
-	if (!fail || !queue || !a->next || !a->rules) {
-		free(fail);
-		free(queue);
-		return -1;
-	}
-	/* the trie (0 in next: no child yet; the root is no one's child) */
+	int rc = -1;
+	if (!next || !fail || !queue || !a->step || !a->rules)
+		goto done;
 	a->nstates = 1;
 	for (size_t i = 0; i < n->nrules; i++)
 		for (int t = 0; t < n->rules[i].nneeds; t++) {
-			unsigned st = 0;
+			uint32_t st = 0;
 			for (size_t j = 0; j < n->rules[i].needs_len[t]; j++) {
 				unsigned c = a->cls[(unsigned char)n->rules[i].needs[t][j]];
-				if (!a->next[st * k + c])
-					a->next[st * k + c] = (uint16_t)a->nstates++;
-				st = a->next[st * k + c];
+				if (!next[st * k + c])
+					next[st * k + c] = a->nstates++;
+				st = next[st * k + c];
 			}
 			a->rules[st][i >> 6] |= 1ull << (i & 63);
 		}
 	/* breadth first: a state's fallback (the longest proper suffix of its
-	 * text that is a state) and the moves it lacks, from its fallback's */
+	 * text that is a state), the rules of the texts ending there, and the
+	 * moves it lacks, from its fallback's */
 	size_t qh = 0, qt = 0;
 	for (unsigned c = 0; c < k; c++)
-		if (a->next[c])
-			queue[qt++] = a->next[c];
+		if (next[c])
+			queue[qt++] = next[c];
 	while (qh < qt) {
-		unsigned st = queue[qh++];
+		uint32_t st = queue[qh++];
 		for (unsigned w = 0; w < MASK_WORDS; w++)
 			a->rules[st][w] |= a->rules[fail[st]][w];
 		for (unsigned c = 0; c < k; c++) {
-			unsigned to = a->next[st * k + c];
-			unsigned via = a->next[fail[st] * k + c] & ~NEEDS_HIT;
+			uint32_t to = next[st * k + c], via = next[fail[st] * k + c];
 			if (to) {
-				fail[to] = (uint16_t)via;
-				queue[qt++] = (uint16_t)to;
+				fail[to] = via;
+				queue[qt++] = to;
 			} else {
-				a->next[st * k + c] = (uint16_t)via;
+				next[st * k + c] = via;
 			}
 		}
 	}
 	for (size_t i = 0; i < a->nstates * k; i++) {
-		unsigned to = a->next[i];
-		int hit = 0;
+		uint32_t to = next[i], hit = 0;
 		for (unsigned w = 0; w < MASK_WORDS; w++)
 			hit |= a->rules[to][w] != 0;
-		if (hit)
-			a->next[i] = (uint16_t)(to | NEEDS_HIT);
+		a->step[i] = to * k | (hit ? to << 16 : 0);
 	}
+	rc = 0;
+done:
+	free(next);
 	free(fail);
 	free(queue);
-	return 0;
+	return rc;
 }
 
 /* Build the prefilters' bit sets (norm.mask_byte ...) from the rules'. */
 static int mask_rules(struct norm *n)
 {
 	n->mask = n->nrules <= 64 * MASK_WORDS;
-	if (!n->mask)
-		return 0;
+	int rc = n->mask ? needs_build(n) : 0;
+	if (rc != 0) {
+		n->mask = 0;
+		return rc < 0 ? -1 : 0;
+	}
 	for (size_t i = 0; i < n->nrules; i++) {
 		const struct nrule *r = &n->rules[i];
 		uint64_t bit = 1ull << (i & 63);
@@ -3091,31 +3048,35 @@ static int mask_rules(struct norm *n)
 		if (r->kind != RK_REGEX || !r->nneeds)
 			n->mask_base[MASK_TEXT][w] |= bit;
 	}
-	return needs_build(n);
+	return 0;
 }
 
 /* Bring ls's present bytes and candidate rules up to date with its text. */
 static void ls_prefilter(const struct norm *n, struct lstate *ls)
 {
-	if (ls->present_gen != ls->gen) {
-		memset(ls->present, 0, sizeof(ls->present));
+	if (ls->present_gen == ls->gen && (!n->mask || ls->cand_gen == ls->gen))
+		return;
+	memset(ls->present, 0, sizeof(ls->present));
+	ls->present_gen = ls->gen;
+	if (!n->mask) {
 		for (size_t k = 0; k < ls->cur.len; k++) {
 			unsigned c = (unsigned char)ls->cur.buf[k];
 			ls->present[c >> 6] |= 1ull << (c & 63);
 		}
-		ls->present_gen = ls->gen;
-	}
-	if (!n->mask || ls->cand_gen == ls->gen)
 		return;
-	ls->mask_byte = n->mask_byte;
-	ls->text_base = n->mask_base[MASK_TEXT];
-	ls->needs = &n->needs;
-	memcpy(ls->cpass, n->mask_base, sizeof(ls->cpass));
+	}
+	uint64_t pass[NMASK][MASK_WORDS]; /* the rules each prefilter lets through */
+	memcpy(pass, n->mask_base, sizeof(pass));
+	needs_scan(&n->needs, ls->cur.buf, ls->cur.len, ls->present, pass[MASK_TEXT]);
 	for (unsigned w = 0; w < 4; w++)
-		for (uint64_t m = ls->present[w]; m; m &= m - 1)
-			cand_add(ls, w * 64 + (unsigned)__builtin_ctzll(m));
-	cand_needs(ls);
-	cand_join(ls);
+		for (uint64_t m = ls->present[w]; m; m &= m - 1) {
+			unsigned c = w * 64 + (unsigned)__builtin_ctzll(m);
+			for (unsigned f = 0; f < MASK_TEXT; f++)
+				for (unsigned k = 0; k < MASK_WORDS; k++)
+					pass[f][k] |= n->mask_byte[c][f][k];
+		}
+	for (unsigned k = 0; k < MASK_WORDS; k++)
+		ls->cand[k] = pass[MASK_FIRST][k] & pass[MASK_NEED][k] & pass[MASK_TEXT][k];
 	ls->cand_gen = ls->gen;
 }
 

@@ -106,7 +106,10 @@ int pipe_read_text(struct pipe *p, const char *buf, size_t len, const char *name
                    struct ex_error *err)
 {
 	(void)p;
-	return doc_from_text(name, buf, len, out, err);
+	if (doc_from_text(name, buf, len, out, err) < 0)
+		return -1;
+	doc_sha256_hex(buf, len, (*out)->sha256);
+	return 0;
 }
 
 int pipe_read(struct pipe *p, const char *path, const char *name, struct doc **out,
