@@ -1795,8 +1795,8 @@ static const struct doc_line *above(const struct norm *n, const struct doc_line 
 /* Whether the word at a of text s of line l begins a sentence
  * (sentence_start), where a line's first word goes on with the sentence of
  * the line above when that ends in a comma, or in a small letter after six
- * words or more (a heading is shorter; the engine reads a small å/ä/ö as a
- * capital: "och" / "Ags huvudsakligen av"). */
+ * words or more, ten when it opens a paragraph (a heading is shorter; the
+ * engine reads a small å/ä/ö as a capital: "och" / "Ags huvudsakligen av"). */
 static int line_begins_sentence(const struct norm *n, const struct doc_line *l, const char *s,
                                 size_t a)
 {
@@ -1818,12 +1818,15 @@ static int line_begins_sentence(const struct norm *n, const struct doc_line *l, 
 	if (!utf8_is_lower(utf8_next(pl->text, e, &kk)))
 		return 1;
 	int words = 0, in = 0;
-	for (size_t i = 0; i < e && words < 6; i++) {
+	for (size_t i = 0; i < e && words < 10; i++) {
 		int sp = pl->text[i] == ' ' || pl->text[i] == '\t';
 		words += !sp && !in;
 		in = !sp;
 	}
-	return words < 6;
+	/* a line of a few words with nothing above it is a heading
+	 * ("Konsekvenser för barn, jämställdhet och tillgänglighet") */
+	size_t y, f;
+	return words < 6 || (words < 10 && !above(n, pl, &y, &f));
 }
 
 static int begins_sentence(const struct norm *n, const struct lstate *ls, size_t a)
