@@ -1867,6 +1867,52 @@ static int shared_tail(const struct lstate *ls, size_t b, size_t *ta, size_t *te
 static int repair_token(struct norm *n, const char *w, size_t len, int mode, const char **rep,
                         size_t *replen);
 
+/* The compound at [ta, te) of ls's line after a first part and "- och",
+ * as word repair makes it, into next (nothing when it cannot); -1 on
+ * error. */
+static int next_compound(struct norm *n, const struct lstate *ls, size_t ta, size_t te,
+                         struct sb *next)
+{
+	const char *s = ls->cur.buf;
+	if (lex_check(n->lex, s + ta, te - ta) != LEX_UNKNOWN) {
+		sb_add(next, s + ta, te - ta);
+		return 0;
+	}
+	const char *y;
+	size_t yl;
+	int ctx = n->ctx; /* after "och": no context */
+	n->ctx = 0;
+	int r = repair_token(n, s + ta, te - ta, 'N', &y, &yl);
+	n->ctx = ctx;
+	if (r == 1)
+		sb_add(next, y, yl);
+	return r < 0 ? -1 : 0;
+}
+
+/* Whether the first part w[0..len) before "- och" makes a known word with
+ * a tail of the compound at [ta, te) as word repair makes it ("far-" /
+ * "och morforalder": "farförälder"): a part no misreading there, which
+ * word-pair leaves as read ("får"). */
+static int head_known(struct norm *n, const struct lstate *ls, const char *w, size_t len, size_t ta,
+                      size_t te)
+{
+	struct sb next = SB_INIT, whole = SB_INIT;
+	int known = next_compound(n, ls, ta, te, &next);
+	for (size_t k = 1; known == 0 && k + 4 <= next.len && !next.oom; k++) {
+		size_t tl = next.len - k;
+		if (((unsigned char)next.buf[k] & 0xC0) == 0x80 || len + tl > 40 ||
+		    lex_check(n->lex, next.buf + k, tl) == LEX_UNKNOWN)
+			continue;
+		sb_reset(&whole);
+		sb_add(&whole, w, len);
+		sb_add(&whole, next.buf + k, tl);
+		known = !whole.oom && lex_check(n->lex, whole.buf, whole.len) != LEX_UNKNOWN;
+	}
+	sb_release(&next);
+	sb_release(&whole);
+	return known;
+}
+
 /* The first part w[0..len) of a compound before "- och" whose tail the next
  * compound at [ta, te) of ls's line shares: repaired as part of the whole
  * it makes with a tail of that compound as word repair makes it ("halso" +
@@ -1875,23 +1921,8 @@ static int repair_token(struct norm *n, const char *w, size_t len, int mode, con
 static int repair_head(struct norm *n, const struct lstate *ls, const char *w, size_t len,
                        size_t ta, size_t te, struct sb *out)
 {
-	const char *s = ls->cur.buf;
 	struct sb next = SB_INIT, whole = SB_INIT, rep = SB_INIT;
-	int found = 0;
-	if (lex_check(n->lex, s + ta, te - ta) != LEX_UNKNOWN) {
-		sb_add(&next, s + ta, te - ta);
-	} else {
-		const char *y;
-		size_t yl;
-		int ctx = n->ctx; /* after "och": no context */
-		n->ctx = 0;
-		int r = repair_token(n, s + ta, te - ta, 'N', &y, &yl);
-		n->ctx = ctx;
-		if (r < 0)
-			found = -1;
-		else if (r == 1)
-			sb_add(&next, y, yl);
-	}
+	int found = next_compound(n, ls, ta, te, &next);
 	size_t hc = utf8_count(w, len);
 	/* the longest tail first, on a letter's boundary, of four bytes or more */
 	for (size_t k = 1; found == 0 && k + 4 <= next.len && !next.oom; k++) {
@@ -1977,6 +2008,11 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 		for (size_t i = 0; i < len; i++)
 			if ((unsigned char)w[i] >= 0x80)
 				return 0; /* has its diacritics (or was given them) */
+		if (shared_tail(ls, b + 1, &ta, &te)) {
+			int k = head_known(n, ls, w, len, ta, te);
+			if (k != 0)
+				return k < 0 ? -1 : 0;
+		}
 		r = repair_token(n, w, len, 'P', &rep, &rl_len);
 	}
 	if (r < 0)
