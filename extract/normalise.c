@@ -75,12 +75,12 @@ struct needs_dfa {
 	unsigned char cls[256]; /* a byte's class; 0: in no text */
 	unsigned nclass, nstates;
 	/* step[state * nclass + class]: the state after a byte of the class, as
-	 * its index in step (state * nclass), with NEEDS_HIT set when a text ends
-	 * there (a small table: a line's pass waits on each look-up) */
-	uint16_t *step;
+	 * its index in step (state * nclass) in the low NEEDS_AT bits, and above
+	 * them the state when a text ends there (0 when none does) */
+	uint32_t *step;
 	uint64_t (*rules)[MASK_WORDS]; /* [state]: the rules whose text ends there */
 };
-#define NEEDS_HIT 0x8000u
+#define NEEDS_AT 20
 
 struct nrule {
 	const struct rules_block *b; /* owned by norm->set */
@@ -1126,16 +1126,16 @@ static void ls_release(struct lstate *ls)
 static void needs_scan(const struct needs_dfa *a, const char *s, size_t n, uint64_t *present,
                        uint64_t *acc)
 {
-	const uint16_t *step = a->step;
-	unsigned at = 0;
+	const uint32_t *step = a->step;
+	uint32_t at = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned c = (unsigned char)s[i];
 		present[c >> 6] |= 1ull << (c & 63);
-		unsigned t = step[at + a->cls[c]];
-		at = t & ~NEEDS_HIT;
-		if (t & NEEDS_HIT)
+		uint32_t t = step[at + a->cls[c]];
+		at = t & ((1u << NEEDS_AT) - 1);
+		if (t >> NEEDS_AT)
 			for (unsigned w = 0; w < MASK_WORDS; w++)
-				acc[w] |= a->rules[at / a->nclass][w];
+				acc[w] |= a->rules[t >> NEEDS_AT][w];
 	}
 }
 
@@ -3001,7 +3001,7 @@ static int needs_build(struct norm *n)
 		}
 	a->nclass++; /* and class 0 */
 	unsigned k = a->nclass;
-	if (max * k > NEEDS_HIT)
+	if (max * k > 1u << NEEDS_AT || max > 1u << (32 - NEEDS_AT))
 		return 1;
 	/* next[state * k + class]: the state after a byte of the class; in the
 	 * trie, 0 is no child yet (the root is no one's child) */
@@ -3049,7 +3049,7 @@ static int needs_build(struct norm *n)
 		uint32_t to = next[i], hit = 0;
 		for (unsigned w = 0; w < MASK_WORDS; w++)
 			hit |= a->rules[to][w] != 0;
-		a->step[i] = (uint16_t)(to * k | (hit ? NEEDS_HIT : 0));
+		a->step[i] = to * k | (hit ? to << NEEDS_AT : 0);
 	}
 	rc = 0;
 done:
@@ -5019,6 +5019,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	n->lost = lost;
 	if (stats) {
 		stats->lost_diacritics = lost;
+		stats->prefiltered = n->mask;
 	}
 	/* the document-wide conditions and collections */
 	int doc_rules = 0, doc_steps = 0, habits = 0;

@@ -55,6 +55,10 @@ struct norm_stats {
 	size_t lines;        /* lines seen */
 	size_t changed;      /* edits made */
 	int lost_diacritics; /* the document-level signal fired: å/ä/ö were lost */
+	/* the line rules a line may need were found for it at once (the rules'
+	 * prefilters as bit sets and their `needs` texts as one automaton), not
+	 * asked rule by rule: so when the rules fit (at most 128 line rules) */
+	int prefiltered;
 };
 
 struct norm;
