@@ -74,13 +74,14 @@ enum { MASK_FIRST, MASK_NEED, MASK_TEXT, NMASK };
 struct needs_dfa {
 	unsigned char cls[256]; /* a byte's class; 0: in no text */
 	unsigned nclass, nstates;
-	/* step[state * nclass + class]: the state after a byte of the class, as
-	 * its index in step (state * nclass) in the low NEEDS_AT bits, and above
-	 * them the state when a text ends there (0 when none does) */
-	uint32_t *step;
+	unsigned shift; /* a state's row in step: state << shift (2^shift >= nclass) */
+	/* step[(state << shift) + class]: the state after a byte of the class,
+	 * as its row (state << shift), plus 1 when a text ends there.  16 bits
+	 * an entry, so that the table stays in the first-level cache: a line's
+	 * pass waits on each look-up */
+	uint16_t *step;
 	uint64_t (*rules)[MASK_WORDS]; /* [state]: the rules whose text ends there */
 };
-#define NEEDS_AT 20
 
 struct nrule {
 	const struct rules_block *b; /* owned by norm->set */
@@ -1126,16 +1127,16 @@ static void ls_release(struct lstate *ls)
 static void needs_scan(const struct needs_dfa *a, const char *s, size_t n, uint64_t *present,
                        uint64_t *acc)
 {
-	const uint32_t *step = a->step;
-	uint32_t at = 0;
+	const uint16_t *step = a->step;
+	unsigned at = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned c = (unsigned char)s[i];
 		present[c >> 6] |= 1ull << (c & 63);
-		uint32_t t = step[at + a->cls[c]];
-		at = t & ((1u << NEEDS_AT) - 1);
-		if (t >> NEEDS_AT)
+		unsigned t = step[at + a->cls[c]];
+		at = t & ~1u;
+		if (t & 1)
 			for (unsigned w = 0; w < MASK_WORDS; w++)
-				acc[w] |= a->rules[t >> NEEDS_AT][w];
+				acc[w] |= a->rules[at >> a->shift][w];
 	}
 }
 
@@ -3001,16 +3002,15 @@ static int needs_build(struct norm *n)
 		}
 	a->nclass++; /* and class 0 */
 	unsigned k = a->nclass;
-	if (max * k > 1u << NEEDS_AT || max > 1u << (32 - NEEDS_AT))
-		return 1;
+	while (1u << a->shift < k)
+		a->shift++;
 	/* next[state * k + class]: the state after a byte of the class; in the
 	 * trie, 0 is no child yet (the root is no one's child) */
 	uint32_t *next = calloc(max * k, sizeof(*next)), *fail = calloc(max, sizeof(*fail)),
 	         *queue = calloc(max, sizeof(*queue));
-	a->step = calloc(max * k, sizeof(*a->step));
 	a->rules = calloc(max, sizeof(*a->rules));
 	int rc = -1;
-	if (!next || !fail || !queue || !a->step || !a->rules)
+	if (!next || !fail || !queue || !a->rules)
 		goto done;
 	a->nstates = 1;
 	for (size_t i = 0; i < n->nrules; i++)
@@ -3045,12 +3045,20 @@ static int needs_build(struct norm *n)
 			}
 		}
 	}
-	for (size_t i = 0; i < a->nstates * k; i++) {
-		uint32_t to = next[i], hit = 0;
-		for (unsigned w = 0; w < MASK_WORDS; w++)
-			hit |= a->rules[to][w] != 0;
-		a->step[i] = to * k | (hit ? to << NEEDS_AT : 0);
-	}
+	rc = 1; /* a table too big for 16 bits: the rules one by one */
+	if ((size_t)a->nstates << a->shift > 0x10000)
+		goto done;
+	rc = -1;
+	a->step = calloc((size_t)a->nstates << a->shift, sizeof(*a->step));
+	if (!a->step)
+		goto done;
+	for (size_t st = 0; st < a->nstates; st++)
+		for (unsigned c = 0; c < k; c++) {
+			uint32_t to = next[st * k + c], hit = 0;
+			for (unsigned w = 0; w < MASK_WORDS; w++)
+				hit |= a->rules[to][w] != 0;
+			a->step[(st << a->shift) + c] = (uint16_t)(to << a->shift | hit);
+		}
 	rc = 0;
 done:
 	free(next);
