@@ -10,8 +10,9 @@
 # some 3,300 distinct words) and repeated to NORM_BENCH_MB megabytes (default 20).
 # Repetition is kind to caches, so the first copy (cold: every distinct word
 # new to the normaliser) is also timed on its own.  Figures are CPU seconds of
-# the normaliser itself (`tjx normalise --stats`: norm_doc only), and of the
-# whole command, and of hunspell's whole command.
+# the normaliser itself (`tjx normalise --stats`: norm_doc only) and of the
+# whole command, each the median of three runs, and of hunspell's whole
+# command (one run: it takes half a minute).
 set -eu
 mb=${NORM_BENCH_MB:-20}
 tmp=$(mktemp -d)
@@ -40,9 +41,16 @@ stage() { # MB/s of norm_doc, from --stats
 
 set -- $(cpu bin/tjx normalise --stats "$tmp/one.txt")
 cold_sec=$(stage)
-set -- $(cpu bin/tjx normalise --stats "$tmp/big.txt")
-tjx_cmd=$1 tjx_rss=$2
-tjx_stage=$(stage)
+# three runs, the median of each figure: timings on a shared machine drift
+# by tens of percent from one minute to the next
+runs=""
+for i in 1 2 3; do
+	set -- $(cpu bin/tjx normalise --stats "$tmp/big.txt")
+	runs="$runs$1 $2 $(stage)
+"
+done
+med() { printf '%s' "$runs" | awk -v f="$1" 'NF { print $f }' | sort -n | sed -n 2p; }
+tjx_cmd=$(med 1) tjx_rss=$(med 2) tjx_stage=$(med 3)
 set -- $(cpu hunspell -l -d sv_SE "$tmp/big.txt")
 hun_cmd=$1 hun_rss=$2
 

@@ -1824,10 +1824,12 @@ static int line_begins_sentence(const struct norm *n, const struct doc_line *l, 
 		words += !sp && !in;
 		in = !sp;
 	}
-	/* a line of a few words with nothing above it is a heading
+	/* a line of a few words with nothing above it that ends in a word of
+	 * five letters or more (no "och", "att", "för") is a heading
 	 * ("Konsekvenser för barn, jämställdhet och tillgänglighet") */
 	size_t y, f;
-	return words < 6 || (words < 10 && !above(n, pl, &y, &f));
+	return words < 6 ||
+	       (words < 10 && utf8_count(pl->text + x, e - x) >= 5 && !above(n, pl, &y, &f));
 }
 
 static int begins_sentence(const struct norm *n, const struct lstate *ls, size_t a)
