@@ -42,6 +42,19 @@ static uint64_t load_le(const char *s, size_t n)
 	return v;
 }
 
+/* load_le() of the n < 8 bytes at s, in two loads that may overlap (byte
+ * copies into a word and a load of it would wait on each other). */
+static uint64_t load_tail(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (n >= 4)
+		return load_le(s, 4) | load_le(s + n - 4, 4) << (8 * (n - 4));
+	if (n)
+		return (uint64_t)u[0] | (uint64_t)u[n / 2] << (8 * (n / 2)) |
+		       (uint64_t)u[n - 1] << (8 * (n - 1));
+	return 0;
+}
+
 static uint64_t hash_bytes(const char *s, size_t n)
 {
 	uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xFF51AFD7ED558CCDull);
@@ -49,7 +62,7 @@ static uint64_t hash_bytes(const char *s, size_t n)
 		h = (h ^ load_le(s, 8)) * 0xBF58476D1CE4E5B9ull;
 		h ^= h >> 31;
 	}
-	h = (h ^ load_le(s, n)) * 0x94D049BB133111EBull;
+	h = (h ^ load_tail(s, n)) * 0x94D049BB133111EBull;
 	h ^= h >> 29;
 	return h ? h : 1;
 }
