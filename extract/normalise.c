@@ -166,6 +166,10 @@ struct norm {
 	uint64_t wordish_ascii[2]; /* ASCII non-letters the table turns into letters */
 	const char *keep_before;   /* dehyphenate: words that keep the hyphen */
 	struct sb scratch;
+	/* the line memo (repair_line_both): its key, and while a line goes the
+	 * full way, what collect() and note_case() were asked, to be asked
+	 * again when the line comes back (NULL: not recording) */
+	struct sb line_key, *rec;
 	/* the document being normalised (see norm_doc): */
 	struct doc *doc;
 	int doc_words;         /* collect its vocabulary and leftovers */
@@ -837,6 +841,7 @@ void norm_free(struct norm *n)
 	free(n->caps);
 	free(n->conf);
 	sb_release(&n->scratch);
+	sb_release(&n->line_key);
 	free(n);
 }
 
@@ -2349,9 +2354,25 @@ static int collecting(const struct norm *n)
  * nor repaired are; and, the first time the chunk is met in this document,
  * the confusions its repair used and the words word-repair gave å/ä/ö (the
  * document's vocabulary). */
+static void rec_u16(struct sb *b, size_t v)
+{
+	unsigned char h[2] = {(unsigned char)(v & 0xFF), (unsigned char)(v >> 8)};
+	if (v > 0xFFFF)
+		b->oom = 1; /* (the line is then not remembered) */
+	sb_add(b, h, 2);
+}
+
 static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const struct rlist *rl,
                    size_t from, int flags, int first)
 {
+	if (n->rec) {
+		sb_addc(n->rec, 'C');
+		rec_u16(n->rec, a);
+		rec_u16(n->rec, b);
+		rec_u16(n->rec, from);
+		rec_u16(n->rec, rl->n);
+		sb_addc(n->rec, (char)flags);
+	}
 	if (!ls->l || !collecting(n))
 		return 0;
 	size_t line = (size_t)(ls->l - n->doc->lines);
@@ -2801,6 +2822,11 @@ static int repair_chunk_ctx(struct norm *n, struct lstate *ls, size_t a, size_t 
  * a capital). */
 static int note_case(struct norm *n, struct lstate *ls, const struct rlist *rl, size_t from)
 {
+	if (n->rec) {
+		sb_addc(n->rec, 'N');
+		rec_u16(n->rec, from);
+		rec_u16(n->rec, rl->n);
+	}
 	for (size_t k = from; k < rl->n; k++) {
 		const struct repl *r = &rl->r[k];
 		const unsigned char *t = (const unsigned char *)r->text;
@@ -2837,12 +2863,16 @@ static int note_case(struct norm *n, struct lstate *ls, const struct rlist *rl, 
 	return 0;
 }
 
+static void rec_edits(struct sb *v, const struct rlist *rl, const char *rule_d);
+
 /* word-repair immediately followed by word-pair, in a document that lost its
  * diacritics: one walk, one memo look-up per chunk.  A chunk word-repair
  * changed is looked at again by word-pair afterwards, in its new text, as if
- * the two ran one after the other. */
-static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_c,
-                            const char *rule_d)
+ * the two ran one after the other.  The first chunk's context is carried
+ * from the line above; with val, the edits of both passes are written into
+ * it (rec_edits(), twice) for the line memo. */
+static int repair_line_words(struct norm *n, struct lstate *ls, const char *rule_c,
+                             const char *rule_d, int carried, struct sb *val)
 {
 	struct rlist rl = {0};
 	const char *s = ls->cur.buf;
@@ -2853,7 +2883,6 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 	long delta = 0;
 	size_t pa = 0, pb = 0; /* the chunk before */
 	int pctx = -1;         /* its context, when the memo said (-1: not) */
-	int carried = line_start_context(n, ls);
 	while (i < len && rc == 0) {
 		while (i < len && (s[i] == ' ' || s[i] == '\t'))
 			i++;
@@ -2909,18 +2938,156 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 		again[nagain++] = (size_t)((long)i + delta);
 	}
 	n->ctx = 0;
+	if (val)
+		rec_edits(val, &rl, rule_d);
 	if (rc == 0)
 		rc = ls_apply(ls, rl.r, rl.n, rule_c);
 	repl_free(rl.r, rl.n);
+	struct rlist r2 = {0};
 	if (rc == 0 && nagain) {
-		struct rlist r2 = {0};
 		for (size_t k = 0; k < nagain && rc == 0; k += 2)
 			rc = repair_chunk_memo(n, ls, again[k], again[k + 1], 1, &r2);
 		if (rc == 0)
 			rc = ls_apply(ls, r2.r, r2.n, rule_d);
-		repl_free(r2.r, r2.n);
 	}
+	if (val)
+		rec_edits(val, &r2, rule_d);
+	repl_free(r2.r, r2.n);
 	free(again);
+	return rc;
+}
+
+/* The line memo.  A line's word passes depend on its text, the context the
+ * line above makes for its first word, whether that word begins a sentence,
+ * and whether the document lost its å/ä/ö; a line met again in the same
+ * document with all of these the same gets the same edits, and the
+ * document phase is told what it was told the first time (collect(),
+ * note_case(), with nothing new to count).  A repeated letterhead, footer or
+ * boilerplate paragraph costs one look-up a line instead of one a word. */
+#define LINE_MEMO_MAX 200 /* the longest line remembered, in bytes */
+
+/* rl's edits into v: how many, then each one's place, rule ('c' rule_c, 'd'
+ * rule_d, 'n' the list's) and text. */
+static void rec_edits(struct sb *v, const struct rlist *rl, const char *rule_d)
+{
+	rec_u16(v, rl->n);
+	for (size_t k = 0; k < rl->n; k++) {
+		const struct repl *r = &rl->r[k];
+		rec_u16(v, r->a);
+		rec_u16(v, r->b);
+		sb_addc(v, !r->rule ? 'n' : r->rule == rule_d ? 'd' : 'c');
+		if (r->tlen > 255)
+			v->oom = 1;
+		sb_addc(v, (char)r->tlen);
+		sb_add(v, r->text, r->tlen);
+	}
+}
+
+static size_t get_u16(const unsigned char *p)
+{
+	return p[0] | (size_t)p[1] << 8;
+}
+
+/* The edits rec_edits() wrote at *p, into rl; *p moves past them. */
+static int read_edits(const unsigned char **p, struct rlist *rl, const char *rule_c,
+                      const char *rule_d)
+{
+	size_t cnt = get_u16(*p);
+	*p += 2;
+	for (size_t k = 0; k < cnt; k++) {
+		const unsigned char *e = *p;
+		size_t tl = e[5];
+		if (rlist_add(rl, get_u16(e), get_u16(e + 2), (const char *)e + 6, tl) < 0)
+			return -1;
+		rl->r[rl->n - 1].rule = e[4] == 'd' ? rule_d : e[4] == 'c' ? rule_c : NULL;
+		*p += 6 + tl;
+	}
+	return 0;
+}
+
+/* Do again what a remembered line's value v says: its edits, and what the
+ * document phase was told. */
+static int line_replay(struct norm *n, struct lstate *ls, const char *v, const char *rule_c,
+                       const char *rule_d)
+{
+	const unsigned char *p = (const unsigned char *)v;
+	struct rlist rl = {0}, r2 = {0};
+	int rc = read_edits(&p, &rl, rule_c, rule_d);
+	size_t evl = get_u16(p);
+	const unsigned char *ev = p + 2, *eve = ev + evl;
+	p = eve;
+	if (rc == 0)
+		rc = read_edits(&p, &r2, rule_c, rule_d);
+	while (rc == 0 && ev < eve) {
+		if (*ev == 'C') {
+			struct rlist seen = {rl.r, get_u16(ev + 7), 0};
+			rc = collect(n, ls, get_u16(ev + 1), get_u16(ev + 3), &seen,
+			             get_u16(ev + 5), ev[9], 0);
+			ev += 10;
+		} else {
+			struct rlist seen = {rl.r, get_u16(ev + 3), 0};
+			rc = note_case(n, ls, &seen, get_u16(ev + 1));
+			ev += 5;
+		}
+	}
+	if (rc == 0)
+		rc = ls_apply(ls, rl.r, rl.n, rule_c);
+	if (rc == 0)
+		rc = ls_apply(ls, r2.r, r2.n, rule_d);
+	repl_free(rl.r, rl.n);
+	repl_free(r2.r, r2.n);
+	return rc;
+}
+
+static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_c,
+                            const char *rule_d)
+{
+	int carried = line_start_context(n, ls);
+	const char *s = ls->cur.buf;
+	size_t len = ls->cur.len;
+	if (!ls->l || ls->l->nwords || len > LINE_MEMO_MAX)
+		return repair_line_words(n, ls, rule_c, rule_d, carried, NULL);
+	size_t f = 0;
+	while (f < len && (s[f] == ' ' || s[f] == '\t'))
+		f++;
+	struct sb *key = &n->line_key;
+	sb_reset(key);
+	key->oom = 0;
+	sb_addc(key, '\x02'); /* no chunk's key begins so (memo_kind) */
+	sb_addc(key, (char)(1 | (n->lost ? 2 : 0) |
+	                    (f < len && line_begins_sentence(n, ls->l, s, f) ? 4 : 0)));
+	sb_addc(key, carried ? (char)carried : '-');
+	sb_add(key, s, len);
+	if (key->oom)
+		return -1;
+	const char *v = NULL;
+	uint32_t *stamp = NULL;
+	if (lex_map_ref(n->memo, key->buf, key->len, &stamp, &v, NULL) && *stamp == n->docgen)
+		return line_replay(n, ls, v, rule_c, rule_d);
+	/* the full way, remembered */
+	struct sb edits = SB_INIT, events = SB_INIT, val = SB_INIT;
+	n->rec = &events;
+	int rc = repair_line_words(n, ls, rule_c, rule_d, carried, &edits);
+	n->rec = NULL;
+	if (rc == 0 && !edits.oom && !events.oom) {
+		/* the first list, the events, the second list */
+		const unsigned char *p = (const unsigned char *)edits.buf;
+		size_t n1 = get_u16(p), at = 2;
+		for (size_t k = 0; k < n1; k++)
+			at += 6 + p[at + 5];
+		sb_add(&val, edits.buf, at);
+		rec_u16(&val, events.len);
+		sb_add(&val, events.buf, events.len);
+		sb_add(&val, edits.buf + at, edits.len - at);
+		if (!val.oom && lex_map_count(n->memo) > (1u << 20))
+			lex_map_clear(n->memo);
+		if (!val.oom &&
+		    lex_map_put(n->memo, key->buf, key->len, n->docgen, val.buf, val.len) < 0)
+			rc = -1;
+	}
+	sb_release(&edits);
+	sb_release(&events);
+	sb_release(&val);
 	return rc;
 }
 

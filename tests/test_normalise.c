@@ -487,6 +487,48 @@ Test(normalise, a_repair_does_not_depend_on_what_came_before)
 	free(s);
 }
 
+/* The line memo: a line met again in a document gets the edits it got the
+ * first time, and a document that repeats lines comes out the same from a
+ * normaliser that has seen them in an earlier document as from a new one. */
+Test(normalise, a_line_met_again_comes_out_the_same)
+{
+	static const char para[] = "Forslag till beslut\n"
+	                           "Namnden foreslas besluta att ga vidare med arendet.\n"
+	                           "Arendet bedoms inte ha nagra konsekvenser for barn och\n"
+	                           "Aldre personer far stod av forvaltningen.\n\n";
+	struct sb text = SB_INIT;
+	for (int i = 0; i < 3; i++)
+		sb_add(&text, para, sizeof(para) - 1);
+	struct norm *n2;
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = "rules", .lost_diacritics = NORM_LOST_ALWAYS};
+	cr_assert_eq(norm_new(&o, &n2, &err), 0, "%s", err.msg);
+	char *out[2];
+	for (int k = 0; k < 2; k++) {
+		struct doc *d = run(n2, text.buf, NULL);
+		out[k] = joined(d);
+		/* each copy's lines and edits as the first copy's */
+		cr_assert_eq(d->nlines % 3, 0);
+		size_t per = d->nlines / 3;
+		for (size_t i = per; i < d->nlines; i++) {
+			const struct doc_line *a = &d->lines[i % per], *b = &d->lines[i];
+			cr_assert_eq(a->len, b->len);
+			cr_assert(!memcmp(a->text, b->text, a->len), "line %zu", i + 1);
+			cr_assert_eq(a->nedits, b->nedits, "line %zu", i + 1);
+			for (size_t e = 0; e < a->nedits; e++)
+				cr_assert_str_eq(a->edits[e].rule, b->edits[e].rule);
+		}
+		doc_free(d);
+	}
+	cr_assert(strstr(out[0], "Nämnden föreslås besluta att gå vidare med ärendet.") != NULL,
+	          "%s", out[0]);
+	cr_assert_str_eq(out[0], out[1]);
+	free(out[0]);
+	free(out[1]);
+	norm_free(n2);
+	sb_release(&text);
+}
+
 Test(normalise, context_of_the_word_before)
 {
 	char *s = forced("Det ar viktigt att gra det och de ska gras skriftligen.\n"
