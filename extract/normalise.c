@@ -1897,6 +1897,22 @@ static int next_compound(struct norm *n, const struct lstate *ls, size_t ta, siz
 	return r < 0 ? -1 : 0;
 }
 
+/* The next tail of the compound next, from *k on, that may end a part of len
+ * bytes: on a letter's boundary, of four bytes or more, a word, the whole at
+ * most 40 bytes.  Its length (*k moved past it), 0 when none is left. */
+static size_t next_tail(struct norm *n, const struct sb *next, size_t len, size_t *k)
+{
+	for (; *k + 4 <= next->len && !next->oom; (*k)++) {
+		size_t tl = next->len - *k;
+		if (((unsigned char)next->buf[*k] & 0xC0) != 0x80 && len + tl <= 40 &&
+		    lex_check(n->lex, next->buf + *k, tl) != LEX_UNKNOWN) {
+			(*k)++;
+			return tl;
+		}
+	}
+	return 0;
+}
+
 /* Whether the first part w[0..len) before "- och" makes a known word with
  * a tail of the compound at [ta, te) as word repair makes it ("far-" /
  * "och morforalder": "farförälder"): a part no misreading there, which
@@ -1906,14 +1922,11 @@ static int head_known(struct norm *n, const struct lstate *ls, const char *w, si
 {
 	struct sb next = SB_INIT, whole = SB_INIT;
 	int known = next_compound(n, ls, ta, te, &next);
-	for (size_t k = 1; known == 0 && k + 4 <= next.len && !next.oom; k++) {
-		size_t tl = next.len - k;
-		if (((unsigned char)next.buf[k] & 0xC0) == 0x80 || len + tl > 40 ||
-		    lex_check(n->lex, next.buf + k, tl) == LEX_UNKNOWN)
-			continue;
+	size_t k = 1, tl;
+	while (known == 0 && (tl = next_tail(n, &next, len, &k)) > 0) {
 		sb_reset(&whole);
 		sb_add(&whole, w, len);
-		sb_add(&whole, next.buf + k, tl);
+		sb_add(&whole, next.buf + next.len - tl, tl);
 		known = !whole.oom && lex_check(n->lex, whole.buf, whole.len) != LEX_UNKNOWN;
 	}
 	sb_release(&next);
@@ -1932,21 +1945,19 @@ static int repair_head(struct norm *n, const struct lstate *ls, const char *w, s
 	struct sb next = SB_INIT, whole = SB_INIT, rep = SB_INIT;
 	int found = next_compound(n, ls, ta, te, &next);
 	size_t hc = utf8_count(w, len);
-	/* the longest tail first, on a letter's boundary, of four bytes or more */
-	for (size_t k = 1; found == 0 && k + 4 <= next.len && !next.oom; k++) {
-		size_t tl = next.len - k;
-		if (((unsigned char)next.buf[k] & 0xC0) == 0x80 || len + tl > 40 ||
-		    lex_check(n->lex, next.buf + k, tl) == LEX_UNKNOWN)
-			continue;
+	/* the longest tail first */
+	size_t k = 1, tl;
+	while (found == 0 && (tl = next_tail(n, &next, len, &k)) > 0) {
+		const char *tail = next.buf + next.len - tl;
 		sb_reset(&whole);
 		sb_add(&whole, w, len);
-		sb_add(&whole, next.buf + k, tl);
+		sb_add(&whole, tail, tl);
 		if (whole.oom || lex_check(n->lex, whole.buf, whole.len) != LEX_UNKNOWN)
 			continue; /* a known whole: the part is no misreading there */
 		sb_reset(&rep);
 		/* letter for letter, the tail as it was: the part is the rest */
 		if (search_word(n, whole.buf, whole.len, 0, &rep) == 1 && rep.len > tl &&
-		    !memcmp(rep.buf + rep.len - tl, next.buf + k, tl) &&
+		    !memcmp(rep.buf + rep.len - tl, tail, tl) &&
 		    utf8_count(rep.buf, rep.len - tl) == hc) {
 			sb_reset(out);
 			sb_add(out, rep.buf, rep.len - tl);
