@@ -166,9 +166,12 @@ struct norm {
 	uint64_t wordish_ascii[2]; /* ASCII non-letters the table turns into letters */
 	const char *keep_before;   /* dehyphenate: words that keep the hyphen */
 	struct sb scratch;
-	/* the line memo (repair_line_both): its key, and while a line goes the
+	/* the line memo (repair_line_both): line -> edits and what the document
+	 * phase was told, the bytes it holds, a key, and while a line goes the
 	 * full way, what collect() and note_case() were asked, to be asked
 	 * again when the line comes back (NULL: not recording) */
+	struct lex_map *lines;
+	size_t line_bytes;
 	struct sb line_key, *rec;
 	/* the document being normalised (see norm_doc): */
 	struct doc *doc;
@@ -698,6 +701,7 @@ static const uint16_t *conf_rows(const struct norm *n, uint32_t cp, int end, siz
 }
 
 static int mask_rules(struct norm *n);
+static void memo_clear(struct norm *n);
 
 int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error *err)
 {
@@ -718,6 +722,7 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 		goto fail;
 	n->rules = calloc(n->set.nblocks ? n->set.nblocks : 1, sizeof(*n->rules));
 	n->memo = lex_map_new();
+	n->lines = lex_map_new();
 	n->vocab = lex_map_new();
 	n->rule_ids = lex_map_new();
 	n->not_inf = lex_map_new();
@@ -728,9 +733,9 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 	n->lower = lex_map_new();
 	n->dc_seen = lex_map_new();
 	n->unseen_words = lex_map_new();
-	if (!n->rules || !n->memo || !n->vocab || !n->rule_ids || !n->lower || !n->dc_seen ||
-	    !n->unseen_words || !n->not_inf || !n->places || !n->place_pre || !n->next_run[0] ||
-	    !n->next_run[1]) {
+	if (!n->rules || !n->memo || !n->lines || !n->vocab || !n->rule_ids || !n->lower ||
+	    !n->dc_seen || !n->unseen_words || !n->not_inf || !n->places || !n->place_pre ||
+	    !n->next_run[0] || !n->next_run[1]) {
 		rc = ex_fail(err, EX_NOMEM, NULL, 0, 0, "out of memory");
 		goto fail;
 	}
@@ -819,6 +824,7 @@ void norm_free(struct norm *n)
 	free(n->cx);
 	free(n->cx_ins);
 	lex_map_free(n->memo);
+	lex_map_free(n->lines);
 	lex_map_free(n->vocab);
 	lex_map_free(n->rule_ids);
 	lex_map_free(n->not_inf);
@@ -1687,7 +1693,7 @@ static int repair_token(struct norm *n, const char *w, size_t len, int mode, con
 	struct sb out = SB_INIT;
 	int r = search_word(n, w, len, mode == 'P', &out);
 	if (lex_map_count(n->memo) > (1u << 20))
-		lex_map_clear(n->memo);
+		memo_clear(n);
 	sb_reset(key);
 	sb_addc(key, (char)(n->lost ? mode | 0x80 : mode));
 	if (n->ctx)
@@ -2621,7 +2627,7 @@ static int repair_chunk_memo(struct norm *n, struct lstate *ls, size_t a, size_t
 			sb_add(&val, d0, dlen);
 		}
 		if (lex_map_count(n->memo) > (1u << 20))
-			lex_map_clear(n->memo);
+			memo_clear(n);
 		if (val.oom || key->oom ||
 		    lex_map_put(n->memo, key->buf, key->len, n->docgen, val.buf, val.len) < 0)
 			rc = -1;
@@ -2975,7 +2981,17 @@ static int repair_line_words(struct norm *n, struct lstate *ls, const char *rule
  * document phase is told what it was told the first time (collect(),
  * note_case(), with nothing new to count).  A repeated letterhead, footer or
  * boilerplate paragraph costs one look-up a line instead of one a word. */
-#define LINE_MEMO_MAX 200 /* the longest line remembered, in bytes */
+#define LINE_MEMO_MAX   200        /* the longest line remembered, in bytes */
+#define LINE_MEMO_BYTES (16 << 20) /* what the line memo may hold before it starts over */
+
+/* Forget the memos (they grew too big): the line memo with the chunk memo,
+ * whose stamps its replays rely on. */
+static void memo_clear(struct norm *n)
+{
+	lex_map_clear(n->memo);
+	lex_map_clear(n->lines);
+	n->line_bytes = 0;
+}
 
 /* rl's edits into v: how many, then each one's place, rule ('c' rule_c, 'd'
  * rule_d, 'n' the list's) and text. */
@@ -3064,7 +3080,6 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 	struct sb *key = &n->line_key;
 	sb_reset(key);
 	key->oom = 0;
-	sb_addc(key, '\x02'); /* no chunk's key begins so (memo_kind) */
 	sb_addc(key, (char)(1 | (n->lost ? 2 : 0) |
 	                    (f < len && line_begins_sentence(n, ls->l, s, f) ? 4 : 0)));
 	sb_addc(key, carried ? (char)carried : '-');
@@ -3073,7 +3088,7 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 		return -1;
 	const char *v = NULL;
 	uint32_t *stamp = NULL;
-	if (lex_map_ref(n->memo, key->buf, key->len, &stamp, &v, NULL) && *stamp == n->docgen)
+	if (lex_map_ref(n->lines, key->buf, key->len, &stamp, &v, NULL) && *stamp == n->docgen)
 		return line_replay(n, ls, v, rule_c, rule_d);
 	/* the full way, remembered */
 	struct sb edits = SB_INIT, events = SB_INIT, val = SB_INIT;
@@ -3090,10 +3105,13 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 		rec_u16(&val, events.len);
 		sb_add(&val, events.buf, events.len);
 		sb_add(&val, edits.buf + at, edits.len - at);
-		if (!val.oom && lex_map_count(n->memo) > (1u << 20))
-			lex_map_clear(n->memo);
+		if (n->line_bytes + key->len + val.len > LINE_MEMO_BYTES) {
+			lex_map_clear(n->lines); /* (the chunk memo may stay) */
+			n->line_bytes = 0;
+		}
+		n->line_bytes += key->len + val.len;
 		if (!val.oom &&
-		    lex_map_put(n->memo, key->buf, key->len, n->docgen, val.buf, val.len) < 0)
+		    lex_map_put(n->lines, key->buf, key->len, n->docgen, val.buf, val.len) < 0)
 			rc = -1;
 	}
 	sb_release(&edits);
