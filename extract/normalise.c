@@ -1976,6 +1976,20 @@ static int repair_head(struct norm *n, const struct lstate *ls, const char *w, s
 	return found;
 }
 
+/* Whether w[0..len) is one to three ASCII letters and a number of one or
+ * two digits: a detailed plan's designation of use or property ("n1", "e1",
+ * "BE2").  Not with a 0, 4, 6 or 8, which an engine without Swedish prints
+ * for a letter ("p4" is "på", "s4" "så"). */
+static int designation(const char *w, size_t len)
+{
+	size_t i = 0, j;
+	while (i < len && ((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= 'A' && w[i] <= 'Z')))
+		i++;
+	for (j = i; j < len && w[j] >= '1' && w[j] <= '9' && !strchr("468", w[j]);)
+		j++;
+	return i >= 1 && i <= 3 && j == len && j - i >= 1 && j - i <= 2;
+}
+
 /* One candidate core cur[a, b): repair it when the lexicon says so. */
 static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
                      struct rlist *rl)
@@ -1996,6 +2010,8 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 		return 0;
 	if (letters <= 4 && !others && all_caps(w, len))
 		return 0; /* an acronym ("IOP", "SISAB" is five): not ours to judge */
+	if (letters <= 3 && designation(w, len))
+		return 0; /* a plan's designation ("n1", "E1", "BE2"), no "ni" */
 	int tier = lex_check(n->lex, w, len);
 	const char *rep;
 	size_t rl_len;
