@@ -391,6 +391,22 @@ Test(normalise_corpus, fresh_held_out_set_7)
 	              20);
 }
 
+/* fresh15 and fresh16 (a kultur- och fritidsförvaltning's tjänsteskrivelse
+ * on fees for sports facilities, an avsiktsförklaring between two kommuner
+ * and an energy company, written at stop 15 by a session that did not tune
+ * the normaliser, kept off the branch until the stop's last change and
+ * measured once, on its final code): an eighth held-out set, only its totals
+ * ever looked at */
+Test(normalise_corpus, fresh_held_out_set_8)
+{
+	static const char *const names[] = {"fresh15", "fresh16", NULL};
+	/* the issue's WER target; 98% repaired not met: measured WER 27.89% ->
+	 * 1.46%, 95.4% (1857/1947), changed 0.18% (9/5046: the guard's 0.2%
+	 * nearly reached) */
+	check_set_wer(names, "eighth held-out set (fresh15, fresh16 x clean, copy, fax)", 25, 950,
+	              20);
+}
+
 Test(normalise_corpus, seed000_real_legacy_ocr)
 {
 	struct figures f = {0};
