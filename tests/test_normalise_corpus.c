@@ -256,13 +256,14 @@ Test(normalise_corpus, second_learning_set)
  * stop 11 to look at word by word), dev3 and dev4 (a tjänsteutlåtande on a
  * lokalförsörjningsplan and an avsiktsförklaring, stop 12), dev5 and dev6
  * (a protokollsutdrag and a kultur- och fritidsförvaltning's tjänsteskrivelse,
- * stop 12), dev7..dev12 (stop 13), dev13..dev15 (stop 14), dev16..dev18
+ * stop 12), dev7..dev12 (stop 13), dev13..dev15 (stop 14), dev16..dev21
  * (stop 15): the development set */
 Test(normalise_corpus, development_set)
 {
-	static const char *const names[] = {
-	    "dev1",  "dev2",  "dev3",  "dev4",  "dev5",  "dev6",  "dev7",  "dev8",  "dev9", "dev10",
-	    "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", NULL};
+	static const char *const names[] = {"dev1",  "dev2",  "dev3",  "dev4",  "dev5",  "dev6",
+	                                    "dev7",  "dev8",  "dev9",  "dev10", "dev11", "dev12",
+	                                    "dev13", "dev14", "dev15", "dev16", "dev17", "dev18",
+	                                    "dev19", "dev20", "dev21", NULL};
 	/* issue target 98%; dev1 and dev2 measured 94.4% (1208/1280) when they
 	 * were made, 95.6% (1224/1280) at stop 11's end; with dev3 and dev4
 	 * 95.9% (2443/2548) when they were made; with dev5 and dev6 95.4%
@@ -283,8 +284,13 @@ Test(normalise_corpus, development_set)
 	 * VA-taxa, a kommunstyrelse protokollsutdrag with a vote, an
 	 * äldrenämnd's tjänsteutlåtande, stop 15) 95.8% (2619/2733), 3 changed,
 	 * when they were made, 97.2% after; all eighteen 97.8% (13946/14262),
-	 * WER 0.75%, changed 10 */
-	check_set(names, "development set (dev1..dev18 x clean, copy, fax)", 25, 977);
+	 * WER 0.75%, changed 10; dev19..dev21 (a miljö- och byggnadsnämnd's
+	 * delegationsbeslut on strandskyddsdispens, a planbeskrivning, an
+	 * individ- och familjeomsorgsnämnd's remissvar, stop 15) 95.2% with 10
+	 * changed on their clean and copy renditions when they were made, 96.0%
+	 * (2925/3046) with 6 changed after; all twenty-one 97.5% (16868/17308),
+	 * WER 0.85%, changed 16 at stop 15's end */
+	check_set(names, "development set (dev1..dev21 x clean, copy, fax)", 25, 974);
 }
 
 /* WER measured 2.08% when the set was made, 1.55% at stop 11's end, 0.95%
