@@ -1105,11 +1105,11 @@ struct lstate {
 	size_t olen;
 	const struct doc_line *l; /* NULL for rule tests */
 	unsigned gen;             /* bumped whenever cur changes */
-	uint64_t present[4];      /* the bytes of cur, as of present_gen */
-	unsigned present_gen;
-	/* the rules whose prefilters cur passes, as of cand_gen (norm.mask) */
+	/* as of prefilter_gen: the rules whose prefilters cur passes (norm.mask),
+	 * or without the bit sets, the bytes of cur */
 	uint64_t cand[MASK_WORDS];
-	unsigned cand_gen;
+	uint64_t present[4];
+	unsigned prefilter_gen;
 };
 
 static int ls_start(struct lstate *ls, const char *orig, size_t olen, const struct doc_line *l)
@@ -3053,12 +3053,11 @@ static int read_edits(const unsigned char **p, struct rlist *rl, const char *rul
 static int line_replay(struct norm *n, struct lstate *ls, const char *v, const char *rule_c,
                        const char *rule_d)
 {
-	const unsigned char *p = (const unsigned char *)v;
+	const unsigned char *ev = (const unsigned char *)v + 2,
+	                    *eve = ev + get_u16((const unsigned char *)v);
+	const unsigned char *p = eve;
 	struct rlist rl = {0}, r2 = {0};
 	int rc = read_edits(&p, &rl, rule_c, rule_d);
-	size_t evl = get_u16(p);
-	const unsigned char *ev = p + 2, *eve = ev + evl;
-	p = eve;
 	if (rc == 0)
 		rc = read_edits(&p, &r2, rule_c, rule_d);
 	while (rc == 0 && ev < eve) {
@@ -3112,15 +3111,10 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 	int rc = repair_line_words(n, ls, rule_c, rule_d, carried, &edits);
 	n->rec = NULL;
 	if (rc == 0 && !edits.oom && !events.oom) {
-		/* the first list, the events, the second list */
-		const unsigned char *p = (const unsigned char *)edits.buf;
-		size_t n1 = get_u16(p), at = 2;
-		for (size_t k = 0; k < n1; k++)
-			at += 6 + p[at + 5];
-		sb_add(&val, edits.buf, at);
+		/* the events, then both passes' edits */
 		rec_u16(&val, events.len);
 		sb_add(&val, events.buf, events.len);
-		sb_add(&val, edits.buf + at, edits.len - at);
+		sb_add(&val, edits.buf, edits.len);
 		if (n->line_bytes + key->len + val.len > LINE_MEMO_BYTES) {
 			lex_map_clear(n->lines); /* (the chunk memo may stay) */
 			n->line_bytes = 0;
@@ -3316,10 +3310,10 @@ static int mask_rules(struct norm *n)
 /* Bring ls's present bytes and candidate rules up to date with its text. */
 static void ls_prefilter(const struct norm *n, struct lstate *ls)
 {
-	if (ls->present_gen == ls->gen && (!n->mask || ls->cand_gen == ls->gen))
+	if (ls->prefilter_gen == ls->gen)
 		return;
+	ls->prefilter_gen = ls->gen;
 	memset(ls->present, 0, sizeof(ls->present));
-	ls->present_gen = ls->gen;
 	if (!n->mask) {
 		for (size_t k = 0; k < ls->cur.len; k++) {
 			unsigned c = (unsigned char)ls->cur.buf[k];
@@ -3339,7 +3333,6 @@ static void ls_prefilter(const struct norm *n, struct lstate *ls)
 		}
 	for (unsigned k = 0; k < MASK_WORDS; k++)
 		ls->cand[k] = pass[MASK_FIRST][k] & pass[MASK_NEED][k] & pass[MASK_TEXT][k];
-	ls->cand_gen = ls->gen;
 }
 
 /* The first rule from i on, before `to`, that runs over ls's line: planned
@@ -3348,8 +3341,7 @@ static size_t next_rule(struct norm *n, struct lstate *ls, size_t i, size_t to, 
 {
 	if (!n->mask)
 		return n->next_run[lost][i];
-	if (ls->cand_gen != ls->gen)
-		ls_prefilter(n, ls);
+	ls_prefilter(n, ls);
 	for (size_t w = i >> 6; w < MASK_WORDS && (w << 6) < to; w++) {
 		uint64_t m = n->plan[lost][w] & ls->cand[w];
 		if (w == i >> 6)
@@ -3384,11 +3376,11 @@ static int run_rules(struct norm *n, struct lstate *ls, size_t from, size_t to, 
 			i += both;
 			continue;
 		}
-		if (ls->present_gen != ls->gen)
+		if (!n->mask) { /* (next_rule() used the bit sets) */
 			ls_prefilter(n, ls);
-		if (!n->mask &&
-		    (!rule_may_match(r, ls->present) || (r->nneeds && !has_needs(r, ls))))
-			continue;
+			if (!rule_may_match(r, ls->present) || (r->nneeds && !has_needs(r, ls)))
+				continue;
+		}
 		/* (what the prefilters cost is the loop's, not the rule's) */
 		double t0 = n->prof ? now() : 0;
 		unsigned g = ls->gen;
