@@ -1614,8 +1614,16 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 				continue;
 			if (!cand_keeps_initial(sites, ci, cps))
 				continue;
+			/* pass 2 also takes a listed word hunspell rejected in pass 1
+			 * (the lists are noisy: Tesseract's has "åsvägen"), for what
+			 * a compound or a place's elements make of it, when it keeps
+			 * a capital initial one ("Akesson" is no "åkesson") */
 			int listed = lex_listed(n->lex, t.buf, t.len);
-			if (listed != (pass == 1))
+			size_t z0 = 0;
+			if (pass == 1 ? !listed
+			              : listed && (lex_check(n->lex, t.buf, t.len) != LEX_UNKNOWN ||
+			                           (utf8_is_upper(cps[0]) &&
+			                            !utf8_is_upper(utf8_next(t.buf, t.len, &z0)))))
 				continue;
 			if (beyond) {
 				char low[256];
