@@ -53,7 +53,6 @@ enum rule_kind {
 	RK_DOC_MARKS,
 	RK_DOC_PLACES,
 	RK_DOC_CASE,
-	RK_DOC_SPELLING,
 	RK_DOC_PARA_END,
 	RK_DOC_CONFUSION,
 	RK_DOC_HEADING_NUMBER,
@@ -365,8 +364,6 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_DOC_PLACES;
 		else if (!strcmp(builtin, "document-case"))
 			r->kind = RK_DOC_CASE;
-		else if (!strcmp(builtin, "document-spelling"))
-			r->kind = RK_DOC_SPELLING;
 		else if (!strcmp(builtin, "document-paragraph-end"))
 			r->kind = RK_DOC_PARA_END;
 		else if (!strcmp(builtin, "document-confusion"))
@@ -384,7 +381,7 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			    err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
 			    "rule '%s': unknown builtin '%s' (word-repair, word-pair, "
 			    "dehyphenate, document-acronym, document-vocabulary, "
-			    "document-marks, document-places, document-case, document-spelling, "
+			    "document-marks, document-places, document-case, "
 			    "document-paragraph-end, "
 			    "document-confusion, "
 			    "document-heading-number, document-list-i, document-channel, "
@@ -4509,177 +4506,6 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 	return rc;
 }
 
-/* ---- document-spelling ------------------------------------------------------------ */
-
-/* One spelling of a place's name in a document: a capitalised word of
- * SPELL_MIN letters or more that the document (after the steps above) spells
- * with å/ä/ö ("Lillbäcken") where the OCR showed a mark for them
- * somewhere ("Lillb&acken", "Lillbaécken", "Kvarnbicken"), is that word
- * wherever the document has it plain ("Lillbacken", "Lillbackens"): an
- * engine without Swedish mostly prints "a" for "ä", so the plain reading is
- * no evidence, and a long name is one place throughout a document.  Not a
- * word prose uses (the prior has seen it), and not where the document has
- * two such spellings of one plain word. */
-#define SPELL_MIN 8
-
-/* s[0..len) with å ä → a, ö → o (capitals too), into out (len bytes or
- * more); its length. */
-static size_t plain_spelling(const char *s, size_t len, char *out)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < len;) {
-		uint32_t c = utf8_next(s, len, &i);
-		uint32_t lc = utf8_cp_lower(c);
-		if (lc == 0xE5 || lc == 0xE4 || lc == 0xF6) {
-			char p = lc == 0xF6 ? 'o' : 'a';
-			out[n++] = c == lc ? p : (char)(p - 32);
-			continue;
-		}
-		n += (size_t)utf8_encode(c, out + n);
-	}
-	return n;
-}
-
-/* Whether the orig token o shows a mark where s (with å/ä/ö) and p (its
- * plain spelling, same number of letters) differ: o is p but for that
- * stretch, which o prints otherwise, with a character an engine without
- * Swedish prints for å/ä/ö that is no "a" or "o" ("Lillb&acken",
- * "Lillbaécken", "Lillbäcken" itself).  One stretch only. */
-static int spelling_evidence(const struct norm *n, const uint32_t *s, const uint32_t *p, int np,
-                             const uint32_t *o, int no)
-{
-	int i = 0, j = np - 1;
-	while (i < np && s[i] == p[i])
-		i++;
-	while (j > i && s[j] == p[j])
-		j--;
-	int tail = np - 1 - j, pm = j - i + 1, om = no - i - tail;
-	if (i == np || om < pm || om > pm + 1)
-		return 0;
-	for (int k = 0; k < i; k++)
-		if (o[k] != p[k])
-			return 0;
-	for (int k = 0; k < tail; k++)
-		if (o[no - 1 - k] != p[np - 1 - k])
-			return 0;
-	int mark = 0;
-	for (int k = 0; k < om; k++) {
-		uint32_t c = utf8_cp_lower(o[i + k]);
-		if (om == pm && o[i + k] == p[i + k])
-			continue;
-		if (!confusable_cp(n, c))
-			return 0;
-		mark |= c != 'a' && c != 'o';
-	}
-	return mark;
-}
-
-static int doc_spelling(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
-{
-	struct lex_map *orig = lex_map_new();  /* capitalised tokens as read */
-	struct lex_map *spell = lex_map_new(); /* plain spelling -> the spelling */
-	struct lstate ls = {.cur = SB_INIT};
-	int rc = orig && spell ? 0 : -1;
-	for (int pass = 0; pass < 3 && rc == 0; pass++) {
-		/* pass 0: the tokens as read; 1: the spellings with å/ä/ö and
-		 * their evidence; 2: the plain words, respelt */
-		for (size_t li = 0; li < d->nlines && rc == 0; li++) {
-			struct doc_line *l = &d->lines[li];
-			const char *t = pass ? l->text : l->orig;
-			size_t tl = pass ? l->len : l->orig_len;
-			struct rlist rl = {0};
-			for (size_t i = 0; i < tl && rc == 0;) {
-				size_t a = i, k = i;
-				int letters = 0, sw = 0, marks = 0;
-				uint32_t c0 = utf8_next(t, tl, &k), c = c0;
-				/* a word: letters, and as read the marks between them */
-				while (utf8_is_alpha(c) ||
-				       (pass == 0 && letters && c != ' ' && confusable_cp(n, c))) {
-					letters++;
-					sw |= swedish_cp(utf8_cp_lower(c));
-					marks |= !utf8_is_alpha(c);
-					i = k;
-					if (k >= tl)
-						break;
-					c = utf8_next(t, tl, &k);
-				}
-				if (i == a) {
-					i = k;
-					continue;
-				}
-				size_t b = i;
-				if (letters < SPELL_MIN || !utf8_is_upper(c0) || b - a >= 120)
-					continue;
-				if (pass == 0) {
-					rc = lex_map_put(orig, t + a, b - a, 0, NULL, 0) < 0 ? -1
-					                                                     : 0;
-					continue;
-				}
-				char plain[128], low[256];
-				size_t pl = plain_spelling(t + a, b - a, plain);
-				if (pass == 1) {
-					if (!sw)
-						continue;
-					uint32_t su[MAX_WORD], pu[MAX_WORD], ou[MAX_WORD];
-					int ns = decode(t + a, b - a, su, MAX_WORD);
-					int np = decode(plain, pl, pu, MAX_WORD);
-					if (ns <= 0 || ns != np)
-						continue;
-					size_t it = 0, kl;
-					const char *key;
-					int ev = 0;
-					while (!ev && lex_map_next(orig, &it, &key, &kl, NULL)) {
-						int no = decode(key, kl, ou, MAX_WORD);
-						ev = no > 0 &&
-						     spelling_evidence(n, su, pu, np, ou, no);
-					}
-					if (!ev)
-						continue;
-					const char *old;
-					size_t ol;
-					uint32_t clash;
-					if (!lex_map_get(spell, plain, pl, &clash, &old, &ol))
-						rc = lex_map_put(spell, plain, pl, 0, t + a,
-						                 b - a) < 0
-						         ? -1
-						         : 0;
-					else if (ol != b - a || memcmp(old, t + a, ol))
-						rc = lex_map_put(spell, plain, pl, 1, NULL, 0) < 0
-						         ? -1
-						         : 0;
-					continue;
-				}
-				/* pass 2: a plain word (its genitive too) */
-				if (sw || lex_freq(n->lex, low, lex_lower(t + a, b - a, low)))
-					continue;
-				const char *to;
-				size_t tol;
-				uint32_t clash = 1;
-				int gen = 0;
-				if (!lex_map_get(spell, t + a, b - a, &clash, &to, &tol) &&
-				    t[b - 1] == 's' &&
-				    lex_map_get(spell, t + a, b - a - 1, &clash, &to, &tol))
-					gen = 1;
-				if (clash || !to)
-					continue;
-				char nw[130];
-				if (tol + 1 >= sizeof(nw))
-					continue;
-				memcpy(nw, to, tol);
-				if (gen)
-					nw[tol] = 's';
-				rc = rlist_add(&rl, a, b, nw, tol + (size_t)gen);
-			}
-			if (pass == 2)
-				rc = flush_edits(n, &ls, l, &rl, rule, stats, rc);
-		}
-	}
-	ls_release(&ls);
-	lex_map_free(orig);
-	lex_map_free(spell);
-	return rc;
-}
-
 /* Replace the one byte at `at` of l's text with c, as an edit of `rule`. */
 static int edit_byte(struct norm *n, struct lstate *ls, struct doc_line *l, size_t at, char c,
                      const char *rule, struct norm_stats *stats)
@@ -5444,7 +5270,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		}
 		doc_rules |= (r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
 		              r->kind == RK_DOC_MARKS || r->kind == RK_DOC_PLACES ||
-		              r->kind == RK_DOC_CASE || r->kind == RK_DOC_SPELLING) &&
+		              r->kind == RK_DOC_CASE) &&
 		             !(r->when_lost && !lost);
 		habits |= (r->kind == RK_DOC_CONFUSION || r->kind == RK_DOC_CHANNEL) &&
 		          !(r->when_lost && !lost);
@@ -5530,7 +5356,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			continue;
 		if ((r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
 		     r->kind == RK_DOC_MARKS || r->kind == RK_DOC_PLACES ||
-		     r->kind == RK_DOC_CASE || r->kind == RK_DOC_SPELLING) &&
+		     r->kind == RK_DOC_CASE) &&
 		    !n->doc_words)
 			continue;
 		double t0 = n->prof ? now() : 0;
@@ -5545,8 +5371,6 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			rc = doc_leftovers(n, d, r->b->id, stats, place_match);
 		else if (r->kind == RK_DOC_CASE)
 			rc = doc_case(n, d, r->b->id, stats);
-		else if (r->kind == RK_DOC_SPELLING)
-			rc = doc_spelling(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_PARA_END)
 			rc = doc_para_end(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_CONFUSION)
