@@ -257,13 +257,14 @@ Test(normalise_corpus, second_learning_set)
  * lokalförsörjningsplan and an avsiktsförklaring, stop 12), dev5 and dev6
  * (a protokollsutdrag and a kultur- och fritidsförvaltning's tjänsteskrivelse,
  * stop 12), dev7..dev12 (stop 13), dev13..dev15 (stop 14), dev16..dev21
- * (stop 15): the development set */
+ * (stop 15), dev22..dev24 (stop 16): the development set */
 Test(normalise_corpus, development_set)
 {
 	static const char *const names[] = {"dev1",  "dev2",  "dev3",  "dev4",  "dev5",  "dev6",
 	                                    "dev7",  "dev8",  "dev9",  "dev10", "dev11", "dev12",
 	                                    "dev13", "dev14", "dev15", "dev16", "dev17", "dev18",
-	                                    "dev19", "dev20", "dev21", NULL};
+	                                    "dev19", "dev20", "dev21", "dev22", "dev23", "dev24",
+	                                    NULL};
 	/* issue target 98%; dev1 and dev2 measured 94.4% (1208/1280) when they
 	 * were made, 95.6% (1224/1280) at stop 11's end; with dev3 and dev4
 	 * 95.9% (2443/2548) when they were made; with dev5 and dev6 95.4%
@@ -289,8 +290,13 @@ Test(normalise_corpus, development_set)
 	 * individ- och familjeomsorgsnämnd's remissvar, stop 15) 95.2% with 10
 	 * changed on their clean and copy renditions when they were made, 96.0%
 	 * (2925/3046) with 6 changed after; all twenty-one 97.5% (16868/17308),
-	 * WER 0.85%, changed 16 at stop 15's end */
-	check_set(names, "development set (dev1..dev21 x clean, copy, fax)", 25, 974);
+	 * WER 0.85%, changed 16 at stop 15's end; dev22..dev24 (a barn- och
+	 * utbildningsförvaltning's tjänsteskrivelse with names both with and
+	 * without å/ä/ö, a miljö- och byggnadsnämnd protokollsutdrag full of
+	 * short words that are words either way, an avsiktsförklaring on shared
+	 * IT, stop 16) 93.3% (2454/2631), WER 2.07%, no word changed, when they
+	 * were made, 94.8% (2493/2631), WER 1.59%, after */
+	check_set(names, "development set (dev1..dev24 x clean, copy, fax)", 25, 970);
 }
 
 /* WER measured 2.08% when the set was made, 1.55% at stop 11's end, 0.95%
@@ -411,6 +417,21 @@ Test(normalise_corpus, fresh_held_out_set_8)
 	 * nearly reached) */
 	check_set_wer(names, "eighth held-out set (fresh15, fresh16 x clean, copy, fax)", 25, 950,
 	              20);
+}
+
+/* fresh17 and fresh18 (a vård- och omsorgsförvaltning's tjänsteutlåtande
+ * on a trygghetsboende and boendestöd, an överenskommelse between
+ * Trafikverket and a kommun on a road through a village, written at stop 16
+ * by a session that did not tune the normaliser, kept off the branch until
+ * the stop's last change to the normaliser and measured once, on that
+ * code): a ninth held-out set, only its totals ever looked at */
+Test(normalise_corpus, fresh_held_out_set_9)
+{
+	static const char *const names[] = {"fresh17", "fresh18", NULL};
+	/* neither target met: measured WER 31.51% -> 2.39% (the issue's 2.0%
+	 * missed), 93.0% (1744/1876) repaired, no correct word changed */
+	check_set_wer(names, "ninth held-out set (fresh17, fresh18 x clean, copy, fax)", 25, 925,
+	              25);
 }
 
 Test(normalise_corpus, seed000_real_legacy_ocr)
