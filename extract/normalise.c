@@ -1793,7 +1793,8 @@ static int sentence_start(const char *s, size_t a)
 		return 1;
 	if (p < a && p == 3 && !memcmp(s, "\xe2\x80\xa2", 3))
 		return 1;
-	/* a heading's number: "10 Ändringar" at the line's start, "Bilaga 1 Åtgärdsplan" */
+	/* a heading's number: "10 Ändringar" at the line's start, "Bilaga 1 Åtgärdsplan",
+	 * "§ 13 Ändringar" */
 	size_t q = p;
 	while (q > 0 && ((s[q - 1] >= '0' && s[q - 1] <= '9') || s[q - 1] == '.'))
 		q--;
@@ -1806,6 +1807,9 @@ static int sentence_start(const char *s, size_t a)
 	size_t w = q - 1;
 	while (w > 0 && s[w - 1] != ' ')
 		w--;
+	/* ... and an agreement's section: "§ 13 Ändringar och tillägg" */
+	if (w == 0 && !memcmp(s, "\xc2\xa7", 2))
+		return 1;
 	return s[w] >= 'A' && s[w] <= 'Z';
 }
 

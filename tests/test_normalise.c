@@ -460,6 +460,12 @@ Test(normalise, capital_read_for_a_small_letter_by_the_documents_vote)
 	            "Till Aldrenamnden\n"
 	            "Aldrenamnden beslutar att godkanna forslaget om aldreomsorgen.\n",
 	            "Till Äldrenämnden\n", NULL);
+	/* nor is an agreement's numbered section's heading inside one */
+	expect_text(1,
+	            "§ 13 Andringar och tillagg\n"
+	            "Parterna far gora andringar i bilagan, och andringar ska goras skriftligt av "
+	            "bada parter.\n",
+	            "§ 13 Ändringar och tillägg\n", NULL);
 }
 
 /* A word repaired at a sentence's start keeps its capital, inside one not,
