@@ -1505,6 +1505,18 @@ static int place_shaped(const struct norm *n, const char *w, size_t len, const u
 	return !place_parts(n, low, lex_lower(w, len, low));
 }
 
+/* Whether pass 2 looks at w[0..len), a word of the lists: when hunspell
+ * rejected it in pass 1 (the lists are noisy: Tesseract's has "åsvägen"),
+ * for what a compound or a place's elements make of it; and it keeps the
+ * capital of the word as read, whose first letter is initial ("Akesson" is
+ * no "åkesson"). */
+static int listed_rejected(struct norm *n, const char *w, size_t len, uint32_t initial)
+{
+	size_t k = 0;
+	return lex_check(n->lex, w, len) == LEX_UNKNOWN &&
+	       (!utf8_is_upper(initial) || utf8_is_upper(utf8_next(w, len, &k)));
+}
+
 static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
                         int pairs, int insert, int loose, struct sb *out, double *bestp)
 {
@@ -1614,16 +1626,9 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 				continue;
 			if (!cand_keeps_initial(sites, ci, cps))
 				continue;
-			/* pass 2 also takes a listed word hunspell rejected in pass 1
-			 * (the lists are noisy: Tesseract's has "åsvägen"), for what
-			 * a compound or a place's elements make of it, when it keeps
-			 * a capital initial one ("Akesson" is no "åkesson") */
 			int listed = lex_listed(n->lex, t.buf, t.len);
-			size_t z0 = 0;
 			if (pass == 1 ? !listed
-			              : listed && (lex_check(n->lex, t.buf, t.len) != LEX_UNKNOWN ||
-			                           (utf8_is_upper(cps[0]) &&
-			                            !utf8_is_upper(utf8_next(t.buf, t.len, &z0)))))
+			              : listed && !listed_rejected(n, t.buf, t.len, cps[0]))
 				continue;
 			if (beyond) {
 				char low[256];
