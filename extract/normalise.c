@@ -1206,6 +1206,8 @@ struct cand {
 
 struct search {
 	const struct site *sites;
+	const unsigned char *next; /* next[i]: the first site after i that an edit
+	                            * at site i leaves room for */
 	int nsites;
 	int max_edits;
 	struct cand *c;
@@ -1215,11 +1217,9 @@ struct search {
 /* All sets of exactly `want` substitutions (at distinct places, in order),
  * extending cur.  Called for want = 1, 2, ... so that when the limit cuts
  * the enumeration short, the words with fewest edits are all in. */
-static void enumerate(struct search *s, int from, int next_pos, struct cand cur, int want)
+static void enumerate(struct search *s, int from, struct cand cur, int want)
 {
 	for (int i = from; i < s->nsites && s->n < s->limit; i++) {
-		if (s->sites[i].pos < next_pos)
-			continue;
 		/* at most one dropped letter put back, and never two edits at one
 		 * place after it */
 		if (s->sites[i].len == 0 && cur.inserted)
@@ -1229,8 +1229,7 @@ static void enumerate(struct search *s, int from, int next_pos, struct cand cur,
 		c.cost += s->sites[i].e->cost;
 		c.inserted |= s->sites[i].len == 0;
 		if (c.k < want) {
-			enumerate(s, i + 1, s->sites[i].pos + s->sites[i].len + !s->sites[i].len, c,
-			          want);
+			enumerate(s, s->next[i], c, want);
 			continue;
 		}
 		if (s->n == s->alloc) {
@@ -1554,12 +1553,27 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	}
 	if (!ns)
 		return 0;
-	struct search s = {
-	    sites,    ns, pairs ? MAX_PAIR_EDITS : insert ? MAX_EDITS - 1 : MAX_EDITS,
-	    n->cbuf,  0,  n->cbuf_alloc,
-	    MAX_CANDS};
+	/* the sites are in the order of their places: the first site after i
+	 * at or past the place after i's edit */
+	unsigned char next[sizeof(sites) / sizeof(*sites)];
+	for (int i = 0; i < ns; i++) {
+		int after = sites[i].pos + sites[i].len + !sites[i].len, j = i + 1;
+		while (j < ns && sites[j].pos < after)
+			j++;
+		next[i] = (unsigned char)j;
+	}
+	struct search s = {sites,
+	                   next,
+	                   ns,
+	                   pairs    ? MAX_PAIR_EDITS
+	                   : insert ? MAX_EDITS - 1
+	                            : MAX_EDITS,
+	                   n->cbuf,
+	                   0,
+	                   n->cbuf_alloc,
+	                   MAX_CANDS};
 	for (int want = 1; want <= s.max_edits && s.n < s.limit; want++)
-		enumerate(&s, 0, 0, (struct cand){0, 0, 0, 0, {0}}, want);
+		enumerate(&s, 0, (struct cand){0, 0, 0, 0, {0}}, want);
 	n->cbuf = s.c;
 	n->cbuf_alloc = s.alloc;
 	/* cheapest first: a heap, from which candidates are taken as the passes
