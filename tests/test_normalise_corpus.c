@@ -257,14 +257,14 @@ Test(normalise_corpus, second_learning_set)
  * lokalförsörjningsplan and an avsiktsförklaring, stop 12), dev5 and dev6
  * (a protokollsutdrag and a kultur- och fritidsförvaltning's tjänsteskrivelse,
  * stop 12), dev7..dev12 (stop 13), dev13..dev15 (stop 14), dev16..dev21
- * (stop 15), dev22..dev24 (stop 16): the development set */
+ * (stop 15), dev22..dev27 (stop 16): the development set */
 Test(normalise_corpus, development_set)
 {
 	static const char *const names[] = {"dev1",  "dev2",  "dev3",  "dev4",  "dev5",  "dev6",
 	                                    "dev7",  "dev8",  "dev9",  "dev10", "dev11", "dev12",
 	                                    "dev13", "dev14", "dev15", "dev16", "dev17", "dev18",
 	                                    "dev19", "dev20", "dev21", "dev22", "dev23", "dev24",
-	                                    NULL};
+	                                    "dev25", "dev26", "dev27", NULL};
 	/* issue target 98%; dev1 and dev2 measured 94.4% (1208/1280) when they
 	 * were made, 95.6% (1224/1280) at stop 11's end; with dev3 and dev4
 	 * 95.9% (2443/2548) when they were made; with dev5 and dev6 95.4%
@@ -295,8 +295,12 @@ Test(normalise_corpus, development_set)
 	 * without å/ä/ö, a miljö- och byggnadsnämnd protokollsutdrag full of
 	 * short words that are words either way, an avsiktsförklaring on shared
 	 * IT, stop 16) 93.3% (2454/2631), WER 2.07%, no word changed, when they
-	 * were made, 94.8% (2493/2631), WER 1.59%, after */
-	check_set(names, "development set (dev1..dev24 x clean, copy, fax)", 25, 970);
+	 * were made, 94.8% (2493/2631), WER 1.59%, after; dev25..dev27 (a
+	 * miljöförvaltning's tjänsteutlåtande on a tillsynsplan, a
+	 * kommunfullmäktige protokollsutdrag of three items, an överenskommelse
+	 * between a Region and a kommun on hemsjukvård, stop 16) 95.8%
+	 * (2543/2654), WER 1.34%, 3 changed, when they were made, 96.9% after */
+	check_set(names, "development set (dev1..dev27 x clean, copy, fax)", 25, 970);
 }
 
 /* WER measured 2.08% when the set was made, 1.55% at stop 11's end, 0.95%
@@ -428,10 +432,27 @@ Test(normalise_corpus, fresh_held_out_set_8)
 Test(normalise_corpus, fresh_held_out_set_9)
 {
 	static const char *const names[] = {"fresh17", "fresh18", NULL};
-	/* neither target met: measured WER 31.51% -> 2.39% (the issue's 2.0%
-	 * missed), 93.0% (1744/1876) repaired, no correct word changed */
+	/* neither target met when measured, mid-stop: WER 31.51% -> 2.39% (the
+	 * issue's 2.0% missed), 93.0% (1744/1876) repaired, no correct word
+	 * changed; the stop's later rules (from dev25..dev27, and a section's
+	 * heading) left it at 2.34%, 93.1% */
 	check_set_wer(names, "ninth held-out set (fresh17, fresh18 x clean, copy, fax)", 25, 925,
 	              25);
+}
+
+/* fresh19 and fresh20 (a kommunstyrelseförvaltning's tjänsteskrivelse on a
+ * delårsrapport with a table of nämnder, a kultur- och fritidsnämnd's
+ * protokollsutdrag on the future of a badhus, written at stop 16 by a session
+ * that did not tune the normaliser, kept off the branch until the stop's
+ * last change to the normaliser and measured once, on its final code): a
+ * tenth held-out set, only its totals ever looked at */
+Test(normalise_corpus, fresh_held_out_set_10)
+{
+	static const char *const names[] = {"fresh19", "fresh20", NULL};
+	/* the issue's WER target; 98% repaired not met: measured WER 28.52% ->
+	 * 1.27%, 95.7% (1764/1844), no correct word changed */
+	check_set_wer(names, "tenth held-out set (fresh19, fresh20 x clean, copy, fax)", 25, 952,
+	              20);
 }
 
 Test(normalise_corpus, seed000_real_legacy_ocr)
