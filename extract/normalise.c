@@ -1562,16 +1562,15 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			j++;
 		next[i] = (unsigned char)j;
 	}
-	struct search s = {sites,
-	                   next,
-	                   ns,
-	                   pairs    ? MAX_PAIR_EDITS
-	                   : insert ? MAX_EDITS - 1
-	                            : MAX_EDITS,
-	                   n->cbuf,
-	                   0,
-	                   n->cbuf_alloc,
-	                   MAX_CANDS};
+	struct search s = {.sites = sites,
+	                   .next = next,
+	                   .nsites = ns,
+	                   .max_edits = pairs    ? MAX_PAIR_EDITS
+	                                : insert ? MAX_EDITS - 1
+	                                         : MAX_EDITS,
+	                   .c = n->cbuf,
+	                   .alloc = n->cbuf_alloc,
+	                   .limit = MAX_CANDS};
 	for (int want = 1; want <= s.max_edits && s.n < s.limit; want++)
 		enumerate(&s, 0, (struct cand){0, 0, 0, 0, {0}}, want);
 	n->cbuf = s.c;
@@ -2412,12 +2411,7 @@ static int collecting(const struct norm *n)
 	return n->doc_words || n->doc_habits;
 }
 
-/* What the document phase needs of a chunk of line ls->l (word-repair's
- * edits of it are rl->r[from..]): the lines with a word the lexicon knows
- * and the prior never saw, and with an acronym; where words neither known
- * nor repaired are; and, the first time the chunk is met in this document,
- * the confusions its repair used and the words word-repair gave å/ä/ö (the
- * document's vocabulary). */
+/* v as two bytes, low first, for the line memo's records. */
 static void rec_u16(struct sb *b, size_t v)
 {
 	unsigned char h[2] = {(unsigned char)(v & 0xFF), (unsigned char)(v >> 8)};
@@ -2426,6 +2420,12 @@ static void rec_u16(struct sb *b, size_t v)
 	sb_add(b, h, 2);
 }
 
+/* What the document phase needs of a chunk of line ls->l (word-repair's
+ * edits of it are rl->r[from..]): the lines with a word the lexicon knows
+ * and the prior never saw, and with an acronym; where words neither known
+ * nor repaired are; and, the first time the chunk is met in this document,
+ * the confusions its repair used and the words word-repair gave å/ä/ö (the
+ * document's vocabulary). */
 static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const struct rlist *rl,
                    size_t from, int flags, int first)
 {
@@ -3033,11 +3033,16 @@ static int repair_line_words(struct norm *n, struct lstate *ls, const char *rule
 
 /* Forget the memos (they grew too big): the line memo with the chunk memo,
  * whose stamps its replays rely on. */
+static void lines_clear(struct norm *n)
+{
+	lex_map_clear(n->lines);
+	n->line_bytes = 0;
+}
+
 static void memo_clear(struct norm *n)
 {
 	lex_map_clear(n->memo);
-	lex_map_clear(n->lines);
-	n->line_bytes = 0;
+	lines_clear(n);
 }
 
 /* rl's edits into v: how many, then each one's place, rule ('c' rule_c, 'd'
@@ -3146,10 +3151,8 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 		rec_u16(&val, events.len);
 		sb_add(&val, events.buf, events.len);
 		sb_add(&val, edits.buf, edits.len);
-		if (n->line_bytes + key->len + val.len > LINE_MEMO_BYTES) {
-			lex_map_clear(n->lines); /* (the chunk memo may stay) */
-			n->line_bytes = 0;
-		}
+		if (n->line_bytes + key->len + val.len > LINE_MEMO_BYTES)
+			lines_clear(n); /* (the chunk memo may stay) */
 		n->line_bytes += key->len + val.len;
 		if (!val.oom &&
 		    lex_map_put(n->lines, key->buf, key->len, n->docgen, val.buf, val.len) < 0)
