@@ -141,6 +141,13 @@ struct cand;
 
 #define CONF_INDEX_CPS 0x400 /* code points the confusion index covers */
 
+/* A set of a document's lines, by number: a bit each (a batch's document of
+ * half a million lines costs 62 kB, where a list of them cost megabytes). */
+struct lineset {
+	uint64_t *w;
+	size_t nw;
+};
+
 struct norm {
 	/* the confusion table's rows that can apply where the OCR printed code
 	 * point c < CONF_INDEX_CPS, in table order: cx[cx_start[c] ..
@@ -185,15 +192,12 @@ struct norm {
 	struct lex_map *vocab; /* lower-case word with å/ä/ö word-repair made -> count */
 	struct leftover *left; /* chunks with such a word, where they are */
 	size_t nleft, aleft;
-	size_t *acr; /* lines with a chunk that may hold an acronym */
-	size_t nacr, aacr;
-	size_t *unseen; /* lines with a word the lexicon knows and the prior never saw */
-	size_t nunseen, aunseen;
+	struct lineset acr;    /* lines with a chunk that may hold an acronym */
+	struct lineset unseen; /* lines with a word the lexicon knows and the prior never saw */
 	struct lex_map *unseen_words; /* ... and those words */
-	size_t *rare_lines;           /* lines where word repair mended a word with a rare_self */
-	size_t nrare_lines, arare_lines;
-	struct lex_map *lower; /* words repaired to a small å/ä/ö first letter */
-	struct leftover *caps; /* ... and to a capital one inside a sentence */
+	struct lineset rare_lines;    /* lines where word repair mended a word with a rare_self */
+	struct lex_map *lower;        /* words repaired to a small å/ä/ö first letter */
+	struct leftover *caps;        /* ... and to a capital one inside a sentence */
 	size_t ncaps, acaps;
 	uint64_t confusable[16]; /* code points < 0x400 read for å/ä/ö (vocab_dist) */
 	struct {
@@ -836,10 +840,10 @@ void norm_free(struct norm *n)
 	for (size_t i = 0; i < n->nleft; i++)
 		free(n->left[i].chunk);
 	free(n->left);
-	free(n->acr);
-	free(n->unseen);
+	free(n->acr.w);
+	free(n->unseen.w);
 	lex_map_free(n->unseen_words);
-	free(n->rare_lines);
+	free(n->rare_lines.w);
 	lex_map_free(n->dc_seen);
 	lex_map_free(n->lower);
 	for (size_t i = 0; i < n->ncaps; i++)
@@ -1138,17 +1142,26 @@ static void ls_release(struct lstate *ls)
 static void needs_scan(const struct needs_dfa *a, const char *s, size_t n, uint64_t *present,
                        uint64_t *acc)
 {
+	/* (in locals, which the stores into present and acc cannot alias: the
+	 * loop then keeps them in registers) */
 	const uint16_t *step = a->step;
+	const unsigned char *cls = a->cls, *p = (const unsigned char *)s, *e = p + n;
+	const unsigned shift = a->shift;
+	uint64_t bits[4] = {present[0], present[1], present[2], present[3]};
+	uint64_t got[MASK_WORDS];
+	memcpy(got, acc, sizeof(got));
 	unsigned at = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned c = (unsigned char)s[i];
-		present[c >> 6] |= 1ull << (c & 63);
-		unsigned t = step[at + a->cls[c]];
+	for (; p < e; p++) {
+		unsigned c = *p;
+		bits[c >> 6] |= 1ull << (c & 63);
+		unsigned t = step[at + cls[c]];
 		at = t & ~1u;
 		if (t & 1)
 			for (unsigned w = 0; w < MASK_WORDS; w++)
-				acc[w] |= a->rules[at >> a->shift][w];
+				got[w] |= a->rules[at >> shift][w];
 	}
+	memcpy(present, bits, sizeof(bits));
+	memcpy(acc, got, sizeof(got));
 }
 
 /* Apply replacements (sorted, not overlapping) and refresh the text. */
@@ -2322,20 +2335,44 @@ static int flags_context(int flags)
 }
 
 /* Note line `line` in a growing list of line numbers, once. */
-static int add_line(size_t **v, size_t *nv, size_t *av, size_t line)
+static int add_line(struct lineset *set, size_t line)
 {
-	if (*nv && (*v)[*nv - 1] == line)
-		return 0;
-	if (*nv == *av) {
-		size_t na = *av ? *av * 2 : 16;
-		size_t *nl = realloc(*v, na * sizeof(*nl));
-		if (!nl)
+	size_t w = line >> 6;
+	if (w >= set->nw) {
+		size_t nw = set->nw ? set->nw : 16;
+		while (nw <= w)
+			nw *= 2;
+		uint64_t *nb = realloc(set->w, nw * sizeof(*nb));
+		if (!nb)
 			return -1;
-		*v = nl;
-		*av = na;
+		memset(nb + set->nw, 0, (nw - set->nw) * sizeof(*nb));
+		set->w = nb;
+		set->nw = nw;
 	}
-	(*v)[(*nv)++] = line;
+	set->w[w] |= 1ull << (line & 63);
 	return 0;
+}
+
+/* The first line of set at or after *line: 1 with it in *line, or 0. */
+static int next_line(const struct lineset *set, size_t *line)
+{
+	size_t w = *line >> 6;
+	if (w >= set->nw)
+		return 0;
+	uint64_t m = set->w[w] & (~0ull << (*line & 63));
+	while (!m) {
+		if (++w == set->nw)
+			return 0;
+		m = set->w[w];
+	}
+	*line = (w << 6) + (size_t)__builtin_ctzll(m);
+	return 1;
+}
+
+static void lineset_clear(struct lineset *set)
+{
+	if (set->nw)
+		memset(set->w, 0, set->nw * sizeof(*set->w));
 }
 
 /* Whether s[0..n) has a byte set in `set`. */
@@ -2443,7 +2480,7 @@ static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const 
 	if (n->doc_habits) {
 		size_t x, y;
 		if ((flags & MEMO_UNSEEN) &&
-		    (add_line(&n->unseen, &n->nunseen, &n->aunseen, line) < 0 ||
+		    (add_line(&n->unseen, line) < 0 ||
 		     (first && plain_core(ls->cur.buf, a, b, &x, &y) &&
 		      lex_map_put(n->unseen_words, ls->cur.buf + x, y - x, 0, NULL, 0) < 0)))
 			return -1;
@@ -2453,13 +2490,13 @@ static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const 
 			if ((first &&
 			     count_confusions(n, old, ol, rl->r[i].text, rl->r[i].tlen) < 0) ||
 			    (any_byte(old, ol, n->rare_first) &&
-			     add_line(&n->rare_lines, &n->nrare_lines, &n->arare_lines, line) < 0))
+			     add_line(&n->rare_lines, line) < 0))
 				return -1;
 		}
 	}
 	if (!n->doc_words)
 		return 0;
-	if ((flags & MEMO_ACRONYM) && add_line(&n->acr, &n->nacr, &n->aacr, line) < 0)
+	if ((flags & MEMO_ACRONYM) && add_line(&n->acr, line) < 0)
 		return -1;
 	if (flags & MEMO_LEFTOVER) {
 		if (n->nleft == n->aleft) {
@@ -3670,7 +3707,9 @@ static int finish_line(struct doc *d, struct lstate *ls, struct doc_line *l,
 	/* unchanged, and the line was never normalised: its text is its orig */
 	if (!nedits && !l->nedits && l->len == l->orig_len && !memcmp(l->text, l->orig, l->len))
 		return 0;
-	struct doc_edit *edits = nedits ? calloc(nedits, sizeof(*edits)) : NULL;
+	/* (malloc: glibc's calloc passes its small-chunk caches by, and a
+	 * document's edits are many) */
+	struct doc_edit *edits = nedits ? malloc(nedits * sizeof(*edits)) : NULL;
 	if (nedits && !edits)
 		return -1;
 	size_t k = 0, pos = 0;
@@ -3788,8 +3827,7 @@ static int doc_acronyms(struct norm *n, struct doc *d, const char *rule, struct 
 	if (!acr)
 		return -1;
 	int rc = 0;
-	for (size_t ai = 0; ai < n->nacr && rc == 0; ai++) {
-		size_t li = n->acr[ai];
+	for (size_t li = 0; rc == 0 && next_line(&n->acr, &li); li++) {
 		const char *t = d->lines[li].text;
 		size_t len = d->lines[li].len;
 		for (const char *p = memchr(t, '(', len); p;
@@ -3866,8 +3904,8 @@ static int doc_acronyms(struct norm *n, struct doc *d, const char *rule, struct 
 		ndef++;
 	}
 	struct lstate ls = {.cur = SB_INIT};
-	for (size_t ai = 0; ai < n->nacr && rc == 0 && ndef; ai++) {
-		struct doc_line *l = &d->lines[n->acr[ai]];
+	for (size_t li = 0; rc == 0 && ndef && next_line(&n->acr, &li); li++) {
+		struct doc_line *l = &d->lines[li];
 		struct rlist rl = {0};
 		for (size_t q = 0; q < ndef && rc == 0; q++) {
 			const char *t = l->text;
@@ -4659,8 +4697,8 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 	sb_release(&best);
 	struct lstate ls = {.cur = SB_INIT};
 	/* the lines word repair saw such a word on */
-	for (size_t u = 0; u < n->nunseen && rc == 0 && lex_map_count(var); u++) {
-		struct doc_line *l = &d->lines[n->unseen[u]];
+	for (size_t li = 0; rc == 0 && lex_map_count(var) && next_line(&n->unseen, &li); li++) {
+		struct doc_line *l = &d->lines[li];
 		struct rlist rl = {0};
 		size_t ke = 0; /* the edits before the chunk (they are in order) */
 		for (size_t p = 0; p < l->len && rc == 0;) {
@@ -4839,8 +4877,8 @@ static int doc_channel(struct norm *n, struct doc *d, const char *repair_id, con
 	int ctx = n->ctx;
 	n->ctx = 0;
 	/* the lines word repair mended such a word on (collect) */
-	for (size_t u = 0; any && rc == 0 && u < n->nrare_lines; u++) {
-		struct doc_line *l = &d->lines[n->rare_lines[u]];
+	for (size_t li = 0; any && rc == 0 && next_line(&n->rare_lines, &li); li++) {
+		struct doc_line *l = &d->lines[li];
 		struct rlist rl = {0};
 		for (size_t k = 0; k < l->nedits && rc == 0; k++) {
 			const struct doc_edit *e = &l->edits[k];
@@ -5313,14 +5351,14 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	doc_steps |= doc_rules;
 	n->ndc = 0;
 	lex_map_clear(n->dc_seen);
-	n->nunseen = 0;
+	lineset_clear(&n->unseen);
 	lex_map_clear(n->unseen_words);
-	n->nrare_lines = 0;
+	lineset_clear(&n->rare_lines);
 	lex_map_clear(n->vocab);
 	for (size_t i = 0; i < n->nleft; i++)
 		free(n->left[i].chunk);
 	n->nleft = 0;
-	n->nacr = 0;
+	lineset_clear(&n->acr);
 	lex_map_clear(n->lower);
 	for (size_t i = 0; i < n->ncaps; i++)
 		free(n->caps[i].chunk);
