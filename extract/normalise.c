@@ -121,7 +121,7 @@ struct conf {
 
 #define MAX_EDITS          4    /* substitutions in one repaired word */
 #define MAX_PAIR_EDITS     2    /* ... in a word the lexicon knows (lost diacritics) */
-#define MAX_CANDS          2000 /* candidates enumerated for one word (fewest edits first) */
+#define MAX_CANDS          1000 /* candidates enumerated for one word (fewest edits first) */
 #define MAX_LISTED         200  /* candidates looked up in the word lists, cheapest first */
 #define MAX_TRIES          40   /* hunspell look-ups for one word's compounds */
 #define MAX_WORD           64   /* code points; longer tokens are left alone */
@@ -1221,18 +1221,82 @@ struct search {
 	const struct site *sites;
 	const unsigned char *next; /* next[i]: the first site after i that an edit
 	                            * at site i leaves room for */
+	/* least[r][i]: the least r sites from i on can add (HUGE_VAL where fewer
+	 * than r are left) */
+	const double (*least)[251];
 	int nsites;
 	int max_edits;
 	struct cand *c;
 	size_t n, alloc, limit;
+	unsigned seq; /* sets enumerated so far: a set's seq */
+	/* the level being enumerated: its sets from c[base] on; once trimmed
+	 * (keep_trim), a set dearer than bound, or as dear, no longer comes in */
+	size_t base;
+	double bound;
+	int failed; /* out of memory: the search takes what it has */
 };
 
+static int cand_less(const struct cand *a, const struct cand *b)
+{
+	return a->cost < b->cost || (a->cost == b->cost && a->seq < b->seq);
+}
+
+/* Reorder a[0..n) so that its k least (cand_less) come first, in no order;
+ * 0 < k < n.  (Quickselect; the total order of cand_less makes the set the
+ * same on every machine.) */
+static void cand_select(struct cand *a, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n; /* the k-th least is in a[lo..hi) */
+	while (hi - lo > 1) {
+		struct cand p = a[lo + (hi - 1 - lo) / 2], t; /* (never the last) */
+		size_t i = lo, j = hi - 1;
+		for (;;) { /* Hoare's partition around p */
+			while (cand_less(&a[i], &p))
+				i++;
+			while (cand_less(&p, &a[j]))
+				j--;
+			if (i >= j)
+				break;
+			t = a[i];
+			a[i] = a[j];
+			a[j] = t;
+			i++;
+			j--;
+		}
+		/* a[lo..j] <= p <= a[j+1..hi) */
+		if (k - 1 <= j)
+			hi = j + 1;
+		else
+			lo = j + 1;
+	}
+}
+
+/* A level's sets gather past s->base; when there are more than the room the
+ * limit leaves (enumerate() lets them grow to twice that), the cheapest
+ * that fit stay and the dearest of them bounds what is taken next. */
+static void keep_trim(struct search *s)
+{
+	size_t room = s->limit - s->base;
+	struct cand *h = s->c + s->base;
+	if (s->n - s->base <= room)
+		return;
+	cand_select(h, s->n - s->base, room);
+	s->n = s->base + room;
+	s->bound = h[0].cost;
+	for (size_t i = 1; i < room; i++)
+		if (h[i].cost > s->bound)
+			s->bound = h[i].cost;
+}
+
 /* All sets of exactly `want` substitutions (at distinct places, in order),
- * extending cur.  Called for want = 1, 2, ... so that when the limit cuts
- * the enumeration short, the words with fewest edits are all in. */
+ * extending cur.  Called for want = 1, 2, ... so that the words with fewest
+ * edits are all in; where a level has more sets than the limit leaves room
+ * for, its cheapest (keep_trim), not its first (a long compound's third edit
+ * far into the word: "lantmäteriförrättning"): a set that cannot beat the
+ * dearest kept is not followed. */
 static void enumerate(struct search *s, int from, struct cand cur, int want)
 {
-	for (int i = from; i < s->nsites && s->n < s->limit; i++) {
+	for (int i = from; i < s->nsites && !s->failed; i++) {
 		/* at most one dropped letter put back, and never two edits at one
 		 * place after it */
 		if (s->sites[i].len == 0 && cur.inserted)
@@ -1242,20 +1306,28 @@ static void enumerate(struct search *s, int from, struct cand cur, int want)
 		c.cost += s->sites[i].e->cost;
 		c.inserted |= s->sites[i].len == 0;
 		if (c.k < want) {
-			enumerate(s, s->next[i], c, want);
+			if (c.cost + s->least[want - c.k][s->next[i]] < s->bound)
+				enumerate(s, s->next[i], c, want);
 			continue;
+		}
+		c.seq = s->seq++;
+		if (c.cost >= s->bound)
+			continue;
+		if (s->n - s->base == 2 * (s->limit - s->base)) {
+			keep_trim(s);
+			if (c.cost >= s->bound)
+				continue;
 		}
 		if (s->n == s->alloc) {
 			size_t na = s->alloc ? s->alloc * 2 : 256;
 			struct cand *nc = realloc(s->c, na * sizeof(*nc));
 			if (!nc) {
-				s->limit = s->n; /* stop: search what we have */
+				s->failed = 1; /* stop: search what we have */
 				return;
 			}
 			s->c = nc;
 			s->alloc = na;
 		}
-		c.seq = (unsigned)s->n;
 		s->c[s->n++] = c;
 	}
 }
@@ -1269,11 +1341,6 @@ struct cand_order {
 	struct cand *out; /* out[0..sorted): the cheapest, in order */
 	size_t sorted;
 };
-
-static int cand_less(const struct cand *a, const struct cand *b)
-{
-	return a->cost < b->cost || (a->cost == b->cost && a->seq < b->seq);
-}
 
 static void cand_sift(struct cand *h, size_t n, size_t i)
 {
@@ -1569,6 +1636,29 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	/* the sites are in the order of their places: the first site after i
 	 * at or past the place after i's edit */
 	unsigned char next[sizeof(sites) / sizeof(*sites)];
+	/* the sums of the r cheapest sites from i on (least[r][i]), from the
+	 * r cheapest costs kept in order while i goes down */
+	double least[MAX_EDITS + 1][251], low[MAX_EDITS];
+	int nlow = 0;
+	for (int i = ns; i >= 0; i--) {
+		if (i < ns) {
+			double x = sites[i].e->cost;
+			int j = nlow < MAX_EDITS ? nlow++ : MAX_EDITS;
+			while (j > 0 && low[j - 1] > x) {
+				if (j < MAX_EDITS)
+					low[j] = low[j - 1];
+				j--;
+			}
+			if (j < MAX_EDITS)
+				low[j] = x;
+		}
+		double sum = 0;
+		least[0][i] = 0;
+		for (int r = 1; r <= MAX_EDITS; r++) {
+			sum += r <= nlow ? low[r - 1] : 0;
+			least[r][i] = r <= nlow ? sum : HUGE_VAL;
+		}
+	}
 	for (int i = 0; i < ns; i++) {
 		int after = sites[i].pos + sites[i].len + !sites[i].len, j = i + 1;
 		while (j < ns && sites[j].pos < after)
@@ -1577,6 +1667,7 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	}
 	struct search s = {.sites = sites,
 	                   .next = next,
+	                   .least = least,
 	                   .nsites = ns,
 	                   .max_edits = pairs    ? MAX_PAIR_EDITS
 	                                : insert ? MAX_EDITS - 1
@@ -1584,8 +1675,12 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	                   .c = n->cbuf,
 	                   .alloc = n->cbuf_alloc,
 	                   .limit = MAX_CANDS};
-	for (int want = 1; want <= s.max_edits && s.n < s.limit; want++)
+	for (int want = 1; want <= s.max_edits && s.n < s.limit && !s.failed; want++) {
+		s.base = s.n;
+		s.bound = HUGE_VAL;
 		enumerate(&s, 0, (struct cand){0, 0, 0, 0, {0}}, want);
+		keep_trim(&s);
+	}
 	n->cbuf = s.c;
 	n->cbuf_alloc = s.alloc;
 	/* cheapest first: a heap, from which candidates are taken as the passes
