@@ -4869,6 +4869,12 @@ static int channel_repair(struct norm *n, struct lex_map *memo, const unsigned *
 	int nb = decode(new, nl, b, 64);
 	if (na <= 0 || na != nb)
 		return 0;
+	/* only an edit that put å/ä/ö back and nothing else: one where another
+	 * rule's change shares the span ("Strémavist", read "Strömqvist" with
+	 * qvist-misread's q) is more than the search would find again */
+	for (int j = 0; j < na; j++)
+		if (a[j] != b[j] && !swedish_cp(utf8_cp_lower(b[j])))
+			return 0;
 	for (int j = 0; j < na && !has; j++)
 		for (size_t r = 0; r < n->nrare_self && !has; r++)
 			has = a[j] == n->rare_self[r].cp && total[r] >= DOC_CHANNEL_MIN_WORDS;
