@@ -257,14 +257,15 @@ Test(normalise_corpus, second_learning_set)
  * lokalförsörjningsplan and an avsiktsförklaring, stop 12), dev5 and dev6
  * (a protokollsutdrag and a kultur- och fritidsförvaltning's tjänsteskrivelse,
  * stop 12), dev7..dev12 (stop 13), dev13..dev15 (stop 14), dev16..dev21
- * (stop 15), dev22..dev27 (stop 16): the development set */
+ * (stop 15), dev22..dev27 (stop 16), dev28..dev30 (stop 17): the development
+ * set */
 Test(normalise_corpus, development_set)
 {
-	static const char *const names[] = {"dev1",  "dev2",  "dev3",  "dev4",  "dev5",  "dev6",
-	                                    "dev7",  "dev8",  "dev9",  "dev10", "dev11", "dev12",
-	                                    "dev13", "dev14", "dev15", "dev16", "dev17", "dev18",
-	                                    "dev19", "dev20", "dev21", "dev22", "dev23", "dev24",
-	                                    "dev25", "dev26", "dev27", NULL};
+	static const char *const names[] = {
+	    "dev1",  "dev2",  "dev3",  "dev4",  "dev5",  "dev6",  "dev7",  "dev8",
+	    "dev9",  "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16",
+	    "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23", "dev24",
+	    "dev25", "dev26", "dev27", "dev28", "dev29", "dev30", NULL};
 	/* issue target 98%; dev1 and dev2 measured 94.4% (1208/1280) when they
 	 * were made, 95.6% (1224/1280) at stop 11's end; with dev3 and dev4
 	 * 95.9% (2443/2548) when they were made; with dev5 and dev6 95.4%
@@ -299,8 +300,13 @@ Test(normalise_corpus, development_set)
 	 * miljöförvaltning's tjänsteutlåtande on a tillsynsplan, a
 	 * kommunfullmäktige protokollsutdrag of three items, an överenskommelse
 	 * between a Region and a kommun on hemsjukvård, stop 16) 95.8%
-	 * (2543/2654), WER 1.34%, 3 changed, when they were made, 96.9% after */
-	check_set(names, "development set (dev1..dev27 x clean, copy, fax)", 25, 970);
+	 * (2543/2654), WER 1.34%, 3 changed, when they were made, 96.9% after;
+	 * dev28..dev30 (a planbeskrivning for a detaljplan, a socialförvaltning's
+	 * tjänsteskrivelse on riktlinjer för ekonomiskt bistånd, an
+	 * avsiktsförklaring on public charging for electric cars, stop 17)
+	 * 94.3% (2877/3050), WER 1.86%, 3 changed, when they were made, 95.7%
+	 * (2920/3050), WER 1.39%, none changed, after */
+	check_set(names, "development set (dev1..dev30 x clean, copy, fax)", 25, 970);
 }
 
 /* WER measured 2.08% when the set was made, 1.55% at stop 11's end, 0.95%
