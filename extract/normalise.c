@@ -119,13 +119,16 @@ struct conf {
 	int swedish;   /* truth is one letter å, ä or ö (either case) */
 };
 
-#define MAX_EDITS          4    /* substitutions in one repaired word */
-#define MAX_PAIR_EDITS     2    /* ... in a word the lexicon knows (lost diacritics) */
-#define MAX_CANDS          1000 /* candidates enumerated for one word (fewest edits first) */
-#define MAX_LISTED         200  /* candidates looked up in the word lists, cheapest first */
-#define MAX_TRIES          40   /* hunspell look-ups for one word's compounds */
-#define MAX_WORD           64   /* code points; longer tokens are left alone */
-#define LEX_COMPOUND_PRIOR 2.5  /* ln of a compound's best prior (head/10) + bonus */
+#define MAX_EDITS      4    /* substitutions in one repaired word */
+#define MAX_PAIR_EDITS 2    /* ... in a word the lexicon knows (lost diacritics) */
+#define MAX_CANDS      1000 /* candidates enumerated for one word (fewest edits first) */
+#define MAX_LISTED     200  /* candidates looked up in the word lists, cheapest first */
+#define MAX_TRIES      40   /* hunspell look-ups for one word's compounds */
+#define MAX_WORD       64   /* code points; longer tokens are left alone */
+#define MAX_SITES                                                                                  \
+	250                    /* places and rows of one word's substitutions (an
+                                 * unsigned char indexes them) */
+#define LEX_COMPOUND_PRIOR 2.5 /* ln of a compound's best prior (head/10) + bonus */
 /* a known word changes only when its variant is this much more likely */
 #define PAIR_RATIO 1.0
 /* how much less a word known only as hunspell's compound counts as a reading */
@@ -1223,7 +1226,7 @@ struct search {
 	                            * at site i leaves room for */
 	/* least[r][i]: the least r sites from i on can add (HUGE_VAL where fewer
 	 * than r are left) */
-	const double (*least)[251];
+	const double (*least)[MAX_SITES + 1];
 	int nsites;
 	int max_edits;
 	struct cand *c;
@@ -1599,14 +1602,13 @@ static int listed_rejected(struct norm *n, const char *w, size_t len, uint32_t i
 static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
                         int pairs, int insert, int loose, struct sb *out, double *bestp)
 {
-	struct site sites[250]; /* indexed by unsigned char */
+	struct site sites[MAX_SITES];
 	int ns = 0;
 	for (int i = 0; i <= nc; i++) {
 		/* the rows that can apply here, in table order (conf_index) */
 		size_t nrows;
 		const uint16_t *rows = conf_rows(n, i < nc ? cps[i] : 0, i == nc, &nrows);
-		for (size_t jj = 0; jj < nrows && ns < (int)(sizeof(sites) / sizeof(*sites));
-		     jj++) {
+		for (size_t jj = 0; jj < nrows && ns < MAX_SITES; jj++) {
 			const struct conf *e = &n->conf[rows ? rows[jj] : jj];
 			if (e->nocr == 0) {
 				/* a dropped letter, put back: not in a known word, not in
@@ -1635,10 +1637,10 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 		return 0;
 	/* the sites are in the order of their places: the first site after i
 	 * at or past the place after i's edit */
-	unsigned char next[sizeof(sites) / sizeof(*sites)];
+	unsigned char next[MAX_SITES];
 	/* the sums of the r cheapest sites from i on (least[r][i]), from the
 	 * r cheapest costs kept in order while i goes down */
-	double least[MAX_EDITS + 1][251], low[MAX_EDITS];
+	double least[MAX_EDITS + 1][MAX_SITES + 1], low[MAX_EDITS];
 	int nlow = 0;
 	for (int i = ns; i >= 0; i--) {
 		if (i < ns) {
@@ -2429,7 +2431,7 @@ static int flags_context(int flags)
 	return flags & MEMO_CTX_A ? 'A' : flags & MEMO_CTX_D ? 'D' : 0;
 }
 
-/* Note line `line` in a growing list of line numbers, once. */
+/* Note line `line` in set, which grows to hold it. */
 static int add_line(struct lineset *set, size_t line)
 {
 	size_t w = line >> 6;
