@@ -125,9 +125,8 @@ struct conf {
 #define MAX_LISTED     200  /* candidates looked up in the word lists, cheapest first */
 #define MAX_TRIES      40   /* hunspell look-ups for one word's compounds */
 #define MAX_WORD       64   /* code points; longer tokens are left alone */
-#define MAX_SITES                                                                                  \
-	250                    /* places and rows of one word's substitutions (an
-                                 * unsigned char indexes them) */
+/* places and rows of one word's substitutions (an unsigned char indexes them) */
+#define MAX_SITES          250
 #define LEX_COMPOUND_PRIOR 2.5 /* ln of a compound's best prior (head/10) + bonus */
 /* a known word changes only when its variant is this much more likely */
 #define PAIR_RATIO 1.0
@@ -1244,8 +1243,8 @@ static int cand_less(const struct cand *a, const struct cand *b)
 	return a->cost < b->cost || (a->cost == b->cost && a->seq < b->seq);
 }
 
-/* Reorder a[0..n) so that its k least (cand_less) come first, in no order;
- * 0 < k < n.  (Quickselect; the total order of cand_less makes the set the
+/* Reorder a[0..n) so that its k least (cand_less) come first, the k-th of
+ * them last (a[k - 1], the dearest), the others in no order; 0 < k < n.  (Quickselect; the total order of cand_less makes the set the
  * same on every machine.) */
 static void cand_select(struct cand *a, size_t n, size_t k)
 {
@@ -1285,10 +1284,7 @@ static void keep_trim(struct search *s)
 		return;
 	cand_select(h, s->n - s->base, room);
 	s->n = s->base + room;
-	s->bound = h[0].cost;
-	for (size_t i = 1; i < room; i++)
-		if (h[i].cost > s->bound)
-			s->bound = h[i].cost;
+	s->bound = h[room - 1].cost;
 }
 
 /* All sets of exactly `want` substitutions (at distinct places, in order),
@@ -1314,13 +1310,10 @@ static void enumerate(struct search *s, int from, struct cand cur, int want)
 			continue;
 		}
 		c.seq = s->seq++;
+		if (s->n - s->base == 2 * (s->limit - s->base))
+			keep_trim(s);
 		if (c.cost >= s->bound)
 			continue;
-		if (s->n - s->base == 2 * (s->limit - s->base)) {
-			keep_trim(s);
-			if (c.cost >= s->bound)
-				continue;
-		}
 		if (s->n == s->alloc) {
 			size_t na = s->alloc ? s->alloc * 2 : 256;
 			struct cand *nc = realloc(s->c, na * sizeof(*nc));
@@ -1599,6 +1592,34 @@ static int listed_rejected(struct norm *n, const char *w, size_t len, uint32_t i
 	       (!utf8_is_upper(initial) || utf8_is_upper(utf8_next(w, len, &k)));
 }
 
+/* least[r][i] = the sum of the r cheapest of sites[i..ns) (HUGE_VAL where
+ * fewer than r are left), for enumerate()'s bound: the r cheapest costs
+ * kept in order while i goes down. */
+static void sites_least(const struct site *sites, int ns, double least[][MAX_SITES + 1])
+{
+	double low[MAX_EDITS];
+	int nlow = 0;
+	for (int i = ns; i >= 0; i--) {
+		if (i < ns) {
+			double x = sites[i].e->cost;
+			int j = nlow < MAX_EDITS ? nlow++ : MAX_EDITS;
+			while (j > 0 && low[j - 1] > x) {
+				if (j < MAX_EDITS)
+					low[j] = low[j - 1];
+				j--;
+			}
+			if (j < MAX_EDITS)
+				low[j] = x;
+		}
+		double sum = 0;
+		least[0][i] = 0;
+		for (int r = 1; r <= MAX_EDITS; r++) {
+			sum += r <= nlow ? low[r - 1] : 0;
+			least[r][i] = r <= nlow ? sum : HUGE_VAL;
+		}
+	}
+}
+
 static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
                         int pairs, int insert, int loose, struct sb *out, double *bestp)
 {
@@ -1638,29 +1659,8 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	/* the sites are in the order of their places: the first site after i
 	 * at or past the place after i's edit */
 	unsigned char next[MAX_SITES];
-	/* the sums of the r cheapest sites from i on (least[r][i]), from the
-	 * r cheapest costs kept in order while i goes down */
-	double least[MAX_EDITS + 1][MAX_SITES + 1], low[MAX_EDITS];
-	int nlow = 0;
-	for (int i = ns; i >= 0; i--) {
-		if (i < ns) {
-			double x = sites[i].e->cost;
-			int j = nlow < MAX_EDITS ? nlow++ : MAX_EDITS;
-			while (j > 0 && low[j - 1] > x) {
-				if (j < MAX_EDITS)
-					low[j] = low[j - 1];
-				j--;
-			}
-			if (j < MAX_EDITS)
-				low[j] = x;
-		}
-		double sum = 0;
-		least[0][i] = 0;
-		for (int r = 1; r <= MAX_EDITS; r++) {
-			sum += r <= nlow ? low[r - 1] : 0;
-			least[r][i] = r <= nlow ? sum : HUGE_VAL;
-		}
-	}
+	double least[MAX_EDITS + 1][MAX_SITES + 1];
+	sites_least(sites, ns, least);
 	for (int i = 0; i < ns; i++) {
 		int after = sites[i].pos + sites[i].len + !sites[i].len, j = i + 1;
 		while (j < ns && sites[j].pos < after)
