@@ -58,7 +58,8 @@ enum rule_kind {
 	RK_DOC_HEADING_NUMBER,
 	RK_DOC_LIST_I,
 	RK_DOC_QUOTES,
-	RK_DOC_CHANNEL
+	RK_DOC_CHANNEL,
+	RK_DOC_SPELLING
 };
 
 #define MAX_NEEDS  8 /* 'needs' lines of one rule */
@@ -196,6 +197,7 @@ struct norm {
 	size_t nleft, aleft;
 	struct lineset acr;    /* lines with a chunk that may hold an acronym */
 	struct lineset unseen; /* lines with a word the lexicon knows and the prior never saw */
+	struct lineset unseen_caps;   /* those where such a word begins with a capital */
 	struct lex_map *unseen_words; /* ... and those words */
 	struct lineset rare_lines;    /* lines where word repair mended a word with a rare_self */
 	struct lex_map *lower;        /* words repaired to a small å/ä/ö first letter */
@@ -382,6 +384,8 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_DOC_QUOTES;
 		else if (!strcmp(builtin, "document-channel"))
 			r->kind = RK_DOC_CHANNEL;
+		else if (!strcmp(builtin, "document-spelling"))
+			r->kind = RK_DOC_SPELLING;
 		else
 			return ex_fail(
 			    err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
@@ -391,7 +395,7 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			    "document-paragraph-end, "
 			    "document-confusion, "
 			    "document-heading-number, document-list-i, document-channel, "
-			    "document-quotes)",
+			    "document-quotes, document-spelling)",
 			    b->id, builtin);
 		if (rules_get(b, "find") || rules_get(b, "pattern"))
 			return ex_fail(err, EX_RULE, b->file, 0, b->line,
@@ -844,6 +848,7 @@ void norm_free(struct norm *n)
 	free(n->left);
 	free(n->acr.w);
 	free(n->unseen.w);
+	free(n->unseen_caps.w);
 	lex_map_free(n->unseen_words);
 	free(n->rare_lines.w);
 	lex_map_free(n->dc_seen);
@@ -2576,11 +2581,17 @@ static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const 
 	size_t line = (size_t)(ls->l - n->doc->lines);
 	if (n->doc_habits) {
 		size_t x, y;
-		if ((flags & MEMO_UNSEEN) &&
-		    (add_line(&n->unseen, line) < 0 ||
-		     (first && plain_core(ls->cur.buf, a, b, &x, &y) &&
-		      lex_map_put(n->unseen_words, ls->cur.buf + x, y - x, 0, NULL, 0) < 0)))
-			return -1;
+		if (flags & MEMO_UNSEEN) {
+			size_t c = a;
+			while (c < b && !ascii_letter(ls->cur.buf[c]))
+				c++;
+			if (add_line(&n->unseen, line) < 0 ||
+			    (c < b && ls->cur.buf[c] <= 'Z' &&
+			     add_line(&n->unseen_caps, line) < 0) ||
+			    (first && plain_core(ls->cur.buf, a, b, &x, &y) &&
+			     lex_map_put(n->unseen_words, ls->cur.buf + x, y - x, 0, NULL, 0) < 0))
+				return -1;
+		}
 		for (size_t i = from; i < rl->n; i++) {
 			const char *old = ls->cur.buf + rl->r[i].a;
 			size_t ol = rl->r[i].b - rl->r[i].a;
@@ -4720,6 +4731,52 @@ static int guarded_word(const struct norm *n, const struct doc_line *l, const ch
 	return 0;
 }
 
+/* Rewrite, on the lines word repair met a word the lexicon knows and the
+ * prior never saw on (lines: n->unseen, or n->unseen_caps for those that
+ * begin with a capital), each such word var maps (word as written -> new
+ * spelling) that no rule has edited and the OCR did not read with
+ * confidence.  lens and first: the keys' lengths (bit set) and first bytes,
+ * which spare most chunks a look-up. */
+static int unseen_rewrite(struct norm *n, struct doc *d, const struct lineset *lines,
+                          const struct lex_map *var, uint64_t lens, const unsigned char *first,
+                          const char *rule, struct norm_stats *stats)
+{
+	int rc = 0;
+	struct lstate ls = {.cur = SB_INIT};
+	for (size_t li = 0; rc == 0 && lex_map_count(var) && next_line(lines, &li); li++) {
+		struct doc_line *l = &d->lines[li];
+		struct rlist rl = {0};
+		size_t ke = 0; /* the edits before the chunk (they are in order) */
+		for (size_t p = 0; p < l->len && rc == 0;) {
+			while (p < l->len && (l->text[p] == ' ' || l->text[p] == '\t'))
+				p++;
+			size_t q = p;
+			while (q < l->len && l->text[q] != ' ' && l->text[q] != '\t')
+				q++;
+			size_t a = p, b, c0 = p;
+			p = q;
+			while (a < q && !ascii_letter(l->text[a]))
+				a++;
+			if (a == q || !first[(unsigned char)l->text[a]] ||
+			    !plain_core(l->text, c0, q, &a, &b) || !((lens >> (b - a)) & 1))
+				continue;
+			/* a word some rule made is left as made */
+			while (ke < l->nedits && l->edits[ke].new_off + l->edits[ke].new_len <= a)
+				ke++;
+			if (ke < l->nedits && l->edits[ke].new_off < q)
+				continue;
+			const char *mv;
+			size_t ml;
+			if (lex_map_get(var, l->text + a, b - a, NULL, &mv, &ml) &&
+			    !guarded_word(n, l, l->text + a, b - a))
+				rc = rlist_add(&rl, a, b, mv, ml);
+		}
+		rc = flush_edits(n, &ls, l, &rl, rule, stats, rc);
+	}
+	ls_release(&ls);
+	return rc;
+}
+
 /* document-confusion: an engine without Swedish has habits of its own
  * beyond the confusion table's likely ones (seed 000's read ä as i in
  * "kirna", "giller", "samhille", "barnrittsperspektiv").  Once word repair
@@ -4792,39 +4849,152 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 	}
 	sb_release(&v);
 	sb_release(&best);
-	struct lstate ls = {.cur = SB_INIT};
-	/* the lines word repair saw such a word on */
-	for (size_t li = 0; rc == 0 && lex_map_count(var) && next_line(&n->unseen, &li); li++) {
-		struct doc_line *l = &d->lines[li];
-		struct rlist rl = {0};
-		size_t ke = 0; /* the edits before the chunk (they are in order) */
-		for (size_t p = 0; p < l->len && rc == 0;) {
-			while (p < l->len && (l->text[p] == ' ' || l->text[p] == '\t'))
-				p++;
-			size_t q = p;
-			while (q < l->len && l->text[q] != ' ' && l->text[q] != '\t')
-				q++;
-			size_t a = p, b, c0 = p;
-			p = q;
-			while (a < q && !ascii_letter(l->text[a]))
-				a++;
-			if (a == q || !first[(unsigned char)l->text[a]] ||
-			    !plain_core(l->text, c0, q, &a, &b) || !((lens >> (b - a)) & 1))
-				continue;
-			/* a word some rule made is left as made */
-			while (ke < l->nedits && l->edits[ke].new_off + l->edits[ke].new_len <= a)
-				ke++;
-			if (ke < l->nedits && l->edits[ke].new_off < q)
-				continue;
-			const char *mv;
-			size_t ml;
-			if (lex_map_get(var, l->text + a, b - a, NULL, &mv, &ml) &&
-			    !guarded_word(n, l, l->text + a, b - a))
-				rc = rlist_add(&rl, a, b, mv, ml);
-		}
-		rc = flush_edits(n, &ls, l, &rl, rule, stats, rc);
+	if (rc == 0)
+		rc = unseen_rewrite(n, d, &n->unseen, var, lens, first, rule, stats);
+	lex_map_free(var);
+	return rc;
+}
+
+static const char *repair_id(const struct norm *n);
+
+/* document-spelling's note of a word w[0, wl) (small letters) with
+ * å/ä/ö the document has: the name in names (folded -> spelling, the
+ * number how many spellings, 2 for more than one) it is a spelling of,
+ * if any, counts it.  lens and first: the names' lengths and first letters. */
+static int spelling_seen(struct lex_map *names, uint64_t lens, const unsigned char *first,
+                         const char *w, size_t wl)
+{
+	char f[64];
+	size_t fl = fold_word(w, wl, f, sizeof f);
+	uint32_t *cnt;
+	const char *v;
+	size_t vl;
+	if (!fl || fl >= 64 || !((lens >> fl) & 1) || !first[(unsigned char)f[0]] ||
+	    !memchr(w, 0xC3, wl) || !lex_map_ref(names, f, fl, &cnt, &v, &vl))
+		return 0;
+	if (*cnt == 0)
+		return lex_map_put(names, f, fl, 1, w, wl);
+	if (vl != wl || memcmp(v, w, wl))
+		*cnt = 2;
+	return 0;
+}
+
+/* document-spelling: a name hunspell builds as a compound ("Kvarnbacken":
+ * kvarn + backen) is a word to the lexicon, so word repair leaves it alone
+ * when the OCR lost its å/ä/ö, even where the same document has it with them
+ * elsewhere: repaired from a mark the engine printed ("Kvarnbicken" ->
+ * "Kvarnbäcken") or by a rule ("till Kvarnbäcken", pair-back).  A word with
+ * a capital that the lexicon knows and the prior never saw (n->unseen_words),
+ * spelt as such a word of the document with its å/ä/ö taken away, is spelt
+ * as that word (its own capitals kept), when the document has no other
+ * spelling of it with å/ä/ö. */
+static int doc_spelling(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+{
+	if (!n->lex || !lex_map_count(n->unseen_words))
+		return 0;
+	/* the capitalised ones, small (the map's number: how many spellings
+	 * with å/ä/ö the document has for it, 2 for more than one), with their
+	 * lengths and first letters, which spare the walk below most look-ups */
+	struct lex_map *names = lex_map_new(), *var = lex_map_new();
+	int rc = names && var ? 0 : -1;
+	uint64_t lens = 0;
+	unsigned char first[256] = {0};
+	size_t it = 0;
+	const char *w;
+	size_t wl;
+	while (rc == 0 && lex_map_next(n->unseen_words, &it, &w, &wl, NULL)) {
+		char low[130];
+		if (w[0] < 'A' || w[0] > 'Z' || wl >= 64)
+			continue;
+		rc = lex_map_put(names, low, lex_lower(w, wl, low), 0, NULL, 0);
+		lens |= 1ull << wl;
+		first[(unsigned char)w[0] | 32] = 1;
 	}
-	ls_release(&ls);
+	/* the spellings of them with å/ä/ö the document has: the words word
+	 * repair gave å/ä/ö (its vocabulary), and those the other rules did
+	 * ("till Kvarnbäcken", pair-back), from their edits */
+	it = 0;
+	while (rc == 0 && lex_map_count(names) && lex_map_next(n->vocab, &it, &w, &wl, NULL))
+		rc = spelling_seen(names, lens, first, w, wl);
+	const char *rid = repair_id(n), *repair = rid ? doc_intern(d, rid) : NULL;
+	for (size_t li = 0; rc == 0 && lex_map_count(names) && li < d->nlines; li++) {
+		const struct doc_line *l = &d->lines[li];
+		size_t done = 0; /* the end of the last word looked at */
+		for (size_t k = 0; k < l->nedits && rc == 0; k++) {
+			const struct doc_edit *e = &l->edits[k];
+			if (e->rule == repair || e->new_off < done ||
+			    !memchr(l->text + e->new_off, 0xC3, e->new_len))
+				continue;
+			size_t x = e->new_off, y = e->new_off + e->new_len;
+			while (x > 0 && (ascii_letter(l->text[x - 1]) ||
+			                 (unsigned char)l->text[x - 1] >= 0x80))
+				x--;
+			while (y < l->len &&
+			       (ascii_letter(l->text[y]) || (unsigned char)l->text[y] >= 0x80))
+				y++;
+			done = y;
+			unsigned char c0 = (unsigned char)l->text[x];
+			if (!((c0 >= 'A' && c0 <= 'Z') ||
+			      (c0 == 0xC3 && x + 1 < y && (unsigned char)l->text[x + 1] < 0xA0)))
+				continue; /* no capital: no name */
+			char low[130];
+			if (y - x < 64)
+				rc = spelling_seen(names, lens, first, low,
+				                   lex_lower(l->text + x, y - x, low));
+		}
+	}
+	/* each name with one such spelling: name -> that spelling, its own
+	 * capitals kept */
+	struct sb out = SB_INIT;
+	lens = 0;
+	memset(first, 0, sizeof first);
+	it = 0;
+	while (rc == 0 && lex_map_count(names) &&
+	       lex_map_next(n->unseen_words, &it, &w, &wl, NULL)) {
+		char low[130];
+		uint32_t cnt;
+		const char *v;
+		size_t vl;
+		/* a spelling the prior has seen is word-pair's to make (it made
+		 * "Mål" of "Mal" wherever it could) */
+		if (w[0] < 'A' || w[0] > 'Z' || wl >= 64 ||
+		    !lex_map_get(names, low, lex_lower(w, wl, low), &cnt, &v, &vl) || cnt != 1 ||
+		    lex_freq(n->lex, v, vl))
+			continue;
+		/* a word word-pair changes is word-pair's ("Kommundirektor" is
+		 * "Kommundirektör" wherever it stands) */
+		const char *pr;
+		size_t pl;
+		int ctx = n->ctx;
+		n->ctx = 0;
+		int pair = repair_token(n, w, wl, 'P', &pr, &pl);
+		n->ctx = ctx;
+		if (pair < 0) {
+			rc = -1;
+			break;
+		}
+		if (pair == 1 && (pl != wl || memcmp(pr, w, wl)))
+			continue;
+		/* w is ASCII (plain_core) */
+		sb_reset(&out);
+		for (size_t i = 0, k = 0; i < wl && k < vl; i++) {
+			uint32_t c = utf8_next(v, vl, &k);
+			char enc[8];
+			if (w[i] >= 'A' && w[i] <= 'Z')
+				c = utf8_cp_upper(c);
+			sb_add(&out, enc, (size_t)utf8_encode(c, enc));
+		}
+		if (out.oom || lex_map_put(var, w, wl, 0, out.buf, out.len) < 0) {
+			rc = -1;
+			break;
+		}
+		lens |= 1ull << wl;
+		first[(unsigned char)w[0]] = 1;
+	}
+	sb_release(&out);
+	if (rc == 0)
+		rc = unseen_rewrite(n, d, &n->unseen_caps, var, lens, first, rule, stats);
+	lex_map_free(names);
 	lex_map_free(var);
 	return rc;
 }
@@ -5437,9 +5607,10 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		}
 		doc_rules |= (r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
 		              r->kind == RK_DOC_MARKS || r->kind == RK_DOC_PLACES ||
-		              r->kind == RK_DOC_CASE) &&
+		              r->kind == RK_DOC_CASE || r->kind == RK_DOC_SPELLING) &&
 		             !(r->when_lost && !lost);
-		habits |= (r->kind == RK_DOC_CONFUSION || r->kind == RK_DOC_CHANNEL) &&
+		habits |= (r->kind == RK_DOC_CONFUSION || r->kind == RK_DOC_CHANNEL ||
+		           r->kind == RK_DOC_SPELLING) &&
 		          !(r->when_lost && !lost);
 		doc_steps |= (r->kind == RK_DOC_PARA_END || r->kind == RK_DOC_CONFUSION ||
 		              r->kind == RK_DOC_HEADING_NUMBER || r->kind == RK_DOC_LIST_I ||
@@ -5455,6 +5626,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	n->ndc = 0;
 	lex_map_clear(n->dc_seen);
 	lineset_clear(&n->unseen);
+	lineset_clear(&n->unseen_caps);
 	lex_map_clear(n->unseen_words);
 	lineset_clear(&n->rare_lines);
 	lex_map_clear(n->vocab);
@@ -5523,7 +5695,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			continue;
 		if ((r->kind == RK_DOC_ACRONYM || r->kind == RK_DOC_VOCAB ||
 		     r->kind == RK_DOC_MARKS || r->kind == RK_DOC_PLACES ||
-		     r->kind == RK_DOC_CASE) &&
+		     r->kind == RK_DOC_CASE || r->kind == RK_DOC_SPELLING) &&
 		    !n->doc_words)
 			continue;
 		double t0 = n->prof ? now() : 0;
@@ -5550,6 +5722,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			rc = doc_quotes(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_CHANNEL)
 			rc = doc_channel(n, d, repair_id(n), r->b->id, stats);
+		else if (r->kind == RK_DOC_SPELLING)
+			rc = doc_spelling(n, d, r->b->id, stats);
 		if (n->prof) {
 			n->prof[i].asked++;
 			n->prof[i].changed += n->lines_edited - edited;
