@@ -57,6 +57,7 @@ enum rule_kind {
 	RK_DOC_CONFUSION,
 	RK_DOC_HEADING_NUMBER,
 	RK_DOC_LIST_I,
+	RK_DOC_LIST_NUMBER,
 	RK_DOC_QUOTES,
 	RK_DOC_CHANNEL,
 	RK_DOC_SPELLING
@@ -197,7 +198,17 @@ struct norm {
 	size_t nleft, aleft;
 	struct lineset acr;    /* lines with a chunk that may hold an acronym */
 	struct lineset unseen; /* lines with a word the lexicon knows and the prior never saw */
-	struct lineset unseen_caps;   /* those where such a word begins with a capital */
+	struct lineset unseen_caps; /* those where such a word begins with a capital */
+	/* lines the document steps look at, noted as the line pass finishes them
+	 * (note_line): so that no step walks every line of a long document */
+	struct lineset comma_items;  /* opening with a number and a comma (list-number) */
+	struct lineset quote_lines;  /* with a straight quotation mark (quotes) */
+	struct lineset bar_items;    /* list items opening with "|" or "{" as read (list-i) */
+	struct lineset marked_lines; /* with an edit by a rule other than word repair
+	                                that puts in å/ä/ö (spelling) */
+	const char *repair_interned; /* word repair's id as the document's edits have it */
+	const char *pair_interned;   /* word pair's */
+	char unfiltered[200]; /* why the rules do not fit the prefilters (when they do not) */
 	struct lex_map *unseen_words; /* ... and those words */
 	struct lineset rare_lines;    /* lines where word repair mended a word with a rare_self */
 	struct lex_map *lower;        /* words repaired to a small å/ä/ö first letter */
@@ -380,6 +391,8 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_DOC_HEADING_NUMBER;
 		else if (!strcmp(builtin, "document-list-i"))
 			r->kind = RK_DOC_LIST_I;
+		else if (!strcmp(builtin, "document-list-number"))
+			r->kind = RK_DOC_LIST_NUMBER;
 		else if (!strcmp(builtin, "document-quotes"))
 			r->kind = RK_DOC_QUOTES;
 		else if (!strcmp(builtin, "document-channel"))
@@ -395,7 +408,7 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			    "document-paragraph-end, "
 			    "document-confusion, "
 			    "document-heading-number, document-list-i, document-channel, "
-			    "document-quotes, document-spelling)",
+			    "document-quotes, document-spelling, document-list-number)",
 			    b->id, builtin);
 		if (rules_get(b, "find") || rules_get(b, "pattern"))
 			return ex_fail(err, EX_RULE, b->file, 0, b->line,
@@ -849,6 +862,10 @@ void norm_free(struct norm *n)
 	free(n->acr.w);
 	free(n->unseen.w);
 	free(n->unseen_caps.w);
+	free(n->comma_items.w);
+	free(n->quote_lines.w);
+	free(n->bar_items.w);
+	free(n->marked_lines.w);
 	lex_map_free(n->unseen_words);
 	free(n->rare_lines.w);
 	lex_map_free(n->dc_seen);
@@ -3459,8 +3476,17 @@ static int mask_rules(struct norm *n)
 {
 	n->mask = n->nrules <= 64 * MASK_WORDS;
 	int rc = n->mask ? needs_build(n) : 0;
+	if (!n->mask)
+		snprintf(n->unfiltered, sizeof(n->unfiltered),
+		         "%zu rules, more than the prefilters' %d", n->nrules, 64 * MASK_WORDS);
 	if (rc != 0) {
 		n->mask = 0;
+		if (rc > 0)
+			snprintf(n->unfiltered, sizeof(n->unfiltered),
+			         "the 'needs' texts' automaton has %u states of %u byte classes, "
+			         "more than its table's 65536 entries: fewer distinct bytes in "
+			         "the needs texts make it fit",
+			         n->needs.nstates, n->needs.nclass);
 		return rc < 0 ? -1 : 0;
 	}
 	for (size_t i = 0; i < n->nrules; i++) {
@@ -3892,6 +3918,39 @@ static int ls_reopen(struct norm *n, struct lstate *ls, struct doc_line *l)
 }
 
 /* Replace text[a, b) of finished line l by t, made by rule. */
+/* The word of l's text around [a, b): letters and the bytes of other
+ * characters, at [*x, *y). */
+static void word_around(const struct doc_line *l, size_t a, size_t b, size_t *x, size_t *y)
+{
+	while (a > 0 && (ascii_letter(l->text[a - 1]) || (unsigned char)l->text[a - 1] >= 0x80))
+		a--;
+	while (b < l->len && (ascii_letter(l->text[b]) || (unsigned char)l->text[b] >= 0x80))
+		b++;
+	*x = a;
+	*y = b;
+}
+
+/* Whether an edit of l by a rule other than word repair and word-pair (whose
+ * words are in the document's vocabulary, or seen by the prior) put å/ä/ö
+ * (or another letter of two bytes) into a word that begins with a capital:
+ * where document-spelling reads the document's other spellings of its names. */
+static int marked_capital(const struct norm *n, const struct doc_line *l)
+{
+	for (size_t k = 0; k < l->nedits; k++) {
+		const struct doc_edit *e = &l->edits[k];
+		if (e->rule == n->repair_interned || e->rule == n->pair_interned ||
+		    !memchr(l->text + e->new_off, 0xC3, e->new_len))
+			continue;
+		size_t x, y;
+		word_around(l, e->new_off, e->new_off + e->new_len, &x, &y);
+		unsigned char c0 = (unsigned char)l->text[x];
+		if ((c0 >= 'A' && c0 <= 'Z') ||
+		    (c0 == 0xC3 && x + 1 < y && (unsigned char)l->text[x + 1] < 0xA0))
+			return 1;
+	}
+	return 0;
+}
+
 static int line_edit(struct norm *n, struct lstate *ls, struct doc_line *l, struct repl *rp,
                      size_t nrp, const char *rule, struct norm_stats *stats)
 {
@@ -3903,7 +3962,8 @@ static int line_edit(struct norm *n, struct lstate *ls, struct doc_line *l, stru
 	if (stats)
 		stats->changed -= old;
 	n->lines_edited++;
-	return 0;
+	/* (document-spelling sees the å/ä/ö a document step put in too) */
+	return marked_capital(n, l) ? add_line(&n->marked_lines, (size_t)(l - n->doc->lines)) : 0;
 }
 
 /* A document step's edits of line l, collected in rl: applied when rc is
@@ -4916,22 +4976,17 @@ static int doc_spelling(struct norm *n, struct doc *d, const char *rule, struct 
 	it = 0;
 	while (rc == 0 && lex_map_count(names) && lex_map_next(n->vocab, &it, &w, &wl, NULL))
 		rc = spelling_seen(names, lens, first, w, wl);
-	const char *rid = repair_id(n), *repair = rid ? doc_intern(d, rid) : NULL;
-	for (size_t li = 0; rc == 0 && lex_map_count(names) && li < d->nlines; li++) {
+	for (size_t li = 0; rc == 0 && lex_map_count(names) && next_line(&n->marked_lines, &li);
+	     li++) {
 		const struct doc_line *l = &d->lines[li];
 		size_t done = 0; /* the end of the last word looked at */
 		for (size_t k = 0; k < l->nedits && rc == 0; k++) {
 			const struct doc_edit *e = &l->edits[k];
-			if (e->rule == repair || e->new_off < done ||
-			    !memchr(l->text + e->new_off, 0xC3, e->new_len))
+			if (e->rule == n->repair_interned || e->rule == n->pair_interned ||
+			    e->new_off < done || !memchr(l->text + e->new_off, 0xC3, e->new_len))
 				continue;
-			size_t x = e->new_off, y = e->new_off + e->new_len;
-			while (x > 0 && (ascii_letter(l->text[x - 1]) ||
-			                 (unsigned char)l->text[x - 1] >= 0x80))
-				x--;
-			while (y < l->len &&
-			       (ascii_letter(l->text[y]) || (unsigned char)l->text[y] >= 0x80))
-				y++;
+			size_t x, y;
+			word_around(l, e->new_off, e->new_off + e->new_len, &x, &y);
 			done = y;
 			unsigned char c0 = (unsigned char)l->text[x];
 			if (!((c0 >= 'A' && c0 <= 'Z') ||
@@ -5338,7 +5393,7 @@ static int doc_list_i(struct norm *n, struct doc *d, const char *rule, struct no
 {
 	struct lstate ls = {.cur = SB_INIT};
 	int rc = 0;
-	for (size_t i = 0; i < d->nlines && rc == 0; i++) {
+	for (size_t i = 0; rc == 0 && next_line(&n->bar_items, &i); i++) {
 		struct doc_line *l = &d->lines[i];
 		size_t oa = after_mark(l->orig, l->orig_len);
 		if (!oa || oa + 1 >= l->orig_len || (l->orig[oa] != '|' && l->orig[oa] != '{'))
@@ -5371,6 +5426,70 @@ static int doc_list_i(struct norm *n, struct doc *d, const char *rule, struct no
 	return rc;
 }
 
+static int blank_line(const struct doc_line *l);
+
+/* The number a line's text opens a numbered item with ("4. att", "4, att"):
+ * one or two digits, then `mark` and a space and a letter; -1 when none. */
+static int item_number(const struct doc_line *l, char mark)
+{
+	const char *t = l->text;
+	size_t i = 0, n = l->len;
+	while (i < n && (t[i] == ' ' || t[i] == '\t'))
+		i++;
+	int num = 0, digits = 0;
+	while (i < n && t[i] >= '0' && t[i] <= '9' && digits < 3)
+		num = num * 10 + (t[i++] - '0'), digits++;
+	if (!digits || digits > 2 || i + 2 >= n || t[i] != mark || t[i + 1] != ' ')
+		return -1;
+	size_t k = i + 2;
+	return utf8_is_alpha(utf8_next(t, n, &k)) ? num : -1;
+}
+
+/* document-list-number: the point after a numbered item's number read as a
+ * comma ("4, att analysen ska rapporteras"): a line that opens with a number,
+ * a comma and a word, where the line above is blank or ends a sentence or
+ * an item (".", ",", ";", ":"; a line that goes on from the one above, "enligt
+ * bilaga" / "1, att gälla", is left alone), is item N of its list when item
+ * N-1 ("3. ") opens one of the LIST_REACH lines above on the page, or item
+ * N+1 one of those below: its comma is a point. */
+#define LIST_REACH 30
+static int doc_list_number(struct norm *n, struct doc *d, const char *rule,
+                           struct norm_stats *stats)
+{
+	struct lstate ls = {.cur = SB_INIT};
+	int rc = 0;
+	/* the lines that open so, noted as the line pass finished them */
+	for (size_t i = 0; rc == 0 && next_line(&n->comma_items, &i); i++) {
+		struct doc_line *l = &d->lines[i];
+		int num = item_number(l, ',');
+		if (num < 0)
+			continue;
+		if (i > 0 && d->lines[i - 1].page == l->page && !blank_line(&d->lines[i - 1]) &&
+		    !strchr(".,;:", last_char_of(&d->lines[i - 1])))
+			continue;
+		int seq = 0;
+		for (size_t k = i; k > 0 && i - k < LIST_REACH && !seq;) {
+			k--;
+			if (d->lines[k].page != l->page)
+				break;
+			seq = num > 0 && item_number(&d->lines[k], '.') == num - 1;
+		}
+		for (size_t k = i + 1; k < d->nlines && k - i <= LIST_REACH && !seq; k++) {
+			if (d->lines[k].page != l->page)
+				break;
+			seq = item_number(&d->lines[k], '.') == num + 1;
+		}
+		if (!seq)
+			continue;
+		size_t c = 0;
+		while (l->text[c] != ',')
+			c++;
+		rc = edit_byte(n, &ls, l, c, '.', rule, stats);
+	}
+	ls_release(&ls);
+	return rc;
+}
+
 /* ---- quotations over a line's end ------------------------------------------- */
 
 static int blank_line(const struct doc_line *l);
@@ -5398,7 +5517,7 @@ static int doc_quotes(struct norm *n, struct doc *d, const char *rule, struct no
 {
 	struct lstate ls = {.cur = SB_INIT};
 	int rc = 0;
-	for (size_t i = 0; i < d->nlines && rc == 0; i++) {
+	for (size_t i = 0; rc == 0 && next_line(&n->quote_lines, &i); i++) {
 		struct doc_line *l = &d->lines[i];
 		size_t at = 0, ql;
 		int last = 0;
@@ -5576,6 +5695,22 @@ static const char *repair_id(const struct norm *n)
 	return NULL;
 }
 
+/* Note line i, just finished by the line pass, in the line sets of the
+ * document steps that look only at such lines. */
+static int note_line(struct norm *n, struct doc *d, size_t i)
+{
+	const struct doc_line *l = &d->lines[i];
+	if (item_number(l, ',') >= 0 && add_line(&n->comma_items, i) < 0)
+		return -1;
+	if (memchr(l->text, '"', l->len) && add_line(&n->quote_lines, i) < 0)
+		return -1;
+	size_t oa = after_mark(l->orig, l->orig_len);
+	if (oa && oa < l->orig_len && (l->orig[oa] == '|' || l->orig[oa] == '{') &&
+	    add_line(&n->bar_items, i) < 0)
+		return -1;
+	return marked_capital(n, l) ? add_line(&n->marked_lines, i) : 0;
+}
+
 int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_error *err)
 {
 	int signal = lost_diacritics(d);
@@ -5614,7 +5749,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		          !(r->when_lost && !lost);
 		doc_steps |= (r->kind == RK_DOC_PARA_END || r->kind == RK_DOC_CONFUSION ||
 		              r->kind == RK_DOC_HEADING_NUMBER || r->kind == RK_DOC_LIST_I ||
-		              r->kind == RK_DOC_CHANNEL || r->kind == RK_DOC_QUOTES) &&
+		              r->kind == RK_DOC_LIST_NUMBER || r->kind == RK_DOC_CHANNEL ||
+		              r->kind == RK_DOC_QUOTES) &&
 		             !(r->when_lost && !lost);
 	}
 	plan_rules(n);
@@ -5627,6 +5763,15 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	lex_map_clear(n->dc_seen);
 	lineset_clear(&n->unseen);
 	lineset_clear(&n->unseen_caps);
+	lineset_clear(&n->comma_items);
+	lineset_clear(&n->quote_lines);
+	lineset_clear(&n->bar_items);
+	lineset_clear(&n->marked_lines);
+	n->repair_interned = repair_id(n) ? doc_intern(d, repair_id(n)) : NULL;
+	n->pair_interned = NULL;
+	for (size_t i = 0; i < n->nrules; i++)
+		if (n->rules[i].kind == RK_PAIRS)
+			n->pair_interned = doc_intern(d, n->rules[i].b->id);
 	lex_map_clear(n->unseen_words);
 	lineset_clear(&n->rare_lines);
 	lex_map_clear(n->vocab);
@@ -5674,7 +5819,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		if (have_prev) {
 			if (run_rules(n, prev, hy < n->nrules ? hy + 1 : hy, n->nrules, lost, 1) <
 			        0 ||
-			    finish_line(d, prev, &d->lines[pi], stats) < 0) {
+			    finish_line(d, prev, &d->lines[pi], stats) < 0 ||
+			    note_line(n, d, pi) < 0) {
 				rc = -1;
 				break;
 			}
@@ -5718,6 +5864,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			rc = doc_heading_number(n, d, r->b, stats);
 		else if (r->kind == RK_DOC_LIST_I)
 			rc = doc_list_i(n, d, r->b->id, stats);
+		else if (r->kind == RK_DOC_LIST_NUMBER)
+			rc = doc_list_number(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_QUOTES)
 			rc = doc_quotes(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_CHANNEL)
@@ -5736,6 +5884,11 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	if (rc < 0)
 		return ex_fail(err, EX_NOMEM, d->name, 0, 0, "out of memory");
 	return 0;
+}
+
+const char *norm_unfiltered(const struct norm *n)
+{
+	return n->mask ? NULL : n->unfiltered;
 }
 
 int norm_check_rules(struct norm *n,

@@ -90,6 +90,11 @@ int norm_profile(struct norm *n, int on);
  * normaliser's, valid until norm_profile() or norm_free().  0 when off. */
 size_t norm_profile_get(const struct norm *n, const struct norm_rule_profile **out);
 
+/* NULL when the line rules fit the prefilters (see norm_stats.prefiltered);
+ * else why not, one line: the rules then run on every line one by one, at a
+ * fraction of the speed.  Owned by n. */
+const char *norm_unfiltered(const struct norm *n);
+
 /* Run every `test` (and `test-lost`: as in a document that lost its
  * diacritics) line of every rule.  For each failing test, fn is called with
  * the rule's file, line and a one-line message; returns the number of

@@ -862,6 +862,27 @@ Test(normalise, a_name_spelt_as_the_document_spells_it_elsewhere)
 	            "omfattar Kvarnbacken och", NULL);
 }
 
+/* A numbered item's point read as a comma is put back where the item
+ * before it ("3.") or after it ("5.") is near on the page, and the line
+ * above does not run on into it. */
+Test(normalise, list_number_read_with_a_comma)
+{
+	expect_text(0,
+	            "Förvaltningen föreslår nämnden besluta\n"
+	            "3. att godkänna planen,\n"
+	            "4, att analysen ska rapporteras till länsstyrelsen,\n"
+	            "5. att uppdra åt förvaltningen att följa upp.\n",
+	            "\n4. att analysen", NULL);
+	/* a number that goes on from the line above keeps its comma, and so
+	 * does one with no item next to it */
+	expect_text(0,
+	            "Nämnden antar reglerna enligt bilaga\n"
+	            "1, att gälla från och med den 1 juli 2025.\n"
+	            "2. att uppdra åt förvaltningen att följa upp.\n",
+	            "\n1, att gälla", NULL);
+	expect_text(0, "Så blev det.\n4, att analysen ska göras.\n", "\n4, att analysen", NULL);
+}
+
 /* Numbered headings count up; on a recognised page one that breaks the count
  * with a look-alike of the number expected had its digit misread. */
 Test(normalise, heading_number_misread_on_a_recognised_page)
