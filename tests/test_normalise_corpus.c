@@ -563,3 +563,20 @@ Test(normalise_corpus, seed000_word_list)
 	words_free(&in);
 	words_free(&out);
 }
+
+/* fresh23 and fresh24 (a samhällsbyggnadsförvaltning's tjänsteskrivelse to
+ * a teknisk nämnd on a renhållningsordning and avfallsplan 2027–2030, a miljö-
+ * och byggnadsnämnd's protokollsutdrag of three items: a bygglov, a
+ * föreläggande with vite, a strandskyddsdispens; written at stop 18 by a
+ * session that did not tune the normaliser, kept off the branch until the
+ * stop's normaliser changes were in and measured once, on that code): a
+ * twelfth held-out set, only its totals ever looked at */
+Test(normalise_corpus, fresh_held_out_set_12)
+{
+	static const char *const names[] = {"fresh23", "fresh24", NULL};
+	/* the issue's WER target; 98% repaired not met: measured WER 32.15% ->
+	 * 1.60%, 95.3% (1966/2064), changed 0.07% (3/4365); stop 17's final code
+	 * measured the same totals (this stop's changes did not touch it) */
+	check_set_wer(names, "twelfth held-out set (fresh23, fresh24 x clean, copy, fax)", 25, 950,
+	              20);
+}
