@@ -196,9 +196,14 @@ struct norm {
 	struct lex_map *vocab; /* lower-case word with å/ä/ö word-repair made -> count */
 	struct leftover *left; /* chunks with such a word, where they are */
 	size_t nleft, aleft;
-	struct lineset acr;    /* lines with a chunk that may hold an acronym */
-	struct lineset unseen; /* lines with a word the lexicon knows and the prior never saw */
-	struct lineset unseen_caps; /* those where such a word begins with a capital */
+	struct lineset acr; /* lines with a chunk that may hold an acronym */
+	/* the lines each word the lexicon knows and the prior never saw stands
+	 * on (wl[i] for the word unseen_words numbers i + 1) */
+	struct wordlines {
+		size_t *v;
+		size_t n, cap;
+	} * wl;
+	size_t nwl, awl;
 	/* lines the document steps look at, noted as the line pass finishes them
 	 * (note_line): so that no step walks every line of a long document */
 	struct lineset comma_items;  /* opening with a number and a comma (list-number) */
@@ -209,7 +214,7 @@ struct norm {
 	const char *repair_interned; /* word repair's id as the document's edits have it */
 	const char *pair_interned;   /* word pair's */
 	char unfiltered[200]; /* why the rules do not fit the prefilters (when they do not) */
-	struct lex_map *unseen_words; /* ... and those words */
+	struct lex_map *unseen_words; /* those words -> their number in wl */
 	struct lineset rare_lines;    /* lines where word repair mended a word with a rare_self */
 	struct lex_map *lower;        /* words repaired to a small å/ä/ö first letter */
 	struct leftover *caps;        /* ... and to a capital one inside a sentence */
@@ -860,8 +865,9 @@ void norm_free(struct norm *n)
 		free(n->left[i].chunk);
 	free(n->left);
 	free(n->acr.w);
-	free(n->unseen.w);
-	free(n->unseen_caps.w);
+	for (size_t i = 0; i < n->awl; i++)
+		free(n->wl[i].v);
+	free(n->wl);
 	free(n->comma_items.w);
 	free(n->quote_lines.w);
 	free(n->bar_items.w);
@@ -2576,6 +2582,43 @@ static void rec_u16(struct sb *b, size_t v)
 	sb_add(b, h, 2);
 }
 
+/* Note that word w[0, len), which the lexicon knows and the prior never saw,
+ * stands on line `line` (n->unseen_words, n->wl). */
+static int unseen_note(struct norm *n, const char *w, size_t len, size_t line)
+{
+	uint32_t *num;
+	size_t i;
+	if (lex_map_ref(n->unseen_words, w, len, &num, NULL, NULL)) {
+		i = *num - 1;
+	} else {
+		if (n->nwl == n->awl) {
+			size_t na = n->awl ? n->awl * 2 : 64;
+			struct wordlines *nw = realloc(n->wl, na * sizeof(*nw));
+			if (!nw)
+				return -1;
+			memset(nw + n->awl, 0, (na - n->awl) * sizeof(*nw));
+			n->wl = nw;
+			n->awl = na;
+		}
+		i = n->nwl++;
+		if (lex_map_put(n->unseen_words, w, len, (uint32_t)i + 1, NULL, 0) < 0)
+			return -1;
+	}
+	struct wordlines *e = &n->wl[i];
+	if (e->n && e->v[e->n - 1] == line)
+		return 0;
+	if (e->n == e->cap) {
+		size_t nc = e->cap ? e->cap * 2 : 4;
+		size_t *nv = realloc(e->v, nc * sizeof(*nv));
+		if (!nv)
+			return -1;
+		e->v = nv;
+		e->cap = nc;
+	}
+	e->v[e->n++] = line;
+	return 0;
+}
+
 /* What the document phase needs of a chunk of line ls->l (word-repair's
  * edits of it are rl->r[from..]): the lines with a word the lexicon knows
  * and the prior never saw, and with an acronym; where words neither known
@@ -2598,17 +2641,9 @@ static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const 
 	size_t line = (size_t)(ls->l - n->doc->lines);
 	if (n->doc_habits) {
 		size_t x, y;
-		if (flags & MEMO_UNSEEN) {
-			size_t c = a;
-			while (c < b && !ascii_letter(ls->cur.buf[c]))
-				c++;
-			if (add_line(&n->unseen, line) < 0 ||
-			    (c < b && ls->cur.buf[c] <= 'Z' &&
-			     add_line(&n->unseen_caps, line) < 0) ||
-			    (first && plain_core(ls->cur.buf, a, b, &x, &y) &&
-			     lex_map_put(n->unseen_words, ls->cur.buf + x, y - x, 0, NULL, 0) < 0))
-				return -1;
-		}
+		if ((flags & MEMO_UNSEEN) && plain_core(ls->cur.buf, a, b, &x, &y) &&
+		    unseen_note(n, ls->cur.buf + x, y - x, line) < 0)
+			return -1;
 		for (size_t i = from; i < rl->n; i++) {
 			const char *old = ls->cur.buf + rl->r[i].a;
 			size_t ol = rl->r[i].b - rl->r[i].a;
@@ -4791,19 +4826,27 @@ static int guarded_word(const struct norm *n, const struct doc_line *l, const ch
 	return 0;
 }
 
-/* Rewrite, on the lines word repair met a word the lexicon knows and the
- * prior never saw on (lines: n->unseen, or n->unseen_caps for those that
- * begin with a capital), each such word var maps (word as written -> new
- * spelling) that no rule has edited and the OCR did not read with
+/* Rewrite each word the lexicon knows and the prior never saw that var
+ * maps (word as written -> new spelling), on the lines word repair met it
+ * on (n->wl), where no rule has edited it and the OCR did not read it with
  * confidence.  lens and first: the keys' lengths (bit set) and first bytes,
  * which spare most chunks a look-up. */
-static int unseen_rewrite(struct norm *n, struct doc *d, const struct lineset *lines,
-                          const struct lex_map *var, uint64_t lens, const unsigned char *first,
-                          const char *rule, struct norm_stats *stats)
+static int unseen_rewrite(struct norm *n, struct doc *d, const struct lex_map *var, uint64_t lens,
+                          const unsigned char *first, const char *rule, struct norm_stats *stats)
 {
 	int rc = 0;
 	struct lstate ls = {.cur = SB_INIT};
-	for (size_t li = 0; rc == 0 && lex_map_count(var) && next_line(lines, &li); li++) {
+	struct lineset lines = {0};
+	size_t it = 0, kl;
+	const char *k;
+	while (rc == 0 && lex_map_next(var, &it, &k, &kl, NULL)) {
+		uint32_t num;
+		if (!lex_map_get(n->unseen_words, k, kl, &num, NULL, NULL))
+			continue;
+		for (size_t j = 0; j < n->wl[num - 1].n && rc == 0; j++)
+			rc = add_line(&lines, n->wl[num - 1].v[j]);
+	}
+	for (size_t li = 0; rc == 0 && next_line(&lines, &li); li++) {
 		struct doc_line *l = &d->lines[li];
 		struct rlist rl = {0};
 		size_t ke = 0; /* the edits before the chunk (they are in order) */
@@ -4833,6 +4876,7 @@ static int unseen_rewrite(struct norm *n, struct doc *d, const struct lineset *l
 		}
 		rc = flush_edits(n, &ls, l, &rl, rule, stats, rc);
 	}
+	free(lines.w);
 	ls_release(&ls);
 	return rc;
 }
@@ -4910,7 +4954,7 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 	sb_release(&v);
 	sb_release(&best);
 	if (rc == 0)
-		rc = unseen_rewrite(n, d, &n->unseen, var, lens, first, rule, stats);
+		rc = unseen_rewrite(n, d, var, lens, first, rule, stats);
 	lex_map_free(var);
 	return rc;
 }
@@ -5048,7 +5092,7 @@ static int doc_spelling(struct norm *n, struct doc *d, const char *rule, struct 
 	}
 	sb_release(&out);
 	if (rc == 0)
-		rc = unseen_rewrite(n, d, &n->unseen_caps, var, lens, first, rule, stats);
+		rc = unseen_rewrite(n, d, var, lens, first, rule, stats);
 	lex_map_free(names);
 	lex_map_free(var);
 	return rc;
@@ -5761,8 +5805,9 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	doc_steps |= doc_rules;
 	n->ndc = 0;
 	lex_map_clear(n->dc_seen);
-	lineset_clear(&n->unseen);
-	lineset_clear(&n->unseen_caps);
+	for (size_t i = 0; i < n->nwl; i++)
+		n->wl[i].n = 0;
+	n->nwl = 0;
 	lineset_clear(&n->comma_items);
 	lineset_clear(&n->quote_lines);
 	lineset_clear(&n->bar_items);
