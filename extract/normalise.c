@@ -205,7 +205,9 @@ struct norm {
 	} * wl;
 	size_t nwl, awl;
 	/* lines the document steps look at, noted as the line pass finishes them
-	 * (note_line): so that no step walks every line of a long document */
+	 * (note_line): so that no step walks every line of a long document (the
+	 * document steps before them make no such lines; marked_lines also
+	 * takes their edits, line_edit) */
 	struct lineset comma_items;  /* opening with a number and a comma (list-number) */
 	struct lineset quote_lines;  /* with a straight quotation mark (quotes) */
 	struct lineset bar_items;    /* list items opening with "|" or "{" as read (list-i) */
@@ -3965,6 +3967,16 @@ static void word_around(const struct doc_line *l, size_t a, size_t b, size_t *x,
 	*y = b;
 }
 
+/* Whether the word t[x, y) begins with a capital (ASCII, or Latin-1's in
+ * two bytes: Å, Ä, Ö, É ...). */
+static int opens_capital(const char *t, size_t x, size_t y)
+{
+	unsigned char c0 = (unsigned char)t[x];
+	return (c0 >= 'A' && c0 <= 'Z') ||
+	       (c0 == 0xC3 && x + 1 < y && (unsigned char)t[x + 1] >= 0x80 &&
+	        (unsigned char)t[x + 1] < 0xA0);
+}
+
 /* Whether an edit of l by a rule other than word repair and word-pair (whose
  * words are in the document's vocabulary, or seen by the prior) put å/ä/ö
  * (or another letter of two bytes) into a word that begins with a capital:
@@ -3978,9 +3990,7 @@ static int marked_capital(const struct norm *n, const struct doc_line *l)
 			continue;
 		size_t x, y;
 		word_around(l, e->new_off, e->new_off + e->new_len, &x, &y);
-		unsigned char c0 = (unsigned char)l->text[x];
-		if ((c0 >= 'A' && c0 <= 'Z') ||
-		    (c0 == 0xC3 && x + 1 < y && (unsigned char)l->text[x + 1] < 0xA0))
+		if (opens_capital(l->text, x, y))
 			return 1;
 	}
 	return 0;
@@ -4991,7 +5001,9 @@ static int spelling_seen(struct lex_map *names, uint64_t lens, const unsigned ch
  * a capital that the lexicon knows and the prior never saw (n->unseen_words),
  * spelt as such a word of the document with its å/ä/ö taken away, is spelt
  * as that word (its own capitals kept), when the document has no other
- * spelling of it with å/ä/ö. */
+ * spelling of it with å/ä/ö, the prior has not seen that spelling either
+ * (a word it has seen is word-pair's to decide) and word-pair would not
+ * change the word. */
 static int doc_spelling(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
 {
 	if (!n->lex || !lex_map_count(n->unseen_words))
@@ -5032,9 +5044,7 @@ static int doc_spelling(struct norm *n, struct doc *d, const char *rule, struct 
 			size_t x, y;
 			word_around(l, e->new_off, e->new_off + e->new_len, &x, &y);
 			done = y;
-			unsigned char c0 = (unsigned char)l->text[x];
-			if (!((c0 >= 'A' && c0 <= 'Z') ||
-			      (c0 == 0xC3 && x + 1 < y && (unsigned char)l->text[x + 1] < 0xA0)))
+			if (!opens_capital(l->text, x, y))
 				continue; /* no capital: no name */
 			char low[130];
 			if (y - x < 64)
@@ -5508,9 +5518,10 @@ static int doc_list_number(struct norm *n, struct doc *d, const char *rule,
 		int num = item_number(l, ',');
 		if (num < 0)
 			continue;
-		if (i > 0 && d->lines[i - 1].page == l->page && !blank_line(&d->lines[i - 1]) &&
-		    !strchr(".,;:", last_char_of(&d->lines[i - 1])))
-			continue;
+		char above =
+		    i > 0 && d->lines[i - 1].page == l->page ? last_char_of(&d->lines[i - 1]) : 0;
+		if (above && !strchr(".,;:", above))
+			continue; /* the line above runs on into it (a blank line ends in 0) */
 		int seq = 0;
 		for (size_t k = i; k > 0 && i - k < LIST_REACH && !seq;) {
 			k--;
