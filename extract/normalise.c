@@ -82,6 +82,10 @@ struct needs_dfa {
 	 * an entry, so that the table stays in the first-level cache: a line's
 	 * pass waits on each look-up */
 	uint16_t *step;
+	/* the same in 32 bits, instead, when the table has more than 65536
+	 * entries (more rules' texts, more distinct bytes in them): twice the
+	 * cache, but the rules still prefiltered */
+	uint32_t *step32;
 	uint64_t (*rules)[MASK_WORDS]; /* [state]: the rules whose text ends there */
 };
 
@@ -845,6 +849,7 @@ void norm_free(struct norm *n)
 		pcre2_code_free(n->rules[i].re);
 	free(n->rules);
 	free(n->needs.step);
+	free(n->needs.step32);
 	free(n->needs.rules);
 	pcre2_match_data_free(n->md);
 	rules_set_release(&n->set);
@@ -1171,29 +1176,39 @@ static void ls_release(struct lstate *ls)
 
 /* The bytes of s[0, n) into present, and the rules one of whose `needs`
  * texts it contains or'ed into acc: one pass. */
+/* One pass of the needs automaton over s[0, n), its step table's entries of
+ * type T: every byte into present, the rules one of whose texts s holds into
+ * acc.  (In locals, which the stores into present and acc cannot alias: the
+ * loop then keeps them in registers.) */
+#define NEEDS_SCAN(T, table)                                                                       \
+	do {                                                                                       \
+		const T *step = (table);                                                           \
+		const unsigned char *cls = a->cls, *p = (const unsigned char *)s, *e = p + n;      \
+		const unsigned shift = a->shift;                                                   \
+		uint64_t bits[4] = {present[0], present[1], present[2], present[3]};               \
+		uint64_t got[MASK_WORDS];                                                          \
+		memcpy(got, acc, sizeof(got));                                                     \
+		unsigned at = 0;                                                                   \
+		for (; p < e; p++) {                                                               \
+			unsigned c = *p;                                                           \
+			bits[c >> 6] |= 1ull << (c & 63);                                          \
+			unsigned t = step[at + cls[c]];                                            \
+			at = t & ~1u;                                                              \
+			if (t & 1)                                                                 \
+				for (unsigned w = 0; w < MASK_WORDS; w++)                          \
+					got[w] |= a->rules[at >> shift][w];                        \
+		}                                                                                  \
+		memcpy(present, bits, sizeof(bits));                                               \
+		memcpy(acc, got, sizeof(got));                                                     \
+	} while (0)
+
 static void needs_scan(const struct needs_dfa *a, const char *s, size_t n, uint64_t *present,
                        uint64_t *acc)
 {
-	/* (in locals, which the stores into present and acc cannot alias: the
-	 * loop then keeps them in registers) */
-	const uint16_t *step = a->step;
-	const unsigned char *cls = a->cls, *p = (const unsigned char *)s, *e = p + n;
-	const unsigned shift = a->shift;
-	uint64_t bits[4] = {present[0], present[1], present[2], present[3]};
-	uint64_t got[MASK_WORDS];
-	memcpy(got, acc, sizeof(got));
-	unsigned at = 0;
-	for (; p < e; p++) {
-		unsigned c = *p;
-		bits[c >> 6] |= 1ull << (c & 63);
-		unsigned t = step[at + cls[c]];
-		at = t & ~1u;
-		if (t & 1)
-			for (unsigned w = 0; w < MASK_WORDS; w++)
-				got[w] |= a->rules[at >> shift][w];
-	}
-	memcpy(present, bits, sizeof(bits));
-	memcpy(acc, got, sizeof(got));
+	if (a->step)
+		NEEDS_SCAN(uint16_t, a->step);
+	else
+		NEEDS_SCAN(uint32_t, a->step32);
 }
 
 /* Apply replacements (sorted, not overlapping) and refresh the text. */
@@ -3486,19 +3501,28 @@ static int needs_build(struct norm *n)
 			}
 		}
 	}
-	rc = 1; /* a table too big for 16 bits: the rules one by one */
-	if ((size_t)a->nstates << a->shift > 0x10000)
+	/* 16 bits an entry while the rows fit, else 32; a table past that: the
+	 * rules one by one */
+	size_t entries = (size_t)a->nstates << a->shift;
+	rc = 1;
+	if (entries > 0x80000000u)
 		goto done;
 	rc = -1;
-	a->step = calloc((size_t)a->nstates << a->shift, sizeof(*a->step));
-	if (!a->step)
+	if (entries <= 0x10000)
+		a->step = calloc(entries, sizeof(*a->step));
+	else
+		a->step32 = calloc(entries, sizeof(*a->step32));
+	if (!a->step && !a->step32)
 		goto done;
 	for (size_t st = 0; st < a->nstates; st++)
 		for (unsigned c = 0; c < k; c++) {
 			uint32_t to = next[st * k + c], hit = 0;
 			for (unsigned w = 0; w < MASK_WORDS; w++)
 				hit |= a->rules[to][w] != 0;
-			a->step[(st << a->shift) + c] = (uint16_t)(to << a->shift | hit);
+			if (a->step)
+				a->step[(st << a->shift) + c] = (uint16_t)(to << a->shift | hit);
+			else
+				a->step32[(st << a->shift) + c] = to << a->shift | hit;
 		}
 	rc = 0;
 done:
@@ -3521,8 +3545,7 @@ static int mask_rules(struct norm *n)
 		if (rc > 0)
 			snprintf(n->unfiltered, sizeof(n->unfiltered),
 			         "the 'needs' texts' automaton has %u states of %u byte classes, "
-			         "more than its table's 65536 entries: fewer distinct bytes in "
-			         "the needs texts make it fit",
+			         "more than its table's 2^31 entries",
 			         n->needs.nstates, n->needs.nclass);
 		return rc < 0 ? -1 : 0;
 	}

@@ -719,6 +719,49 @@ Test(normalise_rules, rule_file_not_utf8_is_reported_at_its_line)
 
 /* A rule's `needs` lines: a line with any one of their texts is asked, a
  * line with none is not (the pattern would match it); at most eight. */
+/* Rules whose `needs` texts hold many distinct bytes make the automaton's
+ * table outgrow 16-bit entries: it is then built with 32-bit ones, and the
+ * rules are still prefiltered, and still right. */
+Test(normalise_rules, needs_automaton_past_sixteen_bits)
+{
+	static const char alpha[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                            "0123456789.,;:-+%&";
+	struct sb r = SB_INIT;
+	unsigned seed = 7;
+	char first[8] = "";
+	for (int i = 0; i < 16; i++) {
+		sb_addf(&r, "[r%d]\nwhy = w\npattern = \\bq%d\\b\nreplace = Q%d\n", i, i, i);
+		for (int k = 0; k < 8; k++) {
+			char t[7];
+			for (int j = 0; j < 6; j++) {
+				seed = seed * 1103515245u + 12345u;
+				t[j] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+			}
+			t[6] = '\0';
+			if (i == 0 && k == 0)
+				memcpy(first, t, 7);
+			sb_addf(&r, "needs = %s\n", t);
+		}
+	}
+	char *dir = rules_dir_with(r.buf);
+	sb_release(&r);
+	struct norm *n2 = NULL;
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
+	cr_assert_eq(norm_new(&o, &n2, &err), 0, "%s", err.msg);
+	cr_expect_null(norm_unfiltered(n2), "%s", norm_unfiltered(n2));
+	char text[64];
+	snprintf(text, sizeof(text), "x %s q0 y\nx q0 y\n", first);
+	struct norm_stats st = {0};
+	struct doc *d = run(n2, text, &st);
+	cr_expect_eq(st.prefiltered, 1);
+	cr_expect(strstr(d->lines[0].text, " Q0 ") != NULL, "%s", d->lines[0].text);
+	cr_expect_str_eq(d->lines[1].text, "x q0 y");
+	doc_free(d);
+	norm_free(n2);
+	rules_dir_remove(dir);
+}
+
 Test(normalise_rules, needs_any_of_its_texts)
 {
 	char *dir =
