@@ -903,6 +903,29 @@ struct seg {
 	const char *rule;
 };
 
+/* Room in the array *arr points at (arr: the address of a T *; elements of
+ * `size` bytes, *alloc of them) for element n:
+ * when it is full, twice the room (at first `first`), the new part zeroed.
+ * 0, or -1 when out of memory (*arr unchanged). */
+static int room_grow(void *arr, size_t *alloc, size_t size, size_t first)
+{
+	size_t na = *alloc ? *alloc * 2 : first;
+	void *old; /* (*arr is some T *: read and written as bytes, not as a void *) */
+	memcpy(&old, arr, sizeof(old));
+	char *nb = realloc(old, na * size);
+	if (!nb)
+		return -1;
+	memset(nb + *alloc * size, 0, (na - *alloc) * size);
+	memcpy(arr, &nb, sizeof(nb));
+	*alloc = na;
+	return 0;
+}
+
+static inline int room_for(void *arr, size_t *alloc, size_t n, size_t size, size_t first)
+{
+	return n < *alloc ? 0 : room_grow(arr, alloc, size, first);
+}
+
 struct segs {
 	struct seg *s;
 	size_t n, alloc;
@@ -910,14 +933,8 @@ struct segs {
 
 static int segs_push(struct segs *ss, struct seg sg)
 {
-	if (ss->n == ss->alloc) {
-		size_t na = ss->alloc ? ss->alloc * 2 : 8;
-		struct seg *ns = realloc(ss->s, na * sizeof(*ns));
-		if (!ns)
-			return -1;
-		ss->s = ns;
-		ss->alloc = na;
-	}
+	if (room_for(&ss->s, &ss->alloc, ss->n, sizeof(*ss->s), 8) < 0)
+		return -1;
 	ss->s[ss->n++] = sg;
 	return 0;
 }
@@ -1928,14 +1945,8 @@ struct rlist {
 
 static int rlist_add(struct rlist *rl, size_t a, size_t b, const char *t, size_t tl)
 {
-	if (rl->n == rl->alloc) {
-		size_t na = rl->alloc ? rl->alloc * 2 : 8;
-		struct repl *nr = realloc(rl->r, na * sizeof(*nr));
-		if (!nr)
-			return -1;
-		rl->r = nr;
-		rl->alloc = na;
-	}
+	if (room_for(&rl->r, &rl->alloc, rl->n, sizeof(*rl->r), 8) < 0)
+		return -1;
 	char *c = malloc(tl + 1);
 	if (!c)
 		return -1;
@@ -2608,15 +2619,8 @@ static int unseen_note(struct norm *n, const char *w, size_t len, size_t line)
 	if (lex_map_ref(n->unseen_words, w, len, &num, NULL, NULL)) {
 		i = *num - 1;
 	} else {
-		if (n->nwl == n->awl) {
-			size_t na = n->awl ? n->awl * 2 : 64;
-			struct wordlines *nw = realloc(n->wl, na * sizeof(*nw));
-			if (!nw)
-				return -1;
-			memset(nw + n->awl, 0, (na - n->awl) * sizeof(*nw));
-			n->wl = nw;
-			n->awl = na;
-		}
+		if (room_for(&n->wl, &n->awl, n->nwl, sizeof(*n->wl), 64) < 0)
+			return -1;
 		i = n->nwl++;
 		if (lex_map_put(n->unseen_words, w, len, (uint32_t)i + 1, NULL, 0) < 0)
 			return -1;
@@ -2624,14 +2628,8 @@ static int unseen_note(struct norm *n, const char *w, size_t len, size_t line)
 	struct wordlines *e = &n->wl[i];
 	if (e->n && e->v[e->n - 1] == line)
 		return 0;
-	if (e->n == e->cap) {
-		size_t nc = e->cap ? e->cap * 2 : 4;
-		size_t *nv = realloc(e->v, nc * sizeof(*nv));
-		if (!nv)
-			return -1;
-		e->v = nv;
-		e->cap = nc;
-	}
+	if (room_for(&e->v, &e->cap, e->n, sizeof(*e->v), 4) < 0)
+		return -1;
 	e->v[e->n++] = line;
 	return 0;
 }
@@ -2676,14 +2674,8 @@ static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const 
 	if ((flags & MEMO_ACRONYM) && add_line(&n->acr, line) < 0)
 		return -1;
 	if (flags & MEMO_LEFTOVER) {
-		if (n->nleft == n->aleft) {
-			size_t na = n->aleft ? n->aleft * 2 : 16;
-			struct leftover *nl = realloc(n->left, na * sizeof(*nl));
-			if (!nl)
-				return -1;
-			n->left = nl;
-			n->aleft = na;
-		}
+		if (room_for(&n->left, &n->aleft, n->nleft, sizeof(*n->left), 16) < 0)
+			return -1;
 		char *c = malloc(b - a + 1);
 		if (!c)
 			return -1;
@@ -3122,14 +3114,8 @@ static int note_case(struct norm *n, struct lstate *ls, const struct rlist *rl, 
 		    (ls->cur.buf[r->a] != 'A' && ls->cur.buf[r->a] != 'O') ||
 		    begins_sentence(n, ls, r->a))
 			continue;
-		if (n->ncaps == n->acaps) {
-			size_t na = n->acaps ? n->acaps * 2 : 16;
-			struct leftover *nc = realloc(n->caps, na * sizeof(*nc));
-			if (!nc)
-				return -1;
-			n->caps = nc;
-			n->acaps = na;
-		}
+		if (room_for(&n->caps, &n->acaps, n->ncaps, sizeof(*n->caps), 16) < 0)
+			return -1;
 		char *c = malloc(r->tlen + 1);
 		if (!c)
 			return -1;
