@@ -5273,9 +5273,8 @@ static int doc_channel(struct norm *n, struct doc *d, const char *repair_id, con
 		struct rlist rl = {0};
 		for (size_t k = 0; k < l->nedits && rc == 0; k++) {
 			const struct doc_edit *e = &l->edits[k];
-			if (e->len > 120 || e->new_len > 120 ||
-			    !any_byte(l->orig + e->off, e->len, n->rare_first) ||
-			    strcmp(e->rule, repair_id))
+			if (e->rule != n->repair_interned || e->len > 120 || e->new_len > 120 ||
+			    !any_byte(l->orig + e->off, e->len, n->rare_first))
 				continue;
 			/* in the context of the word before ("att férsta" is "att
 			 * förstå"), as word repair saw it */
