@@ -4909,10 +4909,9 @@ static int unseen_rewrite(struct norm *n, struct doc *d, const struct lex_map *v
  * read through it too when that gives a word the prior has seen
  * DOC_CONF_MIN_FREQ times or more ("lirare" -> "lärare", "ritt" -> "rätt").
  * The likely confusions (a for ä) are word-pair's, with its prior. */
-static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, const char *rule,
-                         struct norm_stats *stats)
+static int doc_confusion(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
 {
-	if (!n->lex || !repair_id || !lex_map_count(n->unseen_words))
+	if (!n->lex || !n->repair_interned || !lex_map_count(n->unseen_words))
 		return 0;
 	struct dconf dc[64];
 	size_t use = 0;
@@ -4977,8 +4976,6 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *repair_id, c
 	lex_map_free(var);
 	return rc;
 }
-
-static const char *repair_id(const struct norm *n);
 
 /* document-spelling's note of a word w[0, wl) (small letters) with
  * å/ä/ö the document has: the name in names (folded -> spelling, the
@@ -5219,10 +5216,9 @@ static int channel_repair(struct norm *n, struct lex_map *memo, const unsigned *
  * document's own repairs (the table's p weighing as DOC_CHANNEL_PRIOR words)
  * and every word repaired through it is repaired again with them: "rétt" is
  * "rätt", "innehéll" "innehåll", as the prior then decides. */
-static int doc_channel(struct norm *n, struct doc *d, const char *repair_id, const char *rule,
-                       struct norm_stats *stats)
+static int doc_channel(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
 {
-	if (!n->lex || !repair_id || !n->nrare_self)
+	if (!n->lex || !n->repair_interned || !n->nrare_self)
 		return 0;
 	/* words mended through each character almost never itself */
 	unsigned total[16] = {0};
@@ -5749,15 +5745,6 @@ static int doc_para_end(struct norm *n, struct doc *d, const char *rule, struct 
 	return rc;
 }
 
-/* The id of the word-repair rule, or NULL. */
-static const char *repair_id(const struct norm *n)
-{
-	for (size_t i = 0; i < n->nrules; i++)
-		if (n->rules[i].kind == RK_WORDS)
-			return n->rules[i].b->id;
-	return NULL;
-}
-
 /* Note line i, just finished by the line pass, in the line sets of the
  * document steps that look only at such lines. */
 static int note_line(struct norm *n, struct doc *d, size_t i)
@@ -5831,11 +5818,21 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	lineset_clear(&n->quote_lines);
 	lineset_clear(&n->bar_items);
 	lineset_clear(&n->marked_lines);
-	n->repair_interned = repair_id(n) ? doc_intern(d, repair_id(n)) : NULL;
-	n->pair_interned = NULL;
-	for (size_t i = 0; i < n->nrules; i++)
-		if (n->rules[i].kind == RK_PAIRS)
-			n->pair_interned = doc_intern(d, n->rules[i].b->id);
+	/* word repair's and word-pair's ids as the document's edits will have
+	 * them (document steps tell their edits by them) */
+	n->repair_interned = n->pair_interned = NULL;
+	int interned = 1;
+	for (size_t i = 0; i < n->nrules; i++) {
+		const char **id = n->rules[i].kind == RK_WORDS   ? &n->repair_interned
+		                  : n->rules[i].kind == RK_PAIRS ? &n->pair_interned
+		                                                 : NULL;
+		if (id && !*id)
+			interned &= (*id = doc_intern(d, n->rules[i].b->id)) != NULL;
+	}
+	if (!interned) {
+		n->doc = NULL;
+		return ex_fail(err, EX_NOMEM, d->name, 0, 0, "out of memory");
+	}
 	lex_map_clear(n->unseen_words);
 	lineset_clear(&n->rare_lines);
 	lex_map_clear(n->vocab);
@@ -5923,7 +5920,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		else if (r->kind == RK_DOC_PARA_END)
 			rc = doc_para_end(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_CONFUSION)
-			rc = doc_confusion(n, d, repair_id(n), r->b->id, stats);
+			rc = doc_confusion(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_HEADING_NUMBER)
 			rc = doc_heading_number(n, d, r->b, stats);
 		else if (r->kind == RK_DOC_LIST_I)
@@ -5933,7 +5930,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		else if (r->kind == RK_DOC_QUOTES)
 			rc = doc_quotes(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_CHANNEL)
-			rc = doc_channel(n, d, repair_id(n), r->b->id, stats);
+			rc = doc_channel(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_SPELLING)
 			rc = doc_spelling(n, d, r->b->id, stats);
 		if (n->prof) {
