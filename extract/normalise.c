@@ -1882,8 +1882,7 @@ static int repair_token(struct norm *n, const char *w, size_t len, int mode, con
 	struct sb *key = &n->scratch;
 	sb_reset(key);
 	sb_addc(key, (char)(n->lost ? mode | 0x80 : mode));
-	if (n->ctx)
-		sb_addc(key, (char)n->ctx);
+	sb_addc(key, n->ctx ? (char)n->ctx : '.'); /* always: "den ar" is no "Dar" */
 	sb_add(key, w, len);
 	uint32_t has;
 	if (lex_map_get(n->memo, key->buf, key->len, &has, rep, replen))
@@ -1894,8 +1893,7 @@ static int repair_token(struct norm *n, const char *w, size_t len, int mode, con
 		memo_clear(n);
 	sb_reset(key);
 	sb_addc(key, (char)(n->lost ? mode | 0x80 : mode));
-	if (n->ctx)
-		sb_addc(key, (char)n->ctx);
+	sb_addc(key, n->ctx ? (char)n->ctx : '.'); /* always: "den ar" is no "Dar" */
 	sb_add(key, w, len);
 	int rc = lex_map_put(n->memo, key->buf, key->len, (uint32_t)r, out.buf, out.len);
 	sb_release(&out);

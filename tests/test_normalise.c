@@ -497,6 +497,13 @@ Test(normalise, a_repair_does_not_depend_on_what_came_before)
 	s = forced("Forslag till beslut\nAtgardsplanen godkanns.\n");
 	cr_expect(strstr(s, "\nÅtgärdsplanen godkänns") != NULL, "%s", s);
 	free(s);
+	/* "ar" after "den" (a determiner's context) is not the memo's "Dar"
+	 * met before with no context: it had come out "den Där känd" */
+	s = forced("Det framgar av rapporten. Dar framgar bland annat att\n"
+	           "kvalitet och att den ar kand i hela organisationen.\n");
+	cr_expect(strstr(s, "Där framgår") != NULL, "%s", s);
+	cr_expect(strstr(s, "att den är känd") != NULL, "%s", s);
+	free(s);
 }
 
 /* The line memo: a line met again in a document gets the edits it got the
