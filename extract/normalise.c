@@ -76,11 +76,12 @@ enum { MASK_FIRST, MASK_NEED, MASK_TEXT, NMASK };
 struct needs_dfa {
 	unsigned char cls[256]; /* a byte's class; 0: in no text */
 	unsigned nclass, nstates;
-	unsigned shift; /* a state's row in step: state << shift (2^shift >= nclass) */
-	/* step[(state << shift) + class]: the state after a byte of the class,
-	 * as its row (state << shift), plus 1 when a text ends there.  16 bits
-	 * an entry, so that the table stays in the first-level cache: a line's
-	 * pass waits on each look-up */
+	unsigned stride; /* a state's row in step: state * stride (nclass, made even) */
+	/* step[state * stride + class]: the state after a byte of the class, as
+	 * its row (state * stride, even), plus 1 when a text ends there.  16 bits
+	 * an entry, so that the table stays near the first-level cache: a line's
+	 * pass waits on each look-up.  (Rows were a power of two long until stop
+	 * 19: a 65th class doubled the table past 16 bits) */
 	uint16_t *step;
 	/* the same in 32 bits, instead, when the table has more than 65536
 	 * entries (more rules' texts, more distinct bytes in them): twice the
@@ -1201,7 +1202,7 @@ static void ls_release(struct lstate *ls)
 	do {                                                                                       \
 		const T *step = (table);                                                           \
 		const unsigned char *cls = a->cls, *p = (const unsigned char *)s, *e = p + n;      \
-		const unsigned shift = a->shift;                                                   \
+		const unsigned stride = a->stride;                                                 \
 		uint64_t bits[4] = {present[0], present[1], present[2], present[3]};               \
 		uint64_t got[MASK_WORDS];                                                          \
 		memcpy(got, acc, sizeof(got));                                                     \
@@ -1213,7 +1214,7 @@ static void ls_release(struct lstate *ls)
 			at = t & ~1u;                                                              \
 			if (t & 1)                                                                 \
 				for (unsigned w = 0; w < MASK_WORDS; w++)                          \
-					got[w] |= a->rules[at >> shift][w];                        \
+					got[w] |= a->rules[at / stride][w];                        \
 		}                                                                                  \
 		memcpy(present, bits, sizeof(bits));                                               \
 		memcpy(acc, got, sizeof(got));                                                     \
@@ -3442,8 +3443,7 @@ static int needs_build(struct norm *n)
 		}
 	a->nclass++; /* and class 0 */
 	unsigned k = a->nclass;
-	while (1u << a->shift < k)
-		a->shift++;
+	a->stride = k + (k & 1); /* even: a row's low bit is free for "a text ends" */
 	/* next[state * k + class]: the state after a byte of the class; in the
 	 * trie, 0 is no child yet (the root is no one's child) */
 	uint32_t *next = calloc(max * k, sizeof(*next)), *fail = calloc(max, sizeof(*fail)),
@@ -3487,7 +3487,7 @@ static int needs_build(struct norm *n)
 	}
 	/* 16 bits an entry while the rows fit, else 32; a table past that: the
 	 * rules one by one */
-	size_t entries = (size_t)a->nstates << a->shift;
+	size_t entries = (size_t)a->nstates * a->stride;
 	rc = 1;
 	if (entries > 0x80000000u)
 		goto done;
@@ -3504,9 +3504,9 @@ static int needs_build(struct norm *n)
 			for (unsigned w = 0; w < MASK_WORDS; w++)
 				hit |= a->rules[to][w] != 0;
 			if (a->step)
-				a->step[(st << a->shift) + c] = (uint16_t)(to << a->shift | hit);
+				a->step[st * a->stride + c] = (uint16_t)(to * a->stride | hit);
 			else
-				a->step32[(st << a->shift) + c] = to << a->shift | hit;
+				a->step32[st * a->stride + c] = to * a->stride | hit;
 		}
 	rc = 0;
 done:

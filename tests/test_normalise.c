@@ -727,26 +727,27 @@ Test(normalise_rules, rule_file_not_utf8_is_reported_at_its_line)
 /* A rule's `needs` lines: a line with any one of their texts is asked, a
  * line with none is not (the pattern would match it); at most eight. */
 /* Rules whose `needs` texts hold many distinct bytes make the automaton's
- * table outgrow 16-bit entries: it is then built with 32-bit ones, and the
- * rules are still prefiltered, and still right. */
+ * table outgrow 16-bit entries (128 texts of eight bytes of 70: 1025 states
+ * of 72 entries): it is then built with 32-bit ones, and the rules are
+ * still prefiltered, and still right. */
 Test(normalise_rules, needs_automaton_past_sixteen_bits)
 {
 	static const char alpha[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	                            "0123456789.,;:-+%&";
 	struct sb r = SB_INIT;
 	unsigned seed = 7;
-	char first[8] = "";
+	char first[9] = "";
 	for (int i = 0; i < 16; i++) {
 		sb_addf(&r, "[r%d]\nwhy = w\npattern = \\bq%d\\b\nreplace = Q%d\n", i, i, i);
 		for (int k = 0; k < 8; k++) {
-			char t[7];
-			for (int j = 0; j < 6; j++) {
+			char t[9];
+			for (int j = 0; j < 8; j++) {
 				seed = seed * 1103515245u + 12345u;
 				t[j] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
 			}
-			t[6] = '\0';
+			t[8] = '\0';
 			if (i == 0 && k == 0)
-				memcpy(first, t, 7);
+				memcpy(first, t, 9);
 			sb_addf(&r, "needs = %s\n", t);
 		}
 	}
