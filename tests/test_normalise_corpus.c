@@ -594,3 +594,18 @@ Test(normalise_corpus, fresh_held_out_set_12)
 	check_set_wer(names, "twelfth held-out set (fresh23, fresh24 x clean, copy, fax)", 25, 950,
 	              20);
 }
+
+/* fresh25 (an äldrenämnd's tjänsteutlåtande on turning a vård- och
+ * omsorgsboende into a trygghetsboende and more hemtjänst) and fresh26 (a
+ * kommunstyrelse's protokollsutdrag on an investeringsbudget with yrkanden,
+ * a vote, a reservation), written by a helper at stop 19's start and kept
+ * off the branch until this stop's last normaliser change */
+Test(normalise_corpus, fresh_held_out_set_13)
+{
+	static const char *const names[] = {"fresh25", "fresh26", NULL};
+	/* the issue's WER target; 98% repaired not met: measured WER 31.89% ->
+	 * 1.91%, 94.3% (1850/1961), changed 0.10% (4/4205; fresh26, the vote,
+	 * 91.5%); stop 18's final code measured 1.96%, 94.2% (1847/1961) */
+	check_set_wer(names, "thirteenth held-out set (fresh25, fresh26 x clean, copy, fax)", 25,
+	              940, 20);
+}
