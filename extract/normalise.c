@@ -1875,16 +1875,25 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	return found && !out->oom;
 }
 
+/* The memo's key for token w[0, len) in mode: the mode (its high bit when
+ * the document lost its diacritics), the context of the word before, always
+ * a byte ("." for none: with no byte, "ar" after a determiner, 'D', had the
+ * key of "Dar" with no context, and came out "den Där känd"), the token. */
+static void token_key(const struct norm *n, struct sb *key, int mode, const char *w, size_t len)
+{
+	sb_reset(key);
+	sb_addc(key, (char)(n->lost ? mode | 0x80 : mode));
+	sb_addc(key, n->ctx ? (char)n->ctx : '.');
+	sb_add(key, w, len);
+}
+
 /* Memoised repair of one token.  mode: 'N' a word the lexicon rejects,
  * 'P' a known word in a document that lost its diacritics. */
 static int repair_token(struct norm *n, const char *w, size_t len, int mode, const char **rep,
                         size_t *replen)
 {
 	struct sb *key = &n->scratch;
-	sb_reset(key);
-	sb_addc(key, (char)(n->lost ? mode | 0x80 : mode));
-	sb_addc(key, n->ctx ? (char)n->ctx : '.'); /* always: "den ar" is no "Dar" */
-	sb_add(key, w, len);
+	token_key(n, key, mode, w, len);
 	uint32_t has;
 	if (lex_map_get(n->memo, key->buf, key->len, &has, rep, replen))
 		return (int)has;
@@ -1892,10 +1901,7 @@ static int repair_token(struct norm *n, const char *w, size_t len, int mode, con
 	int r = search_word(n, w, len, mode == 'P', &out);
 	if (lex_map_count(n->memo) > (1u << 20))
 		memo_clear(n);
-	sb_reset(key);
-	sb_addc(key, (char)(n->lost ? mode | 0x80 : mode));
-	sb_addc(key, n->ctx ? (char)n->ctx : '.'); /* always: "den ar" is no "Dar" */
-	sb_add(key, w, len);
+	token_key(n, key, mode, w, len); /* (search_word used the scratch buffer) */
 	int rc = lex_map_put(n->memo, key->buf, key->len, (uint32_t)r, out.buf, out.len);
 	sb_release(&out);
 	if (rc < 0 || key->oom)
