@@ -323,7 +323,8 @@ Test(normalise_corpus, development_set)
 	 * with both Marta and Märta, stop 19) 96.9% (2761/2850), WER 1.08%, 9
 	 * changed ("en fullstor håll", "kan bära användas"), when they were
 	 * made (on this stop's code of that hour), 97.1% (2767/2850), WER 0.95%,
-	 * 3 changed, after their rules */
+	 * 3 changed, after their rules; all thirty-six 97.6% (30411/31169), WER
+	 * 0.80%, changed 17 (0.02%) at stop 19's end */
 	check_set(names, "development set (dev1..dev36 x clean, copy, fax)", 25, 970);
 }
 
@@ -605,7 +606,24 @@ Test(normalise_corpus, fresh_held_out_set_13)
 	static const char *const names[] = {"fresh25", "fresh26", NULL};
 	/* the issue's WER target; 98% repaired not met: measured WER 31.89% ->
 	 * 1.91%, 94.3% (1850/1961), changed 0.10% (4/4205; fresh26, the vote,
-	 * 91.5%); stop 18's final code measured 1.96%, 94.2% (1847/1961) */
+	 * 91.5%); stop 18's final code measured 1.96%, 94.2% (1847/1961); the
+	 * rules this stop made after it did not move it */
 	check_set_wer(names, "thirteenth held-out set (fresh25, fresh26 x clean, copy, fax)", 25,
 	              940, 20);
+}
+
+/* fresh27 (a barn- och utbildningsförvaltning's tjänsteskrivelse on closing a
+ * rural F-6 skola, with an elevprognos table) and fresh28 (a samverkansavtal
+ * between a kommun and a region on hälso- och sjukvård in särskilt boende),
+ * written by a helper in the middle of stop 19 and kept off the branch until
+ * the stop's last normaliser change */
+Test(normalise_corpus, fresh_held_out_set_14)
+{
+	static const char *const names[] = {"fresh27", "fresh28", NULL};
+	/* neither issue target met: measured WER 32.51% -> 2.58% (fresh27 3.3%,
+	 * its table), 94.1% (1921/2042), no correct word changed; stop 18's final
+	 * code 2.60%, 94.0% (1920/2042), and the code set 13 was measured on the
+	 * same 94.1%: the stop's later rules did not move it */
+	check_set_wer(names, "fourteenth held-out set (fresh27, fresh28 x clean, copy, fax)", 25,
+	              940, 26);
 }
