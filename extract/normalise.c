@@ -3990,22 +3990,28 @@ static int opens_capital(const char *t, size_t x, size_t y)
 	        (unsigned char)t[x + 1] < 0xA0);
 }
 
-/* Whether an edit of l by a rule other than word repair and word-pair (whose
- * words are in the document's vocabulary, or seen by the prior) put å/ä/ö
- * (or another letter of two bytes) into a word that begins with a capital:
- * where document-spelling reads the document's other spellings of its names. */
+/* Whether edit e of l, by a rule other than word repair and word-pair (whose
+ * words are in the document's vocabulary, or seen by the prior), put å/ä/ö
+ * (or another letter of two bytes) into a word: 0 when not; else the word is
+ * at [*x, *y), and 2 when it begins with a capital, 1 when not.  Where
+ * document-spelling reads the document's other spellings of its names. */
+static int marked_word(const struct norm *n, const struct doc_line *l, const struct doc_edit *e,
+                       size_t *x, size_t *y)
+{
+	if (e->rule == n->repair_interned || e->rule == n->pair_interned ||
+	    !memchr(l->text + e->new_off, 0xC3, e->new_len))
+		return 0;
+	word_around(l, e->new_off, e->new_off + e->new_len, x, y);
+	return opens_capital(l->text, *x, *y) ? 2 : 1;
+}
+
+/* Whether one of l's edits is a marked_word() that begins with a capital. */
 static int marked_capital(const struct norm *n, const struct doc_line *l)
 {
-	for (size_t k = 0; k < l->nedits; k++) {
-		const struct doc_edit *e = &l->edits[k];
-		if (e->rule == n->repair_interned || e->rule == n->pair_interned ||
-		    !memchr(l->text + e->new_off, 0xC3, e->new_len))
-			continue;
-		size_t x, y;
-		word_around(l, e->new_off, e->new_off + e->new_len, &x, &y);
-		if (opens_capital(l->text, x, y))
+	size_t x, y;
+	for (size_t k = 0; k < l->nedits; k++)
+		if (marked_word(n, l, &l->edits[k], &x, &y) == 2)
 			return 1;
-	}
 	return 0;
 }
 
@@ -5048,13 +5054,12 @@ static int doc_spelling(struct norm *n, struct doc *d, const char *rule, struct 
 		size_t done = 0; /* the end of the last word looked at */
 		for (size_t k = 0; k < l->nedits && rc == 0; k++) {
 			const struct doc_edit *e = &l->edits[k];
-			if (e->rule == n->repair_interned || e->rule == n->pair_interned ||
-			    e->new_off < done || !memchr(l->text + e->new_off, 0xC3, e->new_len))
-				continue;
 			size_t x, y;
-			word_around(l, e->new_off, e->new_off + e->new_len, &x, &y);
+			int m = e->new_off < done ? 0 : marked_word(n, l, e, &x, &y);
+			if (!m)
+				continue;
 			done = y;
-			if (!opens_capital(l->text, x, y))
+			if (m < 2)
 				continue; /* no capital: no name */
 			char low[130];
 			if (y - x < 64)
@@ -5487,8 +5492,6 @@ static int doc_list_i(struct norm *n, struct doc *d, const char *rule, struct no
 	ls_release(&ls);
 	return rc;
 }
-
-static int blank_line(const struct doc_line *l);
 
 /* The number a line's text opens a numbered item with ("4. att", "4, att"):
  * one or two digits, then `mark` and a space and a letter; -1 when none. */
