@@ -3336,8 +3336,13 @@ static int repair_line_both(struct norm *n, struct lstate *ls, const char *rule_
 	struct sb *key = &n->line_key;
 	sb_reset(key);
 	key->oom = 0;
+	/* whether the line's first word begins a sentence, the one thing the
+	 * line above decides; asked only of a word that begins with a capital,
+	 * an å/ä/ö or a mark (memo_kind, word_core), never of one that begins
+	 * with a small letter or a digit */
+	int first_asked = f < len && !(s[f] >= 'a' && s[f] <= 'z') && !(s[f] >= '0' && s[f] <= '9');
 	sb_addc(key, (char)(1 | (n->lost ? 2 : 0) |
-	                    (f < len && line_begins_sentence(n, ls->l, s, f) ? 4 : 0)));
+	                    (first_asked && line_begins_sentence(n, ls->l, s, f) ? 4 : 0)));
 	sb_addc(key, carried ? (char)carried : '-');
 	sb_add(key, s, len);
 	if (key->oom)
