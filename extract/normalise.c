@@ -64,7 +64,7 @@ enum rule_kind {
 };
 
 #define MAX_NEEDS  8 /* 'needs' lines of one rule */
-#define MASK_WORDS 2 /* rules the prefilter bit sets cover: 64 a word */
+#define MASK_WORDS 3 /* rules the prefilter bit sets cover: 64 a word */
 /* The three prefilters a rule passes on a line: one of the bytes a match may
  * begin with, the byte every match needs (both struct norm's mask_byte), one
  * of its `needs` texts (struct needs_dfa). */
@@ -88,6 +88,15 @@ struct needs_dfa {
 	 * cache, but the rules still prefiltered */
 	uint32_t *step32;
 	uint64_t (*rules)[MASK_WORDS]; /* [state]: the rules whose text ends there */
+	/* ceil(2^32 / stride): a row's state is (row * recip) >> 32, exact for
+	 * the rows of a table of at most 2^31 entries (a multiply, not a divide,
+	 * on each text found) */
+	uint32_t recip;
+	/* the bytes as classes of the first two prefilters (bytes that let the
+	 * same rules through MASK_FIRST and MASK_NEED are one class):
+	 * mask_bit[b], byte b's class as a bit of two words, so that a line's
+	 * pass gathers its classes in two registers */
+	uint64_t mask_bit[256][2];
 };
 
 struct nrule {
@@ -248,9 +257,12 @@ struct norm {
 	 * or MASK_NEED); needs, the rules MASK_TEXT lets through; mask_base[f],
 	 * those f lets through on any line (a match that may begin anywhere,
 	 * needs no byte, has no `needs`; the builtins); plan, those of next_run.
-	 * Used when there are at most 64 * MASK_WORDS rules. */
+	 * Used when there are at most 64 * MASK_WORDS rules, and mask_class
+	 * the same for the bytes' classes (needs_dfa.mask_bit), of which there
+	 * may be 128. */
 	int mask;
 	uint64_t mask_byte[256][MASK_TEXT][MASK_WORDS], mask_base[NMASK][MASK_WORDS];
+	uint64_t mask_class[128][MASK_TEXT][MASK_WORDS];
 	struct needs_dfa needs;
 	uint64_t plan[2][MASK_WORDS];
 	struct norm_rule_profile *prof; /* per rule, when counting (norm_profile) */
@@ -1192,35 +1204,37 @@ static void ls_release(struct lstate *ls)
 	sb_release(&ls->cur);
 }
 
-/* The bytes of s[0, n) into present, and the rules one of whose `needs`
- * texts it contains or'ed into acc: one pass. */
 /* One pass of the needs automaton over s[0, n), its step table's entries of
- * type T: every byte into present, the rules one of whose texts s holds into
- * acc.  (In locals, which the stores into present and acc cannot alias: the
- * loop then keeps them in registers.) */
+ * type T: the classes of the bytes of s into classes (two words of bits,
+ * needs_dfa.mask_bit), the rules one of whose texts s holds or'ed into acc.
+ * (In locals, which the stores into classes and acc cannot alias: the loop
+ * then keeps them in registers.) */
 #define NEEDS_SCAN(T, table)                                                                       \
 	do {                                                                                       \
 		const T *step = (table);                                                           \
 		const unsigned char *cls = a->cls, *p = (const unsigned char *)s, *e = p + n;      \
-		const unsigned stride = a->stride;                                                 \
-		uint64_t bits[4] = {present[0], present[1], present[2], present[3]};               \
+		const uint64_t recip = a->recip;                                                   \
+		const uint64_t(*bit)[2] = a->mask_bit;                                             \
+		uint64_t c0 = 0, c1 = 0;                                                           \
 		uint64_t got[MASK_WORDS];                                                          \
 		memcpy(got, acc, sizeof(got));                                                     \
 		unsigned at = 0;                                                                   \
 		for (; p < e; p++) {                                                               \
 			unsigned c = *p;                                                           \
-			bits[c >> 6] |= 1ull << (c & 63);                                          \
+			c0 |= bit[c][0];                                                           \
+			c1 |= bit[c][1];                                                           \
 			unsigned t = step[at + cls[c]];                                            \
 			at = t & ~1u;                                                              \
 			if (t & 1)                                                                 \
 				for (unsigned w = 0; w < MASK_WORDS; w++)                          \
-					got[w] |= a->rules[at / stride][w];                        \
+					got[w] |= a->rules[(at * recip) >> 32][w];                 \
 		}                                                                                  \
-		memcpy(present, bits, sizeof(bits));                                               \
+		classes[0] = c0;                                                                   \
+		classes[1] = c1;                                                                   \
 		memcpy(acc, got, sizeof(got));                                                     \
 	} while (0)
 
-static void needs_scan(const struct needs_dfa *a, const char *s, size_t n, uint64_t *present,
+static void needs_scan(const struct needs_dfa *a, const char *s, size_t n, uint64_t *classes,
                        uint64_t *acc)
 {
 	if (a->step)
@@ -3455,6 +3469,7 @@ static int needs_build(struct norm *n)
 	a->nclass++; /* and class 0 */
 	unsigned k = a->nclass;
 	a->stride = k + (k & 1); /* even: a row's low bit is free for "a text ends" */
+	a->recip = (uint32_t)(((1ull << 32) + a->stride - 1) / a->stride);
 	/* next[state * k + class]: the state after a byte of the class; in the
 	 * trie, 0 is no child yet (the root is no one's child) */
 	uint32_t *next = calloc(max * k, sizeof(*next)), *fail = calloc(max, sizeof(*fail)),
@@ -3564,17 +3579,40 @@ static int mask_rules(struct norm *n)
 		if (r->kind != RK_REGEX || !r->nneeds)
 			n->mask_base[MASK_TEXT][w] |= bit;
 	}
+	/* the bytes' classes: bytes that let the same rules through are one */
+	unsigned ncls = 0;
+	unsigned char first_of[128]; /* a byte of each class */
+	memset(n->needs.mask_bit, 0, sizeof(n->needs.mask_bit));
+	for (unsigned c = 0; c < 256; c++) {
+		unsigned k = 0;
+		while (k < ncls &&
+		       memcmp(n->mask_byte[c], n->mask_byte[first_of[k]], sizeof(n->mask_byte[c])))
+			k++;
+		if (k == ncls) {
+			if (ncls == 128) {
+				n->mask = 0;
+				snprintf(
+				    n->unfiltered, sizeof(n->unfiltered),
+				    "the rules' first and needed bytes make more than 128 classes");
+				return 0;
+			}
+			first_of[ncls++] = (unsigned char)c;
+			memcpy(n->mask_class[k], n->mask_byte[c], sizeof(n->mask_class[k]));
+		}
+		n->needs.mask_bit[c][k >> 6] = 1ull << (k & 63);
+	}
 	return 0;
 }
 
-/* Bring ls's present bytes and candidate rules up to date with its text. */
+/* Bring ls's candidate rules (or without the bit sets, its present bytes)
+ * up to date with its text. */
 static void ls_prefilter(const struct norm *n, struct lstate *ls)
 {
 	if (ls->prefilter_gen == ls->gen)
 		return;
 	ls->prefilter_gen = ls->gen;
-	memset(ls->present, 0, sizeof(ls->present));
 	if (!n->mask) {
+		memset(ls->present, 0, sizeof(ls->present));
 		for (size_t k = 0; k < ls->cur.len; k++) {
 			unsigned c = (unsigned char)ls->cur.buf[k];
 			ls->present[c >> 6] |= 1ull << (c & 63);
@@ -3582,14 +3620,15 @@ static void ls_prefilter(const struct norm *n, struct lstate *ls)
 		return;
 	}
 	uint64_t pass[NMASK][MASK_WORDS]; /* the rules each prefilter lets through */
+	uint64_t classes[2];              /* the classes of the line's bytes */
 	memcpy(pass, n->mask_base, sizeof(pass));
-	needs_scan(&n->needs, ls->cur.buf, ls->cur.len, ls->present, pass[MASK_TEXT]);
-	for (unsigned w = 0; w < 4; w++)
-		for (uint64_t m = ls->present[w]; m; m &= m - 1) {
+	needs_scan(&n->needs, ls->cur.buf, ls->cur.len, classes, pass[MASK_TEXT]);
+	for (unsigned w = 0; w < 2; w++)
+		for (uint64_t m = classes[w]; m; m &= m - 1) {
 			unsigned c = w * 64 + (unsigned)__builtin_ctzll(m);
 			for (unsigned f = 0; f < MASK_TEXT; f++)
 				for (unsigned k = 0; k < MASK_WORDS; k++)
-					pass[f][k] |= n->mask_byte[c][f][k];
+					pass[f][k] |= n->mask_class[c][f][k];
 		}
 	for (unsigned k = 0; k < MASK_WORDS; k++)
 		ls->cand[k] = pass[MASK_FIRST][k] & pass[MASK_NEED][k] & pass[MASK_TEXT][k];
