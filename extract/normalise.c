@@ -4993,6 +4993,13 @@ static int doc_confusion(struct norm *n, struct doc *d, const char *rule, struct
 	while (rc == 0 && lex_map_next(n->unseen_words, &it, &w, &wl, NULL)) {
 		uint32_t bestf = 0;
 		sb_reset(&best);
+		/* an abbreviation of two to four capitals is no word the habit
+		 * misread ("Emma Karlsson (SD)" is not "(SÅ)", "KD", "LSS") */
+		size_t caps = 0;
+		while (caps < wl && w[caps] >= 'A' && w[caps] <= 'Z')
+			caps++;
+		if (caps == wl && wl >= 2 && wl <= 4)
+			continue;
 		for (size_t k = 0; k < wl; k++)
 			for (size_t c = 0; c < use; c++) {
 				uint32_t ch = (unsigned char)w[k];
