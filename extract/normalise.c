@@ -966,6 +966,14 @@ static size_t seg_len(const struct seg *s)
 	return s->rule ? s->tlen : s->len;
 }
 
+/* Whether a segment's text differs from what was read there (a later rule
+ * may put back what an earlier one changed: pair-knyta-an's "an" that
+ * word-pair had made "än"; that is no edit). */
+static int seg_changed(const struct seg *s, const char *orig)
+{
+	return s->rule && (s->tlen != s->len || memcmp(s->text, orig + s->off, s->len));
+}
+
 static const char *seg_str(const struct seg *s, const char *orig)
 {
 	return s->rule ? s->text : orig + s->off;
@@ -3931,7 +3939,7 @@ static int finish_line(struct doc *d, struct lstate *ls, struct doc_line *l,
 {
 	size_t nedits = 0;
 	for (size_t i = 0; i < ls->ss.n; i++)
-		nedits += ls->ss.s[i].rule != NULL;
+		nedits += seg_changed(&ls->ss.s[i], ls->orig);
 	/* unchanged, and the line was never normalised: its text is its orig */
 	if (!nedits && !l->nedits && l->len == l->orig_len && !memcmp(l->text, l->orig, l->len))
 		return 0;
@@ -3942,7 +3950,7 @@ static int finish_line(struct doc *d, struct lstate *ls, struct doc_line *l,
 		return -1;
 	size_t k = 0, pos = 0;
 	for (size_t i = 0; i < ls->ss.n; i++) {
-		if (ls->ss.s[i].rule) {
+		if (seg_changed(&ls->ss.s[i], ls->orig)) {
 			edits[k] =
 			    (struct doc_edit){ls->ss.s[i].off, ls->ss.s[i].len, pos,
 			                      ls->ss.s[i].tlen, doc_intern(d, ls->ss.s[i].rule)};

@@ -696,6 +696,27 @@ Test(normalise_rules, broken_rule_is_reported_at_its_line)
 	rules_dir_remove(dir);
 }
 
+/* A later rule that puts back what an earlier one changed leaves no edit:
+ * the line is as read there, and --explain has nothing to say of it. */
+Test(normalise_rules, a_change_undone_is_no_edit)
+{
+	char *dir = rules_dir_with("[to-an]\nwhy = one\npattern = \\ban\\b\nreplace = än\n\n"
+	                           "[back]\nwhy = two\npattern = knyter \\Kän\\b\nreplace = an\n");
+	struct norm *n2 = NULL;
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
+	cr_assert_eq(norm_new(&o, &n2, &err), 0, "%s", err.msg);
+	struct doc *d = run(n2, "strategin knyter an till\nmer an tidigare\n", NULL);
+	cr_expect_str_eq(d->lines[0].text, "strategin knyter an till");
+	cr_expect_eq(d->lines[0].nedits, 0);
+	cr_expect_str_eq(d->lines[1].text, "mer än tidigare");
+	cr_assert_eq(d->lines[1].nedits, 1);
+	cr_expect_str_eq(d->lines[1].edits[0].rule, "to-an");
+	doc_free(d);
+	norm_free(n2);
+	rules_dir_remove(dir);
+}
+
 Test(normalise_rules, failing_rule_test_is_counted)
 {
 	char *dir =
