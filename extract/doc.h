@@ -13,6 +13,7 @@
 #define TJX_DOC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -38,12 +39,15 @@ struct doc_string {
 	char *copy;
 };
 
-/* One change the normaliser made to a line. */
+/* One change the normaliser made to a line.  Offsets in 32 bits (a
+ * document's edits are many: 24 bytes each, not 40), so the normaliser
+ * takes lines of at most DOC_EDIT_LINE_MAX bytes. */
+#define DOC_EDIT_LINE_MAX 0xFFFFFFFFu
 struct doc_edit {
-	size_t off, len;         /* replaced span in `orig` */
-	size_t new_off, new_len; /* its replacement in `text` */
-	const char *rule;        /* id of the rule that made it; owned by the
-	                          * document (doc_intern) */
+	uint32_t off, len;         /* replaced span in `orig` */
+	uint32_t new_off, new_len; /* its replacement in `text` */
+	const char *rule;          /* id of the rule that made it; owned by the
+	                            * document (doc_intern) */
 };
 
 struct doc_line {

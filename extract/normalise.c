@@ -3951,9 +3951,9 @@ static int finish_line(struct doc *d, struct lstate *ls, struct doc_line *l,
 	size_t k = 0, pos = 0;
 	for (size_t i = 0; i < ls->ss.n; i++) {
 		if (seg_changed(&ls->ss.s[i], ls->orig)) {
-			edits[k] =
-			    (struct doc_edit){ls->ss.s[i].off, ls->ss.s[i].len, pos,
-			                      ls->ss.s[i].tlen, doc_intern(d, ls->ss.s[i].rule)};
+			edits[k] = (struct doc_edit){
+			    (uint32_t)ls->ss.s[i].off, (uint32_t)ls->ss.s[i].len, (uint32_t)pos,
+			    (uint32_t)ls->ss.s[i].tlen, doc_intern(d, ls->ss.s[i].rule)};
 			if (!edits[k].rule) {
 				free(edits);
 				return -1;
@@ -3962,7 +3962,7 @@ static int finish_line(struct doc *d, struct lstate *ls, struct doc_line *l,
 		}
 		pos += seg_len(&ls->ss.s[i]);
 	}
-	char *text = malloc(ls->cur.len + 1);
+	char *text = ls->cur.len <= DOC_EDIT_LINE_MAX ? malloc(ls->cur.len + 1) : NULL;
 	if (!text) {
 		free(edits);
 		return -1;
@@ -5829,6 +5829,14 @@ static int note_line(struct norm *n, struct doc *d, size_t i)
 
 int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_error *err)
 {
+	/* edits keep 32-bit offsets; a repair may lengthen a line (an "a" made
+	 * "ä" takes two bytes), so a line may take up a quarter of them */
+	for (size_t li = 0; li < d->nlines; li++)
+		if (d->lines[li].orig_len > DOC_EDIT_LINE_MAX / 4)
+			return ex_fail(err, EX_LIMIT, d->name, d->lines[li].page,
+			               d->lines[li].lineno,
+			               "a line of %zu bytes, more than the normaliser's %u",
+			               d->lines[li].orig_len, DOC_EDIT_LINE_MAX / 4);
 	int signal = lost_diacritics(d);
 	int lost = n->force_lost >= 0 ? n->force_lost : signal;
 	n->lost = lost;
