@@ -3294,7 +3294,9 @@ static size_t get_u16(const unsigned char *p)
 	return p[0] | (size_t)p[1] << 8;
 }
 
-/* The edits rec_edits() wrote at *p, into rl; *p moves past them. */
+/* The edits rec_edits() wrote at *p, into rl; *p moves past them.  Their
+ * texts are not copied: rl's point into the memo's value (which outlives rl;
+ * free rl.r alone, not with repl_free()). */
 static int read_edits(const unsigned char **p, struct rlist *rl, const char *rule_c,
                       const char *rule_d)
 {
@@ -3303,9 +3305,12 @@ static int read_edits(const unsigned char **p, struct rlist *rl, const char *rul
 	for (size_t k = 0; k < cnt; k++) {
 		const unsigned char *e = *p;
 		size_t tl = e[5];
-		if (rlist_add(rl, get_u16(e), get_u16(e + 2), (const char *)e + 6, tl) < 0)
+		if (room_for(&rl->r, &rl->alloc, rl->n, sizeof(*rl->r), 8) < 0)
 			return -1;
-		rl->r[rl->n - 1].rule = e[4] == 'd' ? rule_d : e[4] == 'c' ? rule_c : NULL;
+		rl->r[rl->n++] = (struct repl){get_u16(e), get_u16(e + 2), (char *)e + 6, tl,
+		                               e[4] == 'd'   ? rule_d
+		                               : e[4] == 'c' ? rule_c
+		                                             : NULL};
 		*p += 6 + tl;
 	}
 	return 0;
@@ -3339,8 +3344,8 @@ static int line_replay(struct norm *n, struct lstate *ls, const char *v, const c
 		rc = ls_apply(ls, rl.r, rl.n, rule_c);
 	if (rc == 0)
 		rc = ls_apply(ls, r2.r, r2.n, rule_d);
-	repl_free(rl.r, rl.n);
-	repl_free(r2.r, r2.n);
+	free(rl.r); /* (their texts are the memo's) */
+	free(r2.r);
 	return rc;
 }
 
