@@ -2213,6 +2213,23 @@ static int designation(const char *w, size_t len)
 	return i >= 1 && i <= 3 && j == len && j - i >= 1 && j - i <= 2;
 }
 
+/* Whether cur[a, b) is a list item's label: a capital and one or two digits
+ * opening a sentence before a point, comma, colon or bracket ("T4. Kommunen
+ * ska", "F4, Fastigheter"), which an engine without Swedish prints as it is;
+ * "Tå.", "Få," would be no sentence.  (Decided on what the chunk memo's key
+ * holds: the chunk and whether it begins a sentence.) */
+static int item_label(const struct norm *n, const struct lstate *ls, size_t a, size_t b)
+{
+	const char *s = ls->cur.buf;
+	if (b - a < 2 || b - a > 3 || b >= ls->cur.len || !strchr(".,:)", s[b]) || !s[b] ||
+	    s[a] < 'A' || s[a] > 'Z')
+		return 0;
+	for (size_t i = a + 1; i < b; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return begins_sentence(n, ls, a);
+}
+
 /* One candidate core cur[a, b): repair it when the lexicon says so. */
 static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
                      struct rlist *rl)
@@ -2235,6 +2252,8 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 		return 0; /* an acronym ("IOP", "SISAB" is five): not ours to judge */
 	if (letters <= 3 && designation(w, len))
 		return 0; /* a plan's designation ("n1", "E1", "BE2"), no "ni" */
+	if (letters == 1 && item_label(n, ls, a, b))
+		return 0; /* "T4." opening a sentence: a label, no "Tå" */
 	int tier = lex_check(n->lex, w, len);
 	const char *rep;
 	size_t rl_len;

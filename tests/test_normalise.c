@@ -655,6 +655,16 @@ Test(normalise, dropped_letter_and_glued_i)
 	            "är överens om", "att förebygga", "arbeta i samverkan", "(vx)", NULL);
 }
 
+Test(normalise, item_label_opening_a_sentence)
+{
+	/* "T4." and "F4," open a list's items: the 4 is a number, not the "å" of
+	 * "Tå" or "Få"; the same 4 inside a word is still read ("p4" is "på") */
+	expect_text(1,
+	            "T4. Kommunen ska verka for tatare turer p4 linjerna.\n"
+	            "F4, Fastigheter som varms med olja. T5. Fler pendlare.\n",
+	            "T4. Kommunen", "F4, Fastigheter", "T5. Fler", "turer på linjerna", NULL);
+}
+
 Test(normalise, every_rule_test_passes)
 {
 	cr_expect_eq(norm_check_rules(nm, NULL, NULL, NULL), 0);
