@@ -581,6 +581,18 @@ Test(normalise, year_after_a_number_on_the_line_above)
 	free(s);
 }
 
+/* pair-year-phrase's preposition ending the line above ("platser i" /
+ * "området år 2028"), and the subject that is no phrase ("Målet" / "är
+ * 2030" is the verb). */
+Test(normalise, year_phrase_over_a_line_end)
+{
+	char *s =
+	    forced("Det saknas 90 platser i\nomradet ar 2028 om inget gors. Malet\nar 2030.\n");
+	cr_expect_str_eq(
+	    s, "Det saknas 90 platser i\nområdet år 2028 om inget görs. Målet\när 2030.\n");
+	free(s);
+}
+
 /* ... and the next line's first word, as read: "från ar" / "2027" is "från
  * år", "bor" / "påbörjas" is "bör", "svara" / "att" after "är" is "svåra";
  * a match is only ever the line's own, and a line before a blank one sees
