@@ -204,6 +204,7 @@ struct norm {
 	int doc_habits;        /* count its word repairs' confusions, note unseen words */
 	uint32_t docgen;       /* stamps memo entries already collected for it */
 	int leftover;          /* set by word_core: a word neither known nor repaired */
+	int keep_stress;       /* search_word: candidates keep a surname's stress mark */
 	int lost;              /* the document being normalised lost its å/ä/ö: word
 				  repair reads names as document-places does (the
 				  memos' keys say so) */
@@ -1507,6 +1508,26 @@ static int cand_keeps_initial(const struct site *sites, const struct cand *c, co
 	return 1;
 }
 
+static int accented_surname(const uint32_t *c, int nc);
+
+/* Does c keep the stress mark of a surname as read ("Bjérkén": the last
+ * "é" is Björkén's, not the "ö" of an island, "Björkön"; accented_surname())?
+ * Its other marks may still be read as letters. */
+static int cand_keeps_stress(const struct site *sites, const struct cand *c, const uint32_t *cps,
+                             int nc)
+{
+	if (!accented_surname(cps, nc))
+		return 1;
+	int end = cps[nc - 1] == 's' ? nc - 1 : nc;
+	int at = cps[end - 2] == 0xE9 ? end - 2 : end - 3; /* "-én", "-éer" */
+	for (int k = 0; k < c->k; k++) {
+		const struct site *si = &sites[c->idx[k]];
+		if (si->pos <= at && at < si->pos + si->len)
+			return 0;
+	}
+	return 1;
+}
+
 /* Whether w[0..len), which the n-gram filter finds implausible, passes its
  * loosened form (one unseen sequence of three letters, three of four) and
  * is two words of the word lists (the first of three letters or more, the
@@ -1588,6 +1609,19 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 	 * five ("att gra" is "att göra", not "att grå"); with at most two other
 	 * edits */
 	double best = -1e9;
+	/* A surname's stress mark ("Bjérkén", read with its ö as é too): the
+	 * reading that keeps it, when that is a name of our additions
+	 * ("Björkén", not the island "Björkön"); else as any word ("Lillsjén"
+	 * is the lake "Lillsjön") */
+	if (!pairs && accented_surname(cps, nc)) {
+		n->keep_stress = 1;
+		int rs = search_round(n, w, len, cps, nc, pairs, 0, 0, out, &best);
+		n->keep_stress = 0;
+		if (rs == 1 && lex_name(n->lex, out->buf, out->len))
+			return 1;
+		sb_reset(out);
+		best = -1e9;
+	}
 	int r = search_round(n, w, len, cps, nc, pairs, 0, 0, out, &best);
 	if (!pairs && nc >= 2 && ((r == 0 && nc <= 8) || (n->ctx == 'A' && nc <= 5))) {
 		struct sb o2 = SB_INIT;
@@ -1648,7 +1682,6 @@ static double ctx_score(struct norm *n, const char *w, size_t len)
 }
 
 static int place_parts(const struct norm *n, const char *low, size_t len);
-static int accented_surname(const uint32_t *c, int nc);
 
 /* Whether cps[0..nc) is shaped like a name (a capital, then small letters,
  * five or more) that is not made of document-places' elements as read. */
@@ -1832,7 +1865,8 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			 * is no "TJäNSTEUTLATANDE") */
 			if (caps && has_lower(t.buf, t.len))
 				continue;
-			if (!cand_keeps_initial(sites, ci, cps))
+			if (!cand_keeps_initial(sites, ci, cps) ||
+			    (n->keep_stress && !cand_keeps_stress(sites, ci, cps, nc)))
 				continue;
 			int listed = lex_listed(n->lex, t.buf, t.len);
 			if (pass == 1 ? !listed

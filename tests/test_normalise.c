@@ -667,6 +667,16 @@ Test(normalise, dropped_letter_and_glued_i)
 	            "är överens om", "att förebygga", "arbeta i samverkan", "(vx)", NULL);
 }
 
+/* A surname's stress mark in its last syllable is kept when that gives a
+ * name of our additions ("Bjérkén": Björkén, not the island Björkön); a
+ * word that is no name reads the "é" as the lost "ö" ("Lillsjén": the lake
+ * Lillsjön). */
+Test(normalise, surname_keeps_its_stress_mark)
+{
+	expect_text(1, "Ledamoter Lars Bjérkén och Eva Kallén. Vattnet rinner till Lillsjén.\n",
+	            "Lars Björkén och Eva Källén", "till Lillsjön", NULL);
+}
+
 Test(normalise, item_label_opening_a_sentence)
 {
 	/* "T4." and "F4," open a list's items: the 4 is a number, not the "å" of
