@@ -1612,8 +1612,10 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 	/* A surname's stress mark ("Bjérkén", read with its ö as é too): the
 	 * reading that keeps it, when that is a name of our additions
 	 * ("Björkén", not the island "Björkön"); else as any word ("Lillsjén"
-	 * is the lake "Lillsjön") */
-	if (!pairs && accented_surname(cps, nc)) {
+	 * is the lake "Lillsjön"); only for a word of a surname's length: a
+	 * long one is a title or a compound ("Kommundirektér"), whose search
+	 * with its last "é" held would run through every reading for nothing */
+	if (!pairs && nc <= 10 && accented_surname(cps, nc)) {
 		n->keep_stress = 1;
 		int rs = search_round(n, w, len, cps, nc, pairs, 0, 0, out, &best);
 		n->keep_stress = 0;
