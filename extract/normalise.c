@@ -2284,6 +2284,9 @@ static int word_core(struct norm *n, struct lstate *ls, size_t a, size_t b, int 
 	}
 	if (!letters || others > letters || letters + others > MAX_WORD)
 		return 0;
+	if ((b < ls->cur.len && ls->cur.buf[b] >= '0' && ls->cur.buf[b] <= '9') ||
+	    (a > 0 && ls->cur.buf[a - 1] >= '0' && ls->cur.buf[a - 1] <= '9'))
+		return 0; /* a digit on either side: part of a code ("P87/14") */
 	if (letters <= 4 && !others && all_caps(w, len))
 		return 0; /* an acronym ("IOP", "SISAB" is five): not ours to judge */
 	if (letters <= 3 && designation(w, len))

@@ -685,6 +685,9 @@ Test(normalise, item_label_opening_a_sentence)
 	            "T4. Kommunen ska verka for tatare turer p4 linjerna.\n"
 	            "F4, Fastigheter som varms med olja. T5. Fler pendlare.\n",
 	            "T4. Kommunen", "F4, Fastigheter", "T5. Fler", "turer på linjerna", NULL);
+	/* nor is a letter and a digit inside a code ("P87/14": no "På7/14") */
+	expect_text(1, "Detaljplan Tallasen 1 (akt 1862-P87/14), laga kraft 1987.\n",
+	            "(akt 1862-P87/14)", "Tallåsen", NULL);
 }
 
 Test(normalise, every_rule_test_passes)
