@@ -60,7 +60,8 @@ enum rule_kind {
 	RK_DOC_LIST_NUMBER,
 	RK_DOC_QUOTES,
 	RK_DOC_CHANNEL,
-	RK_DOC_SPELLING
+	RK_DOC_SPELLING,
+	RK_DOC_SHAPE_CASE
 };
 
 #define MAX_NEEDS  8 /* 'needs' lines of one rule */
@@ -424,6 +425,8 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			r->kind = RK_DOC_CHANNEL;
 		else if (!strcmp(builtin, "document-spelling"))
 			r->kind = RK_DOC_SPELLING;
+		else if (!strcmp(builtin, "document-shape-case"))
+			r->kind = RK_DOC_SHAPE_CASE;
 		else
 			return ex_fail(
 			    err, EX_RULE, b->file, 0, rules_entry(b, "builtin")->line,
@@ -433,7 +436,8 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			    "document-paragraph-end, "
 			    "document-confusion, "
 			    "document-heading-number, document-list-i, document-channel, "
-			    "document-quotes, document-spelling, document-list-number)",
+			    "document-quotes, document-spelling, document-list-number, "
+			    "document-shape-case)",
 			    b->id, builtin);
 		if (rules_get(b, "find") || rules_get(b, "pattern"))
 			return ex_fail(err, EX_RULE, b->file, 0, b->line,
@@ -4917,6 +4921,204 @@ static int doc_case(struct norm *n, struct doc *d, const char *rule, struct norm
 	return rc;
 }
 
+/* ---- document-shape-case ------------------------------------------------------ */
+
+static int has_ocr_page(const struct doc *d);
+static int guarded_word(const struct norm *n, const struct doc_line *l, const char *w, size_t len);
+
+/* The bytes of a document document-shape-case votes over (its first lines'):
+ * some 80 pages of text. */
+#define SHAPE_SPAN (256u * 1024)
+
+/* The letters whose capital is their small letter made larger: an engine
+ * reading a blurred or faxed page tells them apart by size alone. */
+static const char shape_caps[] = "CKOSVWXZ";
+
+/* The word that begins at a of l's text when its first letter is one of
+ * shape_caps, in either case, and the rest (two letters or more) small: its
+ * end into *b, and 1 for a capital, 2 for a small letter; else 0. */
+static int shape_word(const struct doc_line *l, size_t a, size_t *b)
+{
+	const unsigned char *t = (const unsigned char *)l->text;
+	size_t len = l->len;
+	if (a > 0 && (isalnum(t[a - 1]) || t[a - 1] >= 0x80 || t[a - 1] == '-'))
+		return 0;
+	unsigned char c = t[a];
+	int kind = strchr(shape_caps, c) ? 1 : c >= 'a' && strchr(shape_caps, c - 32) ? 2 : 0;
+	if (!kind)
+		return 0;
+	size_t i = a + 1, letters = 0;
+	for (;;) {
+		if (i < len && t[i] >= 'a' && t[i] <= 'z')
+			i++;
+		else if (i + 1 < len && t[i] == 0xC3 && t[i + 1] >= 0xA0 && t[i + 1] <= 0xBF)
+			i += 2;
+		else
+			break;
+		letters++;
+	}
+	/* a word of small letters ends there: not "KOMMUN", "KlK", "Kr3"; nor
+	 * a compound's first part ("Vård- och omsorgsförvaltningen", a name) or
+	 * a label ("Kommunen: Mikael Sjöholm") */
+	if (letters < 2 ||
+	    (i < len && (isalnum(t[i]) || t[i] >= 0x80 || t[i] == '-' || t[i] == ':')))
+		return 0;
+	*b = i;
+	return kind;
+}
+
+/* Whether the word at a of l's text opens its line or follows a stop, a
+ * colon or a semicolon with only spaces and closing marks between
+ * ("*Sysselsättning:* Samverkan"), which sentence_start() does not look
+ * through. */
+static int after_stop(const struct doc_line *l, size_t a)
+{
+	size_t p = a, f = 0;
+	while (f < l->len && l->text[f] == ' ')
+		f++;
+	if (a <= f)
+		return 1; /* a line's first word: the line above may end anything */
+	while (p > 0 && (l->text[p - 1] == ' ' || strchr("*\"')]", l->text[p - 1])))
+		p--;
+	if (p >= 3 && !memcmp(l->text + p - 3, "\xe2\x80\x9d", 3))
+		p -= 3;
+	return p > 0 && strchr(".!?:;", l->text[p - 1]);
+}
+
+/* Whether the word after b of l's text (a space between) begins with a
+ * capital: then the word that ends at b is the first of a name's words
+ * ("Stiftelsen Tekniska museet"), capitalised as the name is. */
+static int before_capital(const struct doc_line *l, size_t b)
+{
+	const unsigned char *t = (const unsigned char *)l->text;
+	if (b >= l->len || t[b] != ' ')
+		return 0;
+	while (b < l->len && t[b] == ' ')
+		b++;
+	return b < l->len &&
+	       ((t[b] >= 'A' && t[b] <= 'Z') ||
+	        (t[b] == 0xC3 && b + 1 < l->len && t[b + 1] >= 0x80 && t[b + 1] <= 0x9E));
+}
+
+/* document-shape-case: a word written inside a sentence with a capital
+ * C, K, O, S, V, W, X or Z and small letters after it, which the same
+ * document writes small more often (twice at least), is that word: the
+ * engine took the small letter for the capital ("till Kommunstyrelsen",
+ * "kommunstyrelsen" four times elsewhere).  A word the document capitalises
+ * as often ("Kommunen", a party of an agreement) stays, and so does one the
+ * OCR read with confidence.  Only in a document that lost its å/ä/ö or was
+ * recognised here: a text layer's capitals are its writer's. */
+static int doc_shape_case(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+{
+	if (!n->lost && !has_ocr_page(d))
+		return 0;
+	/* the words with such a capital inside a sentence that the lexicon
+	 * knows small and are no names, with how often (the high 16 bits of a
+	 * count; a word not taken: all bits set), their lines, lengths and
+	 * first letters; then how often the document has them small (the low
+	 * 16 bits).  (The capitals are found with strpbrk(), a vector search;
+	 * the second pass looks only where the first two bytes of a word taken
+	 * stand, a bit of `pairs` each.)  The vote is over the document's first
+	 * SHAPE_SPAN bytes, all of any case document but the longest: its two
+	 * passes touch every byte, which on a text of megabytes costs more than
+	 * a word's vote is worth. */
+	struct lex_map *seen = lex_map_new();
+	struct lineset lines = {0};
+	uint64_t lens = 0;
+	uint64_t pairs[65536 / 64];
+	int rc = seen ? 0 : -1, any = 0, cleared = 0;
+	char low[64];
+	size_t span = 0, nl = 0;
+	while (nl < d->nlines && span < SHAPE_SPAN)
+		span += d->lines[nl++].len + 1;
+	for (size_t li = 0; li < nl && rc == 0; li++) {
+		const struct doc_line *l = &d->lines[li];
+		int label = -1; /* label_line(), asked when first needed */
+		for (const char *p = strpbrk(l->text, shape_caps); p && rc == 0;
+		     p = strpbrk(p + 1, shape_caps)) {
+			size_t a = (size_t)(p - l->text), b;
+			if (shape_word(l, a, &b) != 1 || b - a >= sizeof(low))
+				continue;
+			p = l->text + b - 1;
+			memcpy(low, l->text + a, b - a);
+			low[0] |= 32;
+			uint32_t *cnt;
+			if (!lex_map_ref(seen, low, b - a, &cnt, NULL, NULL)) {
+				int take = lex_check(n->lex, low, b - a) != LEX_UNKNOWN &&
+				           !lex_name(n->lex, low, b - a);
+				if (lex_map_put(seen, low, b - a, take ? 0 : UINT32_MAX, NULL, 0) <
+				        0 ||
+				    !lex_map_ref(seen, low, b - a, &cnt, NULL, NULL)) {
+					rc = -1;
+					break;
+				}
+				if (take) {
+					if (!cleared)
+						memset(pairs, 0, sizeof(pairs)), cleared = 1;
+					unsigned k = (unsigned char)low[0] | (unsigned char)low[1]
+					                                         << 8;
+					lens |= 1ull << (b - a);
+					pairs[k >> 6] |= 1ull << (k & 63);
+				}
+			}
+			if (*cnt == UINT32_MAX || after_stop(l, a) ||
+			    (label < 0 ? (label = label_line(l)) : label) ||
+			    line_begins_sentence(n, l, l->text, a))
+				continue;
+			if ((*cnt >> 16) < 0xFFFF)
+				*cnt += 1u << 16;
+			any = 1;
+			rc = add_line(&lines, li);
+		}
+	}
+	for (size_t li = 0; li < nl && rc == 0 && any; li++) {
+		const struct doc_line *l = &d->lines[li];
+		const unsigned char *t = (const unsigned char *)l->text;
+		for (size_t a = 0, b; a + 1 < l->len; a++) {
+			unsigned k = t[a] | (unsigned)t[a + 1] << 8;
+			if (!((pairs[k >> 6] >> (k & 63)) & 1) ||
+			    (a > 0 && (isalnum(t[a - 1]) || t[a - 1] >= 0x80)) ||
+			    shape_word(l, a, &b) != 2)
+				continue;
+			uint32_t *cnt;
+			if (b - a < 64 && ((lens >> (b - a)) & 1) &&
+			    lex_map_ref(seen, l->text + a, b - a, &cnt, NULL, NULL) &&
+			    *cnt != UINT32_MAX && (*cnt & 0xFFFF) < 0xFFFF)
+				(*cnt)++;
+			a = b;
+		}
+	}
+	struct lstate ls = {.cur = SB_INIT};
+	for (size_t li = 0; rc == 0 && any && next_line(&lines, &li); li++) {
+		struct doc_line *l = &d->lines[li];
+		struct rlist rl = {0};
+		if (label_line(l))
+			continue;
+		for (const char *p = strpbrk(l->text, shape_caps); p && rc == 0;
+		     p = strpbrk(p + 1, shape_caps)) {
+			size_t a = (size_t)(p - l->text), b;
+			uint32_t cnt = 0;
+			if (shape_word(l, a, &b) != 1 || b - a >= sizeof(low))
+				continue;
+			p = l->text + b - 1;
+			memcpy(low, l->text + a, b - a);
+			low[0] |= 32;
+			lex_map_get(seen, low, b - a, &cnt, NULL, NULL);
+			uint32_t small = cnt & 0xFFFF, capital = cnt >> 16;
+			if (cnt != UINT32_MAX && small >= 2 && small > capital &&
+			    !after_stop(l, a) && !before_capital(l, b) &&
+			    !line_begins_sentence(n, l, l->text, a) &&
+			    !guarded_word(n, l, l->text + a, b - a))
+				rc = rlist_add(&rl, a, a + 1, low, 1);
+		}
+		rc = flush_edits(n, &ls, l, &rl, rule, stats, rc);
+	}
+	ls_release(&ls);
+	free(lines.w);
+	lex_map_free(seen);
+	return rc;
+}
+
 /* Replace the one byte at `at` of l's text with c, as an edit of `rule`. */
 static int edit_byte(struct norm *n, struct lstate *ls, struct doc_line *l, size_t at, char c,
                      const char *rule, struct norm_stats *stats)
@@ -5937,7 +6139,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 		doc_steps |= (r->kind == RK_DOC_PARA_END || r->kind == RK_DOC_CONFUSION ||
 		              r->kind == RK_DOC_HEADING_NUMBER || r->kind == RK_DOC_LIST_I ||
 		              r->kind == RK_DOC_LIST_NUMBER || r->kind == RK_DOC_CHANNEL ||
-		              r->kind == RK_DOC_QUOTES) &&
+		              r->kind == RK_DOC_QUOTES || r->kind == RK_DOC_SHAPE_CASE) &&
 		             !(r->when_lost && !lost);
 	}
 	plan_rules(n);
@@ -6070,6 +6272,8 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 			rc = doc_channel(n, d, r->b->id, stats);
 		else if (r->kind == RK_DOC_SPELLING)
 			rc = doc_spelling(n, d, r->b->id, stats);
+		else if (r->kind == RK_DOC_SHAPE_CASE)
+			rc = doc_shape_case(n, d, r->b->id, stats);
 		if (n->prof) {
 			n->prof[i].asked++;
 			n->prof[i].changed += n->lines_edited - edited;

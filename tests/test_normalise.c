@@ -468,6 +468,38 @@ Test(normalise, capital_read_for_a_small_letter_by_the_documents_vote)
 	            "§ 13 Ändringar och tillägg\n", NULL);
 }
 
+/* document-shape-case: a capital K (and C, O, S, V, W, X, Z) inside a
+ * sentence where the document writes the word small more often, twice at
+ * least, is the small letter the engine took for it; a word capitalised as
+ * often, a line's first word, a label, a compound's first part and a name's
+ * first word stay. */
+Test(normalise, capital_of_the_same_shape_by_the_documents_vote)
+{
+	static const char *const both =
+	    "Kommunstyrelsen beslutar att overlamna arendet till kommunstyrelsen\n"
+	    "och att skicka det till Kommunstyrelsen for kannedom. Det ar\n"
+	    "kommunstyrelsen som ska folja upp det och kommunstyrelsen ska ocksa.\n"
+	    "Kommunstyrelsen ar ansvarig. Kommunen: Per Svensson och Vard- och\n"
+	    "omsorgsnamnden, dar vard- och omsorg och vard- och skola ingar.\n";
+	expect_text(1, both, "skicka det till kommunstyrelsen för", "Kommunstyrelsen beslutar",
+	            "Kommunstyrelsen är ansvarig", "Kommunen: Per", "Vård- och", NULL);
+	/* as often capitalised as small: a term of the document */
+	expect_text(1,
+	            "Avtalet galler mellan Kommunen och regionen, och Kommunen ska\n"
+	            "betala det som kommunen och regionen kommit overens om i kommunen.\n",
+	            "mellan Kommunen och", "och Kommunen ska", NULL);
+	/* the first of a name's words ("Stiftelsen Tekniska museet") */
+	expect_text(1,
+	            "Avtalet med stiftelsen galler, och stiftelsen ska betala.\n"
+	            "Forvaltningen och Stiftelsen Tekniska museet har ett avtal.\n",
+	            "och Stiftelsen Tekniska museet", NULL);
+	/* once small is not enough */
+	expect_text(1,
+	            "Arendet gick till Kommunstyrelsen for kannedom, och\n"
+	            "kommunstyrelsen tog del av det.\n",
+	            "till Kommunstyrelsen för", NULL);
+}
+
 /* A word repaired at a sentence's start keeps its capital, inside one not,
  * whatever the normaliser met before, in this document or an earlier one:
  * a record does not depend on what else its worker read. */
