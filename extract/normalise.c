@@ -205,7 +205,6 @@ struct norm {
 	int doc_habits;        /* count its word repairs' confusions, note unseen words */
 	uint32_t docgen;       /* stamps memo entries already collected for it */
 	int leftover;          /* set by word_core: a word neither known nor repaired */
-	int keep_stress;       /* search_word: candidates keep a surname's stress mark */
 	int lost;              /* the document being normalised lost its å/ä/ö: word
 				  repair reads names as document-places does (the
 				  memos' keys say so) */
@@ -1596,9 +1595,12 @@ static double word_score(struct norm *n, const char *w, size_t len, int tier)
 
 /* Find the best repair of w[0..len) into out.  pairs: w is a known word and
  * only likely substitutions of a lost diacritic are tried; the variant must
- * beat w itself by PAIR_RATIO.  Returns 1 when out holds a repair. */
+ * beat w itself by PAIR_RATIO.  insert: a dropped letter may be put back;
+ * loose: pass 2's n-gram filter loosened; stress: a surname's stress mark is
+ * kept (cand_keeps_stress).  Returns 1 when out holds a repair. */
 static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
-                        int pairs, int insert, int loose, struct sb *out, double *bestp);
+                        int pairs, int insert, int loose, int stress, struct sb *out,
+                        double *bestp);
 static double ctx_score(struct norm *n, const char *w, size_t len);
 
 static int search_word(struct norm *n, const char *w, size_t len, int pairs, struct sb *out)
@@ -1620,19 +1622,17 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 	 * long one is a title or a compound ("Kommundirektér"), whose search
 	 * with its last "é" held would run through every reading for nothing */
 	if (!pairs && nc <= 10 && accented_surname(cps, nc)) {
-		n->keep_stress = 1;
-		int rs = search_round(n, w, len, cps, nc, pairs, 0, 0, out, &best);
-		n->keep_stress = 0;
+		int rs = search_round(n, w, len, cps, nc, pairs, 0, 0, 1, out, &best);
 		if (rs == 1 && lex_name(n->lex, out->buf, out->len))
 			return 1;
 		sb_reset(out);
 		best = -1e9;
 	}
-	int r = search_round(n, w, len, cps, nc, pairs, 0, 0, out, &best);
+	int r = search_round(n, w, len, cps, nc, pairs, 0, 0, 0, out, &best);
 	if (!pairs && nc >= 2 && ((r == 0 && nc <= 8) || (n->ctx == 'A' && nc <= 5))) {
 		struct sb o2 = SB_INIT;
 		double b2 = best;
-		int r2 = search_round(n, w, len, cps, nc, pairs, 1, 0, &o2, &b2);
+		int r2 = search_round(n, w, len, cps, nc, pairs, 1, 0, 0, &o2, &b2);
 		if (r2 == 1 && b2 > best) {
 			sb_reset(out);
 			sb_add(out, o2.buf, o2.len);
@@ -1644,7 +1644,7 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 	 * sequences no listed word has ("industriandamal": "industri|ändamål"):
 	 * searched once more with pass 2's filter loosened */
 	if (r == 0 && !pairs && nc >= 12)
-		r = search_round(n, w, len, cps, nc, pairs, 0, 1, out, &best);
+		r = search_round(n, w, len, cps, nc, pairs, 0, 1, 0, out, &best);
 	/* The word "i" glued to the next ("isamverkan"): split, when what
 	 * follows the "i" is a word of prose, or repairs to one; and when it is
 	 * a word of prose and the repair found is one prose never has (a
@@ -1745,7 +1745,7 @@ static void sites_least(const struct site *sites, int ns, double least[][MAX_SIT
 }
 
 static int search_round(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc,
-                        int pairs, int insert, int loose, struct sb *out, double *bestp)
+                        int pairs, int insert, int loose, int stress, struct sb *out, double *bestp)
 {
 	struct site sites[MAX_SITES];
 	int ns = 0;
@@ -1872,7 +1872,7 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			if (caps && has_lower(t.buf, t.len))
 				continue;
 			if (!cand_keeps_initial(sites, ci, cps) ||
-			    (n->keep_stress && !cand_keeps_stress(sites, ci, cps, nc)))
+			    (stress && !cand_keeps_stress(sites, ci, cps, nc)))
 				continue;
 			int listed = lex_listed(n->lex, t.buf, t.len);
 			if (pass == 1 ? !listed

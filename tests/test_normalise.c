@@ -747,6 +747,16 @@ static void rules_dir_remove(char *dir)
 	free(dir);
 }
 
+/* A normaliser of dir's rules alone (no lexicon), asserted to load. */
+static struct norm *rules_norm(const char *dir)
+{
+	struct norm *n = NULL;
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
+	cr_assert_eq(norm_new(&o, &n, &err), 0, "%s", err.msg);
+	return n;
+}
+
 Test(normalise_rules, broken_rule_is_reported_at_its_line)
 {
 	char *dir = rules_dir_with("# a comment\n[ok]\nwhy = fine\nfind = a\nreplace = b\n\n"
@@ -769,10 +779,7 @@ Test(normalise_rules, a_change_undone_is_no_edit)
 {
 	char *dir = rules_dir_with("[to-an]\nwhy = one\npattern = \\ban\\b\nreplace = än\n\n"
 	                           "[back]\nwhy = two\npattern = knyter \\Kän\\b\nreplace = an\n");
-	struct norm *n2 = NULL;
-	struct ex_error err;
-	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
-	cr_assert_eq(norm_new(&o, &n2, &err), 0, "%s", err.msg);
+	struct norm *n2 = rules_norm(dir);
 	struct doc *d = run(n2, "strategin knyter an till\nmer an tidigare\n", NULL);
 	cr_expect_str_eq(d->lines[0].text, "strategin knyter an till");
 	cr_expect_eq(d->lines[0].nedits, 0);
@@ -788,10 +795,8 @@ Test(normalise_rules, failing_rule_test_is_counted)
 {
 	char *dir =
 	    rules_dir_with("[x]\nwhy = w\nfind = a\nreplace = b\ntest = aa => bb\ntest = a => c\n");
-	struct norm *n2 = NULL;
+	struct norm *n2 = rules_norm(dir);
 	struct ex_error err;
-	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
-	cr_assert_eq(norm_new(&o, &n2, &err), 0);
 	cr_expect_eq(norm_check_rules(n2, NULL, NULL, &err), 1);
 	norm_free(n2);
 	rules_dir_remove(dir);
@@ -841,10 +846,7 @@ Test(normalise_rules, needs_automaton_past_sixteen_bits)
 	}
 	char *dir = rules_dir_with(r.buf);
 	sb_release(&r);
-	struct norm *n2 = NULL;
-	struct ex_error err;
-	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
-	cr_assert_eq(norm_new(&o, &n2, &err), 0, "%s", err.msg);
+	struct norm *n2 = rules_norm(dir);
 	cr_expect_null(norm_unfiltered(n2), "%s", norm_unfiltered(n2));
 	char text[64];
 	snprintf(text, sizeof(text), "x %s q0 y\nx q0 y\n", first);
@@ -864,10 +866,8 @@ Test(normalise_rules, needs_any_of_its_texts)
 	    rules_dir_with("[x]\nwhy = w\npattern = x\nreplace = y\nneeds = a b\nneeds = cd\n"
 	                   "test = x a b => y a b\ntest = x cd => y cd\ntest = x ab c => x ab c\n"
 	                   "test = x => x\n");
-	struct norm *n2 = NULL;
+	struct norm *n2 = rules_norm(dir);
 	struct ex_error err;
-	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
-	cr_assert_eq(norm_new(&o, &n2, &err), 0, "%s", err.msg);
 	cr_expect_eq(norm_check_rules(n2, NULL, NULL, &err), 0);
 	norm_free(n2);
 	rules_dir_remove(dir);
@@ -875,7 +875,7 @@ Test(normalise_rules, needs_any_of_its_texts)
 	dir = rules_dir_with("[x]\nwhy = w\npattern = x\nreplace = y\nneeds = 1\nneeds = 2\n"
 	                     "needs = 3\nneeds = 4\nneeds = 5\nneeds = 6\nneeds = 7\nneeds = 8\n"
 	                     "needs = 9\n");
-	o.rules_dir = dir;
+	struct norm_options o = {.rules_dir = dir, .no_lexicon = 1};
 	n2 = NULL;
 	cr_assert_lt(norm_new(&o, &n2, &err), 0);
 	cr_expect_eq(err.code, EX_RULE);
