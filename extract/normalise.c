@@ -1603,6 +1603,33 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
                         double *bestp);
 static double ctx_score(struct norm *n, const char *w, size_t len);
 
+static int place_parts(const struct norm *n, const char *low, size_t len);
+
+/* Whether cps[0..nc) has an å, ä or ö. */
+static int has_swedish(const uint32_t *cps, int nc)
+{
+	for (int i = 0; i < nc; i++) {
+		uint32_t c = utf8_cp_lower(cps[i]);
+		if (c == 0xE5 || c == 0xE4 || c == 0xF6)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether w[0..len), all letters, is one of our compounds (lex_compound) or,
+ * capitalised, a name of place-name elements (place_parts) as read. */
+static int known_as_read(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc)
+{
+	for (int i = 0; i < nc; i++)
+		if (!utf8_is_alpha(cps[i]) || (i > 0 && !utf8_is_lower(cps[i])))
+			return 0;
+	if (nc < 6 || len >= 100)
+		return 0;
+	char low[256];
+	return lex_compound(n->lex, w, len) || (utf8_is_upper(cps[0]) && lex_map_count(n->places) &&
+	                                        place_parts(n, low, lex_lower(w, len, low)));
+}
+
 static int search_word(struct norm *n, const char *w, size_t len, int pairs, struct sb *out)
 {
 	uint32_t cps[MAX_WORD];
@@ -1615,6 +1642,12 @@ static int search_word(struct norm *n, const char *w, size_t len, int pairs, str
 	 * five ("att gra" is "att göra", not "att grå"); with at most two other
 	 * edits */
 	double best = -1e9;
+	/* A word with its å/ä/ö that is a compound of ours or a name of
+	 * place-name elements as it stands ("Sandviksvägen": "Sandviks" and
+	 * "vägen", "sand|vik|s|vägen") is left: a reading that trades one of
+	 * them for another is no repair ("Sandviksvågen") */
+	if (!pairs && has_swedish(cps, nc) && known_as_read(n, w, len, cps, nc))
+		return 0;
 	/* A surname's stress mark ("Bjérkén", read with its ö as é too): the
 	 * reading that keeps it, when that is a name of our additions
 	 * ("Björkén", not the island "Björkön"); else as any word ("Lillsjén"
@@ -1686,8 +1719,6 @@ static double ctx_score(struct norm *n, const char *w, size_t len)
 	double weight = inf == 1 ? CTX_WEIGHT : CTX_WEIGHT / 2;
 	return n->ctx == 'A' ? weight : -weight;
 }
-
-static int place_parts(const struct norm *n, const char *low, size_t len);
 
 /* Whether cps[0..nc) is shaped like a name (a capital, then small letters,
  * five or more) that is not made of document-places' elements as read. */
@@ -4621,7 +4652,9 @@ static void place_try(struct place_search *ps, int i, int edits, double cost)
 			continue;
 		uint32_t t[4];
 		int nt = decode(e->truth, (size_t)e->tlen, t, 4);
-		if (nt != 1)
+		/* a name's capital stays its first letter, and only there ("Gékasen"
+		 * is no "öökösen") */
+		if (nt != 1 || (i == 0 ? !utf8_is_upper(t[0]) : utf8_is_upper(t[0])))
 			continue;
 		if (!place_push(ps, t[0]))
 			continue;

@@ -259,16 +259,17 @@ Test(normalise_corpus, second_learning_set)
  * stop 12), dev7..dev12 (stop 13), dev13..dev15 (stop 14), dev16..dev21
  * (stop 15), dev22..dev27 (stop 16), dev28..dev30 (stop 17), dev31..dev33
  * (stop 18), dev34..dev36 (stop 19), dev37..dev42 (stop 20), dev43..dev51
- * (stop 21): the development set */
+ * (stop 21), dev52..dev54 (stop 22): the development set */
 Test(normalise_corpus, development_set)
 {
 	static const char *const names[] = {
-	    "dev1",  "dev2",  "dev3",  "dev4",  "dev5",  "dev6",  "dev7",  "dev8",  "dev9",
-	    "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18",
-	    "dev19", "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26", "dev27",
-	    "dev28", "dev29", "dev30", "dev31", "dev32", "dev33", "dev34", "dev35", "dev36",
-	    "dev37", "dev38", "dev39", "dev40", "dev41", "dev42", "dev43", "dev44", "dev45",
-	    "dev46", "dev47", "dev48", "dev49", "dev50", "dev51", NULL};
+	    "dev1",  "dev2",  "dev3",  "dev4",  "dev5",  "dev6",  "dev7",  "dev8",
+	    "dev9",  "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16",
+	    "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23", "dev24",
+	    "dev25", "dev26", "dev27", "dev28", "dev29", "dev30", "dev31", "dev32",
+	    "dev33", "dev34", "dev35", "dev36", "dev37", "dev38", "dev39", "dev40",
+	    "dev41", "dev42", "dev43", "dev44", "dev45", "dev46", "dev47", "dev48",
+	    "dev49", "dev50", "dev51", "dev52", "dev53", "dev54", NULL};
 	/* issue target 98%; dev1 and dev2 measured 94.4% (1208/1280) when they
 	 * were made, 95.6% (1224/1280) at stop 11's end; with dev3 and dev4
 	 * 95.9% (2443/2548) when they were made; with dev5 and dev6 95.4%
@@ -356,8 +357,14 @@ Test(normalise_corpus, development_set)
 	 * none changed, when they were made; at stop 21's end dev1..dev42 97.7%
 	 * (35798/36636), dev43..dev45 95.1% (2350/2470), dev46..dev48 97.1%
 	 * (2512/2588), dev49..dev51 97.8% (2826/2889), all fifty-one 97.5%
-	 * (43486/44583), WER 0.85%, changed 5 (0.00%) */
-	check_set(names, "development set (dev1..dev51 x clean, copy, fax)", 25, 970);
+	 * (43486/44583), WER 0.85%, changed 5 (0.00%); dev52..dev54 (a vård- och
+	 * omsorgsförvaltning's tjänsteskrivelse on trygghetsboende, a
+	 * samverkansavtal between two kommuner on a räddningstjänstförbund's
+	 * övningsfält and höjdfordon, a planbeskrivning's chapter by a lake,
+	 * stop 22) 96.5% (2895/3001), WER 1.35%, 12 changed ("Sandviksvägen"
+	 * made "Sandviksvågen", "Gékasen" made "öökösen"), when they were made
+	 * (on this stop's code of that hour) */
+	check_set(names, "development set (dev1..dev54 x clean, copy, fax)", 25, 970);
 }
 
 /* WER measured 2.08% when the set was made, 1.55% at stop 11's end, 0.95%
