@@ -1108,3 +1108,16 @@ Test(normalise, known_word_with_its_diacritics_kept)
 	            "mellan Sandviksvägen och Vänerns", "från Sandviksvägen är", "vid Gökasen",
 	            NULL);
 }
+
+/* "|" read for the "I" that opens a sentence, the wrap having put it last
+ * on its line: an I when the sentence goes on in lower case on the next
+ * line; a table's column rule before a capital stays. */
+Test(normalise, bar_for_capital_i_at_line_end)
+{
+	expect_text(1,
+	            "Hyran ar i dag 6 840 kronor per manad. |\n"
+	            "trygghetsboende kommer hyran att sattas enligt bruksvardet.\n"
+	            "Summa 12. |\n"
+	            "Summa 14. |\n",
+	            "per månad. I\ntrygghetsboende kommer", "Summa 12. |\nSumma 14. |", NULL);
+}
