@@ -117,8 +117,9 @@ struct nrule {
 	int need;   /* -1: none */
 	int need2;  /* the other case of `need`, or -1 */
 	int across; /* 'across = line-end': lookbehinds see the line above's last word */
-	/* 'needs = TEXT' lines: a line with none of the TEXTs is skipped unasked */
-	const char *needs[MAX_NEEDS];
+	/* 'needs = TEXT' lines: a line with none of the TEXTs is skipped unasked
+	 * (the TEXTs, \x20 read as a space, owned) */
+	char *needs[MAX_NEEDS];
 	size_t needs_len[MAX_NEEDS];
 	int nneeds;
 };
@@ -461,8 +462,22 @@ static int compile_rule(struct nrule *r, const struct rules_block *b, struct ex_
 			return ex_fail(err, EX_RULE, b->file, 0, ne->line,
 			               "rule '%s': 'needs' is a text, on at most %d lines", b->id,
 			               MAX_NEEDS);
-		r->needs[r->nneeds] = ne->value;
-		r->needs_len[r->nneeds++] = strlen(ne->value);
+		/* a space at the text's ends, which the rule file's format trims,
+		 * is written \x20 (" r " is "\x20r\x20") */
+		char *t = malloc(strlen(ne->value) + 1);
+		if (!t)
+			return ex_fail(err, EX_NOMEM, b->file, 0, ne->line, "out of memory");
+		size_t tl = 0;
+		for (const char *v = ne->value; *v;)
+			if (!strncmp(v, "\\x20", 4)) {
+				t[tl++] = ' ';
+				v += 4;
+			} else {
+				t[tl++] = *v++;
+			}
+		t[tl] = '\0';
+		r->needs[r->nneeds] = t;
+		r->needs_len[r->nneeds++] = tl;
 	}
 	const struct rules_entry *ac = rules_entry(b, "across");
 	if (ac) {
@@ -796,9 +811,9 @@ int norm_new(const struct norm_options *opt, struct norm **out, struct ex_error 
 		if (rc < 0)
 			goto fail;
 		rc = compile_rule(&n->rules[n->nrules], b, err);
+		n->nrules++; /* (norm_free() frees what a failed rule holds) */
 		if (rc < 0)
 			goto fail;
-		n->nrules++;
 		if (rules_get(b, "table") && !opt->no_lexicon && !n->nconf &&
 		    (rc = load_confusion(n, b, err)) < 0)
 			goto fail;
@@ -862,8 +877,11 @@ void norm_free(struct norm *n)
 {
 	if (!n)
 		return;
-	for (size_t i = 0; i < n->nrules; i++)
+	for (size_t i = 0; i < n->nrules; i++) {
 		pcre2_code_free(n->rules[i].re);
+		for (int k = 0; k < n->rules[i].nneeds; k++)
+			free(n->rules[i].needs[k]);
+	}
 	free(n->rules);
 	free(n->needs.step);
 	free(n->needs.step32);

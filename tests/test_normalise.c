@@ -818,7 +818,8 @@ Test(normalise_rules, rule_file_not_utf8_is_reported_at_its_line)
 }
 
 /* A rule's `needs` lines: a line with any one of their texts is asked, a
- * line with none is not (the pattern would match it); at most eight. */
+ * line with none is not (the pattern would match it); at most eight; \x20
+ * is a space. */
 /* Rules whose `needs` texts hold many distinct bytes make the automaton's
  * table outgrow 16-bit entries (128 texts of eight bytes of 70: 1025 states
  * of 72 entries): it is then built with 32-bit ones, and the rules are
@@ -869,6 +870,15 @@ Test(normalise_rules, needs_any_of_its_texts)
 	struct norm *n2 = rules_norm(dir);
 	struct ex_error err;
 	cr_expect_eq(norm_check_rules(n2, NULL, NULL, &err), 0);
+	norm_free(n2);
+	rules_dir_remove(dir);
+
+	/* a space at a text's ends, which the format trims, written \x20: " r "
+	 * asks "a r b", not "bar b" */
+	dir = rules_dir_with("[x]\nwhy = w\npattern = r\nreplace = R\nneeds = \\x20r\\x20\n"
+	                     "test = a r b => a R b\ntest = bar b => bar b\n");
+	n2 = rules_norm(dir);
+	cr_expect_eq(norm_check_rules(n2, NULL, NULL, &err), 0, "%s", err.msg);
 	norm_free(n2);
 	rules_dir_remove(dir);
 
