@@ -564,6 +564,12 @@ static int flip_case(const uint32_t *in, int n, uint32_t *out, int upper)
 	return changed;
 }
 
+/* Whether c is å, ä or ö (small). */
+static int swedish_cp(uint32_t c)
+{
+	return c == 0xE5 || c == 0xE4 || c == 0xF6;
+}
+
 static int conf_line(void *vctx, char *line, int lineno)
 {
 	struct conf_ctx *c = vctx;
@@ -600,8 +606,7 @@ static int conf_line(void *vctx, char *line, int lineno)
 	 * the table leaves over for it (never less than 1e-3) */
 	e.cost = -log(p);
 	e.p = p;
-	e.swedish = nt == 1 && (utf8_cp_lower(t[0]) == 0xE5 || utf8_cp_lower(t[0]) == 0xE4 ||
-	                        utf8_cp_lower(t[0]) == 0xF6);
+	e.swedish = nt == 1 && swedish_cp(utf8_cp_lower(t[0]));
 	e.diacritic = e.nocr == 1 && nt == 1 && e.ocr[0] < 0x80 && t[0] >= 0x80 &&
 	              strchr("aoAO", (int)e.ocr[0]) != NULL;
 	if (conf_push(c, &e) < 0)
@@ -1623,14 +1628,12 @@ static double ctx_score(struct norm *n, const char *w, size_t len);
 
 static int place_parts(const struct norm *n, const char *low, size_t len);
 
-/* Whether cps[0..nc) has an å, ä or ö. */
+/* Whether cps[0..nc) has an å, ä or ö, in either case. */
 static int has_swedish(const uint32_t *cps, int nc)
 {
-	for (int i = 0; i < nc; i++) {
-		uint32_t c = utf8_cp_lower(cps[i]);
-		if (c == 0xE5 || c == 0xE4 || c == 0xF6)
+	for (int i = 0; i < nc; i++)
+		if (swedish_cp(utf8_cp_lower(cps[i])))
 			return 1;
-	}
 	return 0;
 }
 
@@ -1638,11 +1641,11 @@ static int has_swedish(const uint32_t *cps, int nc)
  * capitalised, a name of place-name elements (place_parts) as read. */
 static int known_as_read(struct norm *n, const char *w, size_t len, const uint32_t *cps, int nc)
 {
+	if (nc < 6 || len >= 100)
+		return 0;
 	for (int i = 0; i < nc; i++)
 		if (!utf8_is_alpha(cps[i]) || (i > 0 && !utf8_is_lower(cps[i])))
 			return 0;
-	if (nc < 6 || len >= 100)
-		return 0;
 	char low[256];
 	return lex_compound(n->lex, w, len) || (utf8_is_upper(cps[0]) && lex_map_count(n->places) &&
 	                                        place_parts(n, low, lex_lower(w, len, low)));
@@ -2673,12 +2676,6 @@ static int any_byte(const char *s, size_t n, const unsigned char *set)
 		if (set[(unsigned char)s[i]])
 			return 1;
 	return 0;
-}
-
-/* Whether c is å, ä or ö (small). */
-static int swedish_cp(uint32_t c)
-{
-	return c == 0xE5 || c == 0xE4 || c == 0xF6;
 }
 
 /* Count the confusions of word repair's edit of old[0, ol) into new[0, nl):
@@ -5018,6 +5015,26 @@ static int shape_word(const struct doc_line *l, size_t a, size_t *b)
 	return kind;
 }
 
+/* The next word from `from` of l's text that shape_word() finds with a
+ * capital, of fewer than lowsz bytes: its place into *a and *b and its
+ * text, first letter made small, into low; the text after it, where the
+ * search goes on, is returned (NULL when there is none). */
+static const char *next_shape_capital(const struct doc_line *l, const char *from, size_t *a,
+                                      size_t *b, char *low, size_t lowsz)
+{
+	for (const char *p = strpbrk(from, shape_caps); p; p = strpbrk(p + 1, shape_caps)) {
+		size_t s = (size_t)(p - l->text), e;
+		if (shape_word(l, s, &e) != 1 || e - s >= lowsz)
+			continue;
+		memcpy(low, l->text + s, e - s);
+		low[0] |= 32;
+		*a = s;
+		*b = e;
+		return l->text + e;
+	}
+	return NULL;
+}
+
 /* Whether the word at a of l's text opens its line or follows a stop, a
  * colon or a semicolon with only spaces and closing marks between
  * ("*Sysselsättning:* Samverkan"), which sentence_start() does not look
@@ -5085,14 +5102,9 @@ static int doc_shape_case(struct norm *n, struct doc *d, const char *rule, struc
 	for (size_t li = 0; li < nl && rc == 0; li++) {
 		const struct doc_line *l = &d->lines[li];
 		int label = -1; /* label_line(), asked when first needed */
-		for (const char *p = strpbrk(l->text, shape_caps); p && rc == 0;
-		     p = strpbrk(p + 1, shape_caps)) {
-			size_t a = (size_t)(p - l->text), b;
-			if (shape_word(l, a, &b) != 1 || b - a >= sizeof(low))
-				continue;
-			p = l->text + b - 1;
-			memcpy(low, l->text + a, b - a);
-			low[0] |= 32;
+		size_t a, b;
+		for (const char *p = l->text;
+		     rc == 0 && (p = next_shape_capital(l, p, &a, &b, low, sizeof(low)));) {
 			uint32_t *cnt;
 			if (!lex_map_ref(seen, low, b - a, &cnt, NULL, NULL)) {
 				int take = lex_check(n->lex, low, b - a) != LEX_UNKNOWN &&
@@ -5145,15 +5157,10 @@ static int doc_shape_case(struct norm *n, struct doc *d, const char *rule, struc
 		struct rlist rl = {0};
 		if (label_line(l))
 			continue;
-		for (const char *p = strpbrk(l->text, shape_caps); p && rc == 0;
-		     p = strpbrk(p + 1, shape_caps)) {
-			size_t a = (size_t)(p - l->text), b;
+		size_t a, b;
+		for (const char *p = l->text;
+		     rc == 0 && (p = next_shape_capital(l, p, &a, &b, low, sizeof(low)));) {
 			uint32_t cnt = 0;
-			if (shape_word(l, a, &b) != 1 || b - a >= sizeof(low))
-				continue;
-			p = l->text + b - 1;
-			memcpy(low, l->text + a, b - a);
-			low[0] |= 32;
 			lex_map_get(seen, low, b - a, &cnt, NULL, NULL);
 			uint32_t small = cnt & 0xFFFF, capital = cnt >> 16;
 			if (cnt != UINT32_MAX && small >= 2 && small > capital &&
