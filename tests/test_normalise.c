@@ -686,6 +686,13 @@ Test(normalise, vv_read_as_w_and_a_rare_joint)
 	 * listed words as read keeps its joint ("lov|projekt", not "löv|projekt") */
 	expect_text(1, "Den stora elevékningen ger fler lovprojekt.\n",
 	            "Den stora elevökningen ger fler lovprojekt.", NULL);
+	/* "b" read as "o" after l, t or r (a fax's "b" without its stem); a
+	 * foreign word with "o" elsewhere is left ("Doom" is no "Öbon") */
+	expect_text(1,
+	            "Ansokan om tilloyggnad av ett fleroostadshus ryms i driftoudget.\n"
+	            "Han spelade dataspelet Doom hela kvallen.\n",
+	            "Ansökan om tillbyggnad av ett flerbostadshus ryms i driftbudget.",
+	            "dataspelet Doom hela kvällen.", NULL);
 }
 
 Test(normalise, dropped_letter_and_glued_i)
