@@ -693,6 +693,9 @@ Test(normalise, vv_read_as_w_and_a_rare_joint)
 	            "Han spelade dataspelet Doom hela kvallen.\n",
 	            "Ansökan om tillbyggnad av ett flerbostadshus ryms i driftbudget.",
 	            "dataspelet Doom hela kvällen.", NULL);
+	/* "f" read as "t", "t" as "i" */
+	expect_text(1, "Avialet om linjetratik galler i normaltallet.\n",
+	            "Avtalet om linjetrafik gäller i normalfallet.", NULL);
 }
 
 Test(normalise, dropped_letter_and_glued_i)
