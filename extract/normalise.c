@@ -1562,12 +1562,10 @@ static int cand_keeps_stress(const struct site *sites, const struct cand *c, con
  * is two words of the word lists (the first of three letters or more, the
  * rest of four or more): a compound whose joint makes the unseen letters
  * ("elev|ökningen": "vök"), which the first search may take where the
- * second would ("elevåkningen", a ride, no joint).  as_read: w is the word
- * as read, and only whether it is two listed words is asked ("lov|projekt":
- * then its joint is the document's, and nothing is put back there) */
-static int joint_plausible(struct norm *n, const char *w, size_t len, int as_read)
+ * second would ("elevåkningen", a ride, no joint) */
+static int joint_plausible(struct norm *n, const char *w, size_t len)
 {
-	if (!as_read && !lex_plausible(n->lex, w, len, 1))
+	if (!lex_plausible(n->lex, w, len, 1))
 		return 0;
 	size_t i = 0;
 	int k = 0, nc = (int)utf8_count(w, len);
@@ -1576,6 +1574,31 @@ static int joint_plausible(struct norm *n, const char *w, size_t len, int as_rea
 		k++;
 		if (k >= 3 && lex_listed(n->lex, w, i) && lex_listed(n->lex, w + i, len - i))
 			return 1;
+	}
+	return 0;
+}
+
+/* Whether the word as read, w[0..len), is two listed words whose joint the
+ * candidate c[0..clen) keeps: then the joint is the document's and nothing
+ * is put back there ("lov|projekt").  A split whose head the prior has seen
+ * ten times less often than the candidate's head at the same letter does
+ * not hold: "gang|ytor" is "gång|ytor" (3 against 116 in the prior). */
+static int read_joint_holds(struct norm *n, const char *w, size_t len, const char *c, size_t clen)
+{
+	size_t i = 0, ci = 0;
+	int k = 0, nc = (int)utf8_count(w, len);
+	int same = nc == (int)utf8_count(c, clen);
+	while (i < len && nc - k > 4) {
+		utf8_next(w, len, &i);
+		if (same)
+			utf8_next(c, clen, &ci);
+		k++;
+		if (k < 3 || !lex_listed(n->lex, w, i) || !lex_listed(n->lex, w + i, len - i))
+			continue;
+		if (same && lex_listed(n->lex, c, ci) && lex_listed(n->lex, c + ci, clen - ci) &&
+		    lex_freq(n->lex, c, ci) > 10.0 * lex_freq(n->lex, w, i))
+			continue;
+		return 1;
 	}
 	return 0;
 }
@@ -1894,7 +1917,6 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 	struct sb t = SB_INIT;
 	int found = 0, tries = 0, caps = nc >= 2 && all_caps(w, len);
 	int place = -1; /* place_shaped(), asked when first needed */
-	int joint = -1; /* whether the word as read is not two listed words */
 	/* Pass 1: candidates in the word lists (a hash look-up each), in cost
 	 * order, confirmed by hunspell.  Pass 2: the rest, which only hunspell can
 	 * accept (compounds): each costs a hunspell call, so pass 2 stops where
@@ -1942,9 +1964,8 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 			if (pass == 2 && !lex_plausible(n->lex, t.buf, t.len, loose)) {
 				if (loose || pairs || !cand_swedish(sites, ci))
 					continue;
-				if (joint < 0)
-					joint = !joint_plausible(n, w, len, 1);
-				if (!joint || !joint_plausible(n, t.buf, t.len, 0))
+				if (read_joint_holds(n, w, len, t.buf, t.len) ||
+				    !joint_plausible(n, t.buf, t.len))
 					continue;
 			}
 			tries += pass == 2;

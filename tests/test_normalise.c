@@ -686,6 +686,12 @@ Test(normalise, vv_read_as_w_and_a_rare_joint)
 	 * listed words as read keeps its joint ("lov|projekt", not "löv|projekt") */
 	expect_text(1, "Den stora elevékningen ger fler lovprojekt.\n",
 	            "Den stora elevökningen ger fler lovprojekt.", NULL);
+	/* ... unless the prior has seen its head ten times less often than
+	 * the candidate's ("gang|ytor": "gång|ytor") */
+	expect_text(1, "Parken far nya gangytor och lovprojekt.\n",
+	            "Parken får nya gångytor och lovprojekt.", NULL);
+	/* "vl" read as "vil"; a word with "vi" is left ("vila") */
+	expect_text(1, "Aviloppet ar tatt och vi vilar.\n", "Avloppet är tätt och vi vilar.", NULL);
 	/* "b" read as "o" after l, t or r (a fax's "b" without its stem); a
 	 * foreign word with "o" elsewhere is left ("Doom" is no "Öbon") */
 	expect_text(1,
