@@ -3,6 +3,8 @@
 
 #include <mupdf/fitz/crypt.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,12 +41,55 @@ struct doc *doc_new(enum doc_kind kind, const char *name)
 	return d;
 }
 
-static void line_release(struct doc_line *l)
+struct doc_block {
+	struct doc_block *next;
+	size_t used, size;
+	max_align_t data[]; /* size bytes */
+};
+
+#define DOC_BLOCK_SIZE ((size_t)256 * 1024)
+
+/* n bytes from d's blocks, aligned for any type; NULL when out of memory */
+static void *doc_alloc(struct doc *d, size_t n)
 {
-	free(l->text);
-	free(l->orig);
-	free(l->words);
-	free(l->edits);
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	struct doc_block *b = d->blocks;
+	if (!b || b->size - b->used < n) {
+		size_t size = n > DOC_BLOCK_SIZE / 4 ? n : DOC_BLOCK_SIZE;
+		if (size > SIZE_MAX - sizeof(*b))
+			return NULL;
+		struct doc_block *nb = malloc(sizeof(*nb) + size);
+		if (!nb)
+			return NULL;
+		nb->used = 0;
+		nb->size = size;
+		if (b && size != DOC_BLOCK_SIZE) {
+			/* a large one of its own behind the current block, whose
+			 * room stays in use */
+			nb->next = b->next;
+			b->next = nb;
+		} else {
+			nb->next = b;
+			d->blocks = nb;
+		}
+		b = nb;
+	}
+	void *p = (char *)b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+/* a copy of s[0..n) and a terminating NUL in d's blocks */
+static char *doc_strndup(struct doc *d, const char *s, size_t n)
+{
+	if (n == SIZE_MAX)
+		return NULL;
+	char *c = doc_alloc(d, n + 1);
+	if (c) {
+		memcpy(c, s, n);
+		c[n] = 0;
+	}
+	return c;
 }
 
 void doc_free(struct doc *d)
@@ -52,8 +97,13 @@ void doc_free(struct doc *d)
 	if (!d)
 		return;
 	for (size_t i = 0; i < d->nlines; i++)
-		line_release(&d->lines[i]);
+		free(d->lines[i].words);
 	free(d->lines);
+	while (d->blocks) {
+		struct doc_block *next = d->blocks->next;
+		free(d->blocks);
+		d->blocks = next;
+	}
 	free(d->pages);
 	for (size_t i = 0; i < d->nwarnings; i++)
 		free(d->warnings[i]);
@@ -154,16 +204,16 @@ struct doc_line *doc_add_line(struct doc *d, const char *text, size_t len)
 	}
 	struct doc_line *l = &d->lines[d->nlines];
 	memset(l, 0, sizeof(*l));
-	l->text = sanitise(text, len, &l->len);
-	if (!l->text)
+	size_t n;
+	char *clean = sanitise(text, len, &n);
+	if (!clean)
 		return NULL;
-	l->orig = malloc(l->len + 1);
-	if (!l->orig) {
-		free(l->text);
+	/* the text is the orig until the normaliser changes it */
+	l->orig = l->text = doc_strndup(d, clean, n);
+	free(clean);
+	if (!l->orig)
 		return NULL;
-	}
-	memcpy(l->orig, l->text, l->len + 1);
-	l->orig_len = l->len;
+	l->orig_len = l->len = n;
 	struct doc_page *p = &d->pages[d->npages - 1];
 	l->page = d->npages;
 	l->lineno = (int)p->nlines + 1;
@@ -191,18 +241,26 @@ int doc_line_add_word(struct doc_line *l, size_t off, size_t len, int x0, int y0
 	return 0;
 }
 
-void doc_line_replace(struct doc_line *l, char *text, size_t len, struct doc_edit *edits,
-                      size_t nedits)
+int doc_line_replace(struct doc *d, struct doc_line *l, const char *text, size_t len,
+                     const struct doc_edit *edits, size_t nedits)
 {
-	free(l->text);
-	free(l->edits);
-	l->text = text;
+	char *t = doc_strndup(d, text, len);
+	struct doc_edit *e = NULL;
+	if (t && nedits) {
+		e = nedits <= SIZE_MAX / sizeof(*e) ? doc_alloc(d, nedits * sizeof(*e)) : NULL;
+		if (e)
+			memcpy(e, edits, nedits * sizeof(*e));
+	}
+	if (!t || (nedits && !e))
+		return -1; /* (what was taken stays in the blocks until doc_free) */
+	l->text = t;
 	l->len = len;
-	l->edits = edits;
+	l->edits = e;
 	l->nedits = nedits;
+	return 0;
 }
 
-int doc_line_drop_words(struct doc_line *l, const char *drop)
+int doc_line_drop_words(struct doc *d, struct doc_line *l, const char *drop)
 {
 	if (l->nedits)
 		return -1;
@@ -221,19 +279,14 @@ int doc_line_drop_words(struct doc_line *l, const char *drop)
 		sb_add(&t, l->orig + l->words[i].off, l->words[i].len);
 		n++;
 	}
-	char *orig = sb_detach(&t, NULL);
-	char *text = orig ? strdup(orig) : NULL;
-	if (!orig || !text) {
-		free(orig);
-		free(text);
+	char *orig = t.oom ? NULL : doc_strndup(d, t.buf ? t.buf : "", t.len);
+	sb_release(&t);
+	if (!orig) {
 		free(w);
 		return -1;
 	}
-	free(l->orig);
-	free(l->text);
 	free(l->words);
-	l->orig = orig;
-	l->text = text;
+	l->orig = l->text = orig;
 	l->orig_len = l->len = strlen(orig);
 	l->words = w;
 	l->nwords = n;
@@ -406,7 +459,7 @@ int doc_drop_specks(struct doc *d)
 			int n = 0;
 			for (size_t i = 0; i < l->nwords; i++)
 				n += drop[i];
-			if (doc_line_drop_words(l, drop) < 0) {
+			if (doc_line_drop_words(d, l, drop) < 0) {
 				free(drop);
 				return -1;
 			}

@@ -51,7 +51,8 @@ struct doc_edit {
 };
 
 struct doc_line {
-	char *text; /* current text (after normalisation): UTF-8, NFC, no newline */
+	char *text; /* current text (after normalisation): UTF-8, NFC, no newline;
+	             * text, orig and edits are in the document's blocks */
 	size_t len;
 	char *orig; /* the text as read, before any normalisation */
 	size_t orig_len;
@@ -97,6 +98,11 @@ struct doc {
 	int partial;                /* some page is incomplete */
 	struct doc_string *strings; /* doc_intern's copies */
 	size_t nstrings;
+	/* the lines' texts, originals and edits: carved from large blocks that
+	 * doc_free() frees together (a 20 MB text is half a million lines; a
+	 * malloc and a free for each of their strings cost a tenth of reading
+	 * and repairing them).  A replaced text stays in its block until then. */
+	struct doc_block *blocks;
 };
 
 /* A new empty document; NULL when out of memory. */
@@ -121,18 +127,19 @@ int doc_line_add_word(struct doc_line *l, size_t off, size_t len, int x0, int y0
  * compares.  NULL when out of memory. */
 const char *doc_intern(struct doc *d, const char *s);
 
-/* Replace a line's text.  Takes ownership of `text` and of `edits`; the rule
- * strings inside are d's (doc_intern): edits must be relative to orig and
- * the new text. */
-void doc_line_replace(struct doc_line *l, char *text, size_t len, struct doc_edit *edits,
-                      size_t nedits);
+/* Replace the text and edits of a line of d with copies of text[0..len) and
+ * edits[0..nedits) (the caller keeps its own); the rule strings inside are
+ * d's (doc_intern): edits must be relative to orig and the new text.
+ * Returns 0, or -1 when out of memory (the line is then unchanged). */
+int doc_line_replace(struct doc *d, struct doc_line *l, const char *text, size_t len,
+                     const struct doc_edit *edits, size_t nedits);
 
 /* Remove the OCR words of a line for which drop[i] is set, before any
  * normalisation (the line must have no edits).  The line's text becomes the
  * remaining words joined by single spaces (empty when none is left: the line
  * itself stays, so line numbers do not move).  Returns 0, or -1 when out of
  * memory (the line is then unchanged). */
-int doc_line_drop_words(struct doc_line *l, const char *drop);
+int doc_line_drop_words(struct doc *d, struct doc_line *l, const char *drop);
 
 /* Remove specks: OCR "words" whose box is a few pixels in both directions
  * (less than an eighth of their line's height), which noise on a degraded

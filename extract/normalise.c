@@ -1219,6 +1219,8 @@ struct lstate {
 	uint64_t cand[MASK_WORDS];
 	uint64_t present[4];
 	unsigned prefilter_gen;
+	struct doc_edit *edits; /* finish_line's, edits_alloc of them */
+	size_t edits_alloc;
 };
 
 static int ls_start(struct lstate *ls, const char *orig, size_t olen, const struct doc_line *l)
@@ -1240,6 +1242,7 @@ static void ls_release(struct lstate *ls)
 {
 	segs_release(&ls->ss);
 	sb_release(&ls->cur);
+	free(ls->edits);
 }
 
 /* One pass of the needs automaton over s[0, n), its step table's entries of
@@ -4087,34 +4090,32 @@ static int finish_line(struct doc *d, struct lstate *ls, struct doc_line *l,
 	/* unchanged, and the line was never normalised: its text is its orig */
 	if (!nedits && !l->nedits && l->len == l->orig_len && !memcmp(l->text, l->orig, l->len))
 		return 0;
-	/* (malloc: glibc's calloc passes its small-chunk caches by, and a
-	 * document's edits are many) */
-	struct doc_edit *edits = nedits ? malloc(nedits * sizeof(*edits)) : NULL;
-	if (nedits && !edits)
+	if (ls->cur.len > DOC_EDIT_LINE_MAX)
 		return -1;
+	if (nedits > ls->edits_alloc) {
+		struct doc_edit *e = realloc(ls->edits, nedits * 2 * sizeof(*e));
+		if (!e)
+			return -1;
+		ls->edits = e;
+		ls->edits_alloc = nedits * 2;
+	}
+	struct doc_edit *edits = ls->edits;
 	size_t k = 0, pos = 0;
 	for (size_t i = 0; i < ls->ss.n; i++) {
 		if (seg_changed(&ls->ss.s[i], ls->orig)) {
 			edits[k] = (struct doc_edit){
 			    (uint32_t)ls->ss.s[i].off, (uint32_t)ls->ss.s[i].len, (uint32_t)pos,
 			    (uint32_t)ls->ss.s[i].tlen, doc_intern(d, ls->ss.s[i].rule)};
-			if (!edits[k].rule) {
-				free(edits);
+			if (!edits[k].rule)
 				return -1;
-			}
 			k++;
 		}
 		pos += seg_len(&ls->ss.s[i]);
 	}
-	char *text = ls->cur.len <= DOC_EDIT_LINE_MAX ? malloc(ls->cur.len + 1) : NULL;
-	if (!text) {
-		free(edits);
+	if (doc_line_replace(d, l, ls->cur.buf ? ls->cur.buf : "", ls->cur.len, edits, nedits) < 0)
 		return -1;
-	}
-	memcpy(text, ls->cur.buf, ls->cur.len + 1);
 	if (stats)
 		stats->changed += nedits;
-	doc_line_replace(l, text, ls->cur.len, edits, nedits);
 	return 0;
 }
 

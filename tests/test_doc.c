@@ -29,6 +29,46 @@ Test(doc, lines_pages_and_line_numbers)
 	doc_free(d);
 }
 
+/* Lines' texts live in the document's blocks: a line longer than a block
+ * (here 300 kB) gets one of its own, and the lines around it, before and
+ * after, keep their texts; replaced texts are copies. */
+Test(doc, long_and_many_lines_keep_their_texts)
+{
+	size_t big = 300 * 1000, n = 20000;
+	struct doc *d = doc_new(DOC_TEXT, "long.txt");
+	cr_assert_not_null(d);
+	char *line = malloc(big);
+	cr_assert_not_null(line);
+	char small[32];
+	for (size_t i = 0; i < n; i++) {
+		int k = snprintf(small, sizeof(small), "rad %zu", i);
+		cr_assert_not_null(doc_add_line(d, small, (size_t)k));
+		if (i == n / 2) {
+			memset(line, 'x', big);
+			line[big - 1] = 'y';
+			cr_assert_not_null(doc_add_line(d, line, big));
+		}
+	}
+	free(line);
+	cr_assert_eq(d->nlines, n + 1);
+	struct doc_line *l = &d->lines[n / 2 + 1];
+	cr_assert_eq(l->len, big);
+	cr_assert_eq(l->text[0], 'x');
+	cr_assert_eq(l->text[big - 1], 'y');
+	cr_assert_eq(l->text[big], 0);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(small, sizeof(small), "rad %zu", i);
+		cr_assert_str_eq(d->lines[i + (i > n / 2)].text, small);
+		cr_assert_str_eq(d->lines[i + (i > n / 2)].orig, small);
+	}
+	char text[] = "ny rad";
+	cr_assert_eq(doc_line_replace(d, &d->lines[0], text, 6, NULL, 0), 0);
+	text[0] = 'N'; /* the line has its own copy */
+	cr_assert_str_eq(d->lines[0].text, "ny rad");
+	cr_assert_str_eq(d->lines[0].orig, "rad 0");
+	doc_free(d);
+}
+
 Test(doc, blank_lines_count_like_an_editor)
 {
 	const char s[] = "a\n\n\nb";
@@ -103,7 +143,8 @@ Test(doc, orig_offsets_and_confidence_follow_edits)
 	const char *y = doc_intern(d, buf);
 	cr_assert_str_eq(x, "abc");
 	cr_assert_str_eq(y, "xyz");
-	doc_line_replace(l, strdup(nt), strlen(nt), e, 2);
+	cr_assert_eq(doc_line_replace(d, l, nt, strlen(nt), e, 2), 0);
+	free(e); /* (the line has its own copy) */
 	cr_assert_eq(doc_line_orig_off(l, 0, 0), 0);
 	cr_assert_eq(doc_line_orig_off(l, 3, 0), 2);   /* 'r' after ö */
 	cr_assert_eq(doc_line_orig_off(l, 17, 0), 15); /* the r of är */
