@@ -275,6 +275,11 @@ struct lex {
 	struct lex_stats st;
 	char *buf; /* scratch for lower-casing */
 	size_t bufsz;
+	/* a blocked Bloom filter of the words of known and freq (bloom_test):
+	 * (bloom_mask + 1) blocks of eight words; NULL when there was no memory
+	 * for it (lex_listed then asks the maps alone) */
+	uint64_t *bloom;
+	size_t bloom_mask;
 };
 
 /* Letter 3- and 4-grams of a word, lower-cased, with its start and end as
@@ -377,6 +382,45 @@ static void tri_from_map(struct lex *lx, const struct lex_map *m)
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->slots[i].hash)
 			tri_walk(m->arena + m->slots[i].koff, m->slots[i].klen, lx->tri, 1, 0);
+}
+
+/* lex_listed()'s question is mostly answered "no" (word repair asks it of
+ * every candidate reading, most of which are no words), and a hash table's
+ * "no" costs a cache miss in each of two tables.  A blocked Bloom filter
+ * answers most of them from one 64-byte block of a table small enough to
+ * stay in cache: the block chosen by the word's hash, six of its 512 bits
+ * by the rest of it (about 14 bits a word: some 1% of the words not listed
+ * pass, and the maps answer for them).  set: add h; otherwise 1 when h may
+ * be a listed word's hash, 0 when it is none. */
+static int bloom_test(const struct lex *lx, uint64_t h, int set)
+{
+	uint64_t *b = lx->bloom + ((h >> 40) & lx->bloom_mask) * 8;
+	uint64_t g = h * 0x9E3779B97F4A7C15ull;
+	for (int k = 0; k < 6; k++, g <<= 9) {
+		unsigned i = (unsigned)(g >> 55); /* 9 bits: one of the block's 512 */
+		uint64_t m = (uint64_t)1 << (i & 63);
+		if (set)
+			b[i >> 6] |= m;
+		else if (!(b[i >> 6] & m))
+			return 0;
+	}
+	return 1;
+}
+
+static void bloom_from_maps(struct lex *lx)
+{
+	size_t n = lex_map_count(lx->known) + lex_map_count(lx->freq), blocks = 64;
+	while (blocks < n / 40 && blocks < ((size_t)1 << 24))
+		blocks *= 2;
+	lx->bloom = calloc(blocks * 8, sizeof(uint64_t));
+	if (!lx->bloom)
+		return; /* (slower, not wrong) */
+	lx->bloom_mask = blocks - 1;
+	const struct lex_map *maps[] = {lx->known, lx->freq};
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < maps[k]->cap; i++)
+			if (maps[k]->slots[i].hash)
+				bloom_test(lx, maps[k]->slots[i].hash, 1);
 }
 
 struct load_ctx {
@@ -544,6 +588,7 @@ int lex_new(const struct lex_options *opt, struct lex **out, struct ex_error *er
 	lx->st.words = lex_map_count(lx->known);
 	tri_from_map(lx, lx->known);
 	tri_from_map(lx, lx->freq);
+	bloom_from_maps(lx);
 	*out = lx;
 	return 0;
 fail:
@@ -564,6 +609,7 @@ void lex_free(struct lex *lx)
 	lex_map_free(lx->names);
 	lex_map_free(lx->name_pre);
 	free(lx->tri);
+	free(lx->bloom);
 	free(lx->buf);
 	free(lx);
 }
@@ -635,8 +681,11 @@ int lex_listed(struct lex *lx, const char *w, size_t n)
 	if (scratch(lx, n) < 0)
 		return 0;
 	size_t ln = lex_lower(w, n, lx->buf);
-	return lex_map_get(lx->known, lx->buf, ln, NULL, NULL, NULL) ||
-	       lex_map_get(lx->freq, lx->buf, ln, NULL, NULL, NULL);
+	uint64_t h = hash_bytes(lx->buf, ln);
+	if (lx->bloom && !bloom_test(lx, h, 0))
+		return 0;
+	return map_find(lx->known, lx->buf, ln, h)->hash ||
+	       map_find(lx->freq, lx->buf, ln, h)->hash;
 }
 
 /* How many stems hunspell gives w[0..n), and in *self whether w itself

@@ -133,6 +133,51 @@ Test(lexicon, listed_tier)
 	cr_expect_eq(check("kommun"), LEX_LISTED);
 }
 
+/* lex_listed() finds every word of every list, in any case (its filter in
+ * front of the maps never says no to a listed word), and says no to words
+ * of no list: of 20,000 made by changing a listed word's last letter to
+ * "q" or appending "qx", none is listed. */
+Test(lexicon, listed_finds_every_list_word)
+{
+	static const char *const files[] = {"tesseract.words", "additions.words", "municipal.words",
+	                                    "freq.tsv"};
+	size_t words = 0, made = 0, passed = 0;
+	char line[512], up[1100];
+	for (size_t f = 0; f < sizeof(files) / sizeof(*files); f++) {
+		char path[256];
+		snprintf(path, sizeof(path), "rules/lexicon/%s", files[f]);
+		FILE *fp = fopen(path, "r");
+		cr_assert_not_null(fp, "%s", path);
+		while (fgets(line, sizeof(line), fp)) {
+			size_t n = strcspn(line, " \t\r\n#"); /* (a line may end in a comment) */
+			if (!n || line[0] == '#')
+				continue;
+			line[n] = 0;
+			cr_expect(lex_listed(lx, line, n), "%s: '%s' not listed", files[f], line);
+			words++;
+			if (words % 997 == 0) { /* the same in capitals, now and then */
+				size_t un = 0;
+				for (size_t i = 0; i < n; i++)
+					up[un++] = (line[i] >= 'a' && line[i] <= 'z')
+					               ? (char)(line[i] - 32)
+					               : line[i];
+				cr_expect(lex_listed(lx, up, un), "'%.*s' not listed", (int)un, up);
+			}
+			if (made < 20000 && n + 3 < sizeof(line) &&
+			    (unsigned char)line[n - 1] < 0x80) {
+				line[n - 1] = 'q';
+				memcpy(line + n, "qx", 3);
+				passed += lex_listed(lx, line, n + 2);
+				made++;
+			}
+		}
+		fclose(fp);
+	}
+	cr_expect_gt(words, 150000);
+	cr_expect_eq(made, 20000);
+	cr_expect_eq(passed, 0, "%zu made-up words listed", passed);
+}
+
 /* Compounds hunspell's compounding does not build: a listed head (or one and
  * a linking s) and a tail the prior has seen; the head a base form, never an
  * inflection ("söker" is "söka": "sökerställa" is no word, the OCR's
