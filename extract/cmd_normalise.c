@@ -169,10 +169,11 @@ int cmd_normalise(int argc, char **argv)
 		}
 		fprintf(stderr,
 		        "normalise: %zu lines, %zu words, %zu changes, lost diacritics: %s, "
-		        "rules prefiltered: %s; %zu bytes in %.3f s of CPU (%.1f MB/s)\n",
+		        "rules prefiltered: %s, lexicon look-ups: %zu (%zu asked of hunspell); "
+		        "%zu bytes in %.3f s of CPU (%.1f MB/s)\n",
 		        st.lines, words, st.changed, st.lost_diacritics ? "yes" : "no",
-		        st.prefiltered ? "yes" : "no", in.len, sec,
-		        sec > 0 ? (double)in.len / 1e6 / sec : 0.0);
+		        st.prefiltered ? "yes" : "no", st.lex_lookups, st.hunspell_calls, in.len,
+		        sec, sec > 0 ? (double)in.len / 1e6 / sec : 0.0);
 	}
 
 	if (profile)

@@ -5110,7 +5110,9 @@ static int before_capital(const struct doc_line *l, size_t b)
  * recognised here: a text layer's capitals are its writer's. */
 static int doc_shape_case(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
 {
-	if (!n->lost && !has_ocr_page(d))
+	/* (it asks the lexicon which words prose writes small: none with
+	 * --no-lexicon) */
+	if (!n->lex || (!n->lost && !has_ocr_page(d)))
 		return 0;
 	/* the words with such a capital inside a sentence that the lexicon
 	 * knows small and are no names, with how often (the high 16 bits of a
@@ -6195,6 +6197,9 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	int signal = lost_diacritics(d);
 	int lost = n->force_lost >= 0 ? n->force_lost : signal;
 	n->lost = lost;
+	struct lex_stats lex0 = {0};
+	if (n->lex)
+		lex_get_stats(n->lex, &lex0);
 	if (stats) {
 		stats->lost_diacritics = lost;
 		stats->prefiltered = n->mask;
@@ -6373,6 +6378,12 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	n->doc = NULL;
 	n->doc_words = 0;
 	n->doc_habits = 0;
+	if (stats && n->lex) {
+		struct lex_stats lex1;
+		lex_get_stats(n->lex, &lex1);
+		stats->lex_lookups = lex1.lookups - lex0.lookups;
+		stats->hunspell_calls = lex1.hunspell_calls - lex0.hunspell_calls;
+	}
 	if (rc < 0)
 		return ex_fail(err, EX_NOMEM, d->name, 0, 0, "out of memory");
 	return 0;

@@ -59,6 +59,10 @@ struct norm_stats {
 	 * prefilters as bit sets and their `needs` texts as one automaton), not
 	 * asked rule by rule: so when the rules fit (at most 128 line rules) */
 	int prefiltered;
+	/* the lexicon's work for this document: its look-ups (lex_check) and,
+	 * of those, the ones no cache answered, asked of hunspell; 0 without a
+	 * lexicon */
+	size_t lex_lookups, hunspell_calls;
 };
 
 struct norm;

@@ -160,6 +160,42 @@ Test(cli, normalise_keeps_line_count_stdin_to_stdout)
 	free(seed);
 }
 
+/* --no-lexicon: the rules alone (a lost "i", a hyphenated word rejoined),
+ * no word repaired, on a document that lost its å/ä/ö, whose document steps
+ * ask the lexicon (document-shape-case once dereferenced the missing one);
+ * --stats counts the lexicon's look-ups and those hunspell answered. */
+Test(cli, normalise_without_lexicon_and_its_stats)
+{
+	char *seed = tu_seed("000");
+	size_t n;
+	char *text = tu_read(seed, &n);
+	struct tu_result r = tu_run(text, "%s normalise --no-lexicon --stats -", tu_bin());
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect_eq(tu_count_lines(r.out), tu_count_lines(text));
+	cr_expect(strstr(r.out, "Forvaltningens forslag till beslut") != NULL);
+	cr_expect(strstr(r.err, "lost diacritics: yes") != NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "lexicon look-ups: 0 (0 asked of hunspell)") != NULL, "%s", r.err);
+	struct tu_result e = tu_run(text, "%s normalise --no-lexicon --explain -", tu_bin());
+	cr_assert_eq(e.status, 0, "%s", e.err);
+	cr_expect(strstr(e.out, "(dehyphenate)") != NULL, "%s", e.out);
+	cr_expect(strstr(e.out, "(word-repair)") == NULL, "%s", e.out);
+	struct tu_result w = tu_run(text, "%s normalise --stats -", tu_bin());
+	cr_assert_eq(w.status, 0, "%s", w.err);
+	cr_expect(strstr(w.out, "Förvaltningens förslag till beslut") != NULL);
+	size_t lookups = 0, asked = 0;
+	const char *l = strstr(w.err, "lexicon look-ups: ");
+	cr_assert_not_null(l, "%s", w.err);
+	cr_assert_eq(sscanf(l, "lexicon look-ups: %zu (%zu asked of hunspell)", &lookups, &asked),
+	             2);
+	cr_expect_gt(asked, 0);
+	cr_expect_gt(lookups, asked); /* the cache answers the rest */
+	tu_result_free(&w);
+	tu_result_free(&e);
+	tu_result_free(&r);
+	free(text);
+	free(seed);
+}
+
 /* --profile: a row per rule on standard error, in the order the rules run,
  * with the lines each ran on and changed; the text on standard output is the
  * same as without it. */
