@@ -707,6 +707,10 @@ Test(normalise, vv_read_as_w_and_a_rare_joint)
 	            "klimatméal nas.\n",
 	            "Ledamöterna och Räddningstjänsten ser till att hushållet och klimatmål nås.",
 	            NULL);
+	/* "f" and "j" read as "i" */
+	expect_text(1, "Kommunens aviallschef mater slagliud som en folid av kontrollirekvensen.\n",
+	            "Kommunens avfallschef mäter slagljud som en följd av kontrollfrekvensen.",
+	            NULL);
 	/* "f" read as "t", "t" as "i" */
 	expect_text(1, "Avialet om linjetratik galler i normaltallet.\n",
 	            "Avtalet om linjetrafik gäller i normalfallet.", NULL);
