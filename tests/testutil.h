@@ -72,6 +72,16 @@ static inline char *tu_seed(const char *num)
 	return NULL;
 }
 
+/* The text of seed num (NULL when missing).  Caller frees. */
+static inline char *tu_seed_text(const char *num)
+{
+	char *path = tu_seed(num);
+	size_t n;
+	char *text = path ? tu_read(path, &n) : NULL;
+	free(path);
+	return text;
+}
+
 struct tu_result {
 	int status; /* exit status, or 128+signal */
 	char *out;
