@@ -52,18 +52,19 @@ struct doc_block {
 /* n bytes from d's blocks, aligned for any type; NULL when out of memory */
 static void *doc_alloc(struct doc *d, size_t n)
 {
+	if (n > SIZE_MAX / 2)
+		return NULL;
 	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
 	struct doc_block *b = d->blocks;
 	if (!b || b->size - b->used < n) {
-		size_t size = n > DOC_BLOCK_SIZE / 4 ? n : DOC_BLOCK_SIZE;
-		if (size > SIZE_MAX - sizeof(*b))
-			return NULL;
+		int large = n > DOC_BLOCK_SIZE / 4;
+		size_t size = large ? n : DOC_BLOCK_SIZE;
 		struct doc_block *nb = malloc(sizeof(*nb) + size);
 		if (!nb)
 			return NULL;
 		nb->used = 0;
 		nb->size = size;
-		if (b && size != DOC_BLOCK_SIZE) {
+		if (b && large) {
 			/* a large one of its own behind the current block, whose
 			 * room stays in use */
 			nb->next = b->next;
