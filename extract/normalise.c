@@ -2520,13 +2520,15 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
 {
 	const char *s = ls->cur.buf;
 	int rc = 0;
-	/* addresses are not words: an "@" with a dot after it, "://", "www." (an
-	 * "@" without a domain after it is a letter misread: "ber@rts") */
+	/* addresses are not words: an "@" with a dot after it or closing the
+	 * token (an address broken at the line's end), "://", "www." (an "@"
+	 * with letters and no domain after it is a letter misread: "ber@rts",
+	 * "pag@r") */
 	const char *at = memchr(s + a, '@', b - a), *dot = NULL;
 	for (const char *p = at; p && p + 1 < s + b && !dot; p++)
 		if (*p == '.' && ((p[1] | 32) >= 'a' && (p[1] | 32) <= 'z'))
 			dot = p;
-	if (dot || (b - a > 3 && memmem(s + a, b - a, "://", 3)) ||
+	if (dot || (at && at + 1 == s + b) || (b - a > 3 && memmem(s + a, b - a, "://", 3)) ||
 	    (b - a > 4 && !strncmp(s + a, "www.", 4)))
 		return 0;
 	if (pairs && memchr(s + a, '-', b - a)) {

@@ -707,6 +707,13 @@ Test(normalise, vv_read_as_w_and_a_rare_joint)
 	            "klimatméal nas.\n",
 	            "Ledamöterna och Räddningstjänsten ser till att hushållet och klimatmål nås.",
 	            NULL);
+	/* "@" for å and ä inside a word; an address, whole or broken at the
+	 * line's end, is left */
+	expect_text(1,
+	            "Arbetet pag@r och det @r klart. Skriv till anna.berg@kommun.se eller a@\n"
+	            "kommun.se.\n",
+	            "Arbetet pågår och det är klart. Skriv till anna.berg@kommun.se eller a@\n",
+	            NULL);
 	/* "f" and "j" read as "i" */
 	expect_text(1, "Kommunens aviallschef mater slagliud som en folid av kontrollirekvensen.\n",
 	            "Kommunens avfallschef mäter slagljud som en följd av kontrollfrekvensen.",
