@@ -714,6 +714,9 @@ Test(normalise, vv_read_as_w_and_a_rare_joint)
 	            "kommun.se.\n",
 	            "Arbetet pågår och det är klart. Skriv till anna.berg@kommun.se eller a@\n",
 	            NULL);
+	/* "]" for a word's l, "w" for v */
+	expect_text(1, "Forvaltningen har ]amnat ett yttrande om awgifter.\n",
+	            "Förvaltningen har lämnat ett yttrande om avgifter.", NULL);
 	/* "f" and "j" read as "i" */
 	expect_text(1, "Kommunens aviallschef mater slagliud som en folid av kontrollirekvensen.\n",
 	            "Kommunens avfallschef mäter slagljud som en följd av kontrollfrekvensen.",
