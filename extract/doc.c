@@ -150,22 +150,25 @@ struct doc_page *doc_add_page(struct doc *d, enum doc_page_source source)
 	return p;
 }
 
+/* Whether s[0..n) may hold a control character, a BOM, a surrogate or a
+ * noncharacter (all start with a byte below 0x20, 0x7F, C2 80..9F, ED or
+ * EF): most lines hold none. */
+static int may_need_sanitising(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7F || c == 0xEF || c == 0xED ||
+		    (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] < 0xA0))
+			return 1;
+	}
+	return 0;
+}
+
 /* Control characters cannot appear in XML 1.0 and mean nothing in a line of
  * text: they become spaces, so that columns stay where they were. */
 static char *sanitise(const char *s, size_t n, size_t *outlen)
 {
-	/* most lines need nothing: no control characters, BOMs or noncharacters
-	 * (all start with a byte below 0x20, 0x7F, C2 80..9F or EF), and NFC
-	 * takes its own fast path */
-	size_t i0 = 0;
-	while (i0 < n) {
-		unsigned char c = (unsigned char)s[i0];
-		if (c < 0x20 || c == 0x7F || c == 0xEF || c == 0xED ||
-		    (c == 0xC2 && i0 + 1 < n && (unsigned char)s[i0 + 1] < 0xA0))
-			break;
-		i0++;
-	}
-	if (i0 == n && utf8_valid(s, n))
+	if (!may_need_sanitising(s, n) && utf8_valid(s, n))
 		return utf8_nfc(s, n, outlen);
 	struct sb b = SB_INIT;
 	size_t i = 0;
@@ -205,13 +208,19 @@ struct doc_line *doc_add_line(struct doc *d, const char *text, size_t len)
 	}
 	struct doc_line *l = &d->lines[d->nlines];
 	memset(l, 0, sizeof(*l));
-	size_t n;
-	char *clean = sanitise(text, len, &n);
-	if (!clean)
-		return NULL;
-	/* the text is the orig until the normaliser changes it */
-	l->orig = l->text = doc_strndup(d, clean, n);
-	free(clean);
+	/* the text is the orig until the normaliser changes it; nearly every
+	 * line is clean NFC already and is copied as it is */
+	size_t n = len;
+	if (!may_need_sanitising(text, len) && utf8_valid(text, len) &&
+	    utf8_surely_nfc(text, len)) {
+		l->orig = l->text = doc_strndup(d, text, len);
+	} else {
+		char *clean = sanitise(text, len, &n);
+		if (!clean)
+			return NULL;
+		l->orig = l->text = doc_strndup(d, clean, n);
+		free(clean);
+	}
 	if (!l->orig)
 		return NULL;
 	l->orig_len = l->len = n;
@@ -281,6 +290,7 @@ int doc_line_drop_words(struct doc *d, struct doc_line *l, const char *drop)
 		n++;
 	}
 	char *orig = t.oom ? NULL : doc_strndup(d, t.buf ? t.buf : "", t.len);
+	size_t olen = t.len;
 	sb_release(&t);
 	if (!orig) {
 		free(w);
@@ -288,7 +298,7 @@ int doc_line_drop_words(struct doc *d, struct doc_line *l, const char *drop)
 	}
 	free(l->words);
 	l->orig = l->text = orig;
-	l->orig_len = l->len = strlen(orig);
+	l->orig_len = l->len = olen;
 	l->words = w;
 	l->nwords = n;
 	return 0;

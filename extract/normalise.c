@@ -1566,19 +1566,26 @@ static int cand_keeps_stress(const struct site *sites, const struct cand *c, con
  * rest of four or more): a compound whose joint makes the unseen letters
  * ("elev|ökningen": "vök"), which the first search may take where the
  * second would ("elevåkningen", a ride, no joint) */
-static int joint_plausible(struct norm *n, const char *w, size_t len)
+/* The next place past letter *k (byte *i) of w[0..len), nc letters, that
+ * splits it into two listed words, the first of three letters or more, the
+ * rest of four or more: 1 with *i and *k there, or 0 when there is none. */
+static int next_listed_split(struct norm *n, const char *w, size_t len, int nc, size_t *i, int *k)
 {
-	if (!lex_plausible(n->lex, w, len, 1))
-		return 0;
-	size_t i = 0;
-	int k = 0, nc = (int)utf8_count(w, len);
-	while (i < len && nc - k > 4) {
-		utf8_next(w, len, &i);
-		k++;
-		if (k >= 3 && lex_listed(n->lex, w, i) && lex_listed(n->lex, w + i, len - i))
+	while (*i < len && nc - *k > 4) {
+		utf8_next(w, len, i);
+		++*k;
+		if (*k >= 3 && lex_listed(n->lex, w, *i) && lex_listed(n->lex, w + *i, len - *i))
 			return 1;
 	}
 	return 0;
+}
+
+static int joint_plausible(struct norm *n, const char *w, size_t len)
+{
+	size_t i = 0;
+	int k = 0;
+	return lex_plausible(n->lex, w, len, 1) &&
+	       next_listed_split(n, w, len, (int)utf8_count(w, len), &i, &k);
 }
 
 /* Whether the word as read, w[0..len), is two listed words whose joint the
@@ -1589,19 +1596,16 @@ static int joint_plausible(struct norm *n, const char *w, size_t len)
 static int read_joint_holds(struct norm *n, const char *w, size_t len, const char *c, size_t clen)
 {
 	size_t i = 0, ci = 0;
-	int k = 0, nc = (int)utf8_count(w, len);
+	int k = 0, ck = 0, nc = (int)utf8_count(w, len);
 	int same = nc == (int)utf8_count(c, clen);
-	while (i < len && nc - k > 4) {
-		utf8_next(w, len, &i);
-		if (same)
+	while (next_listed_split(n, w, len, nc, &i, &k)) {
+		if (!same)
+			return 1;
+		for (; ck < k; ck++) /* the candidate's same letter */
 			utf8_next(c, clen, &ci);
-		k++;
-		if (k < 3 || !lex_listed(n->lex, w, i) || !lex_listed(n->lex, w + i, len - i))
-			continue;
-		if (same && lex_listed(n->lex, c, ci) && lex_listed(n->lex, c + ci, clen - ci) &&
-		    lex_freq(n->lex, c, ci) > 10.0 * lex_freq(n->lex, w, i))
-			continue;
-		return 1;
+		if (!lex_listed(n->lex, c, ci) || !lex_listed(n->lex, c + ci, clen - ci) ||
+		    lex_freq(n->lex, c, ci) <= 10.0 * lex_freq(n->lex, w, i))
+			return 1;
 	}
 	return 0;
 }
@@ -6200,7 +6204,7 @@ int norm_doc(struct norm *n, struct doc *d, struct norm_stats *stats, struct ex_
 	int lost = n->force_lost >= 0 ? n->force_lost : signal;
 	n->lost = lost;
 	struct lex_stats lex0 = {0};
-	if (n->lex)
+	if (stats && n->lex)
 		lex_get_stats(n->lex, &lex0);
 	if (stats) {
 		stats->lost_diacritics = lost;

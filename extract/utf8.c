@@ -82,7 +82,7 @@ static char *terminate(uint8_t *r, size_t len, size_t *outlen)
  * them unless a combining mark (U+0300 and up) follows; general punctuation
  * U+2002..U+206F is stable too.  Text made only of these is already NFC, which
  * is nearly all Swedish text: skip the work. */
-static int surely_nfc(const char *s, size_t n)
+int utf8_surely_nfc(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -110,7 +110,7 @@ char *utf8_nfc(const char *s, size_t n, size_t *outlen)
 	size_t len = 0;
 	if (n == 0)
 		return terminate(calloc(1, 1), 0, outlen);
-	if (surely_nfc(s, n)) {
+	if (utf8_surely_nfc(s, n)) {
 		char *c = malloc(n + 1);
 		if (!c)
 			return NULL;

@@ -30,6 +30,11 @@ char *utf8_from_cp1252(const char *s, size_t n, size_t *outlen);
 /* Unicode normalisation form C. */
 char *utf8_nfc(const char *s, size_t n, size_t *outlen);
 
+/* 1 when s[0..n) is surely NFC already: only characters that compose with
+ * nothing before them and no combining mark after (nearly all Swedish
+ * text); 0 when normalisation may change it. */
+int utf8_surely_nfc(const char *s, size_t n);
+
 /* Full lower and upper case mappings; casefold for caseless comparison. */
 char *utf8_lower(const char *s, size_t n, size_t *outlen);
 char *utf8_upper(const char *s, size_t n, size_t *outlen);
