@@ -1322,6 +1322,22 @@ static int all_caps(const char *w, size_t len)
 	return 1;
 }
 
+/* Whether w[0, len) is a word in capitals whose marks the engine printed
+ * where its Å/Ä/Ö were ("SJ6ANGSBACKEN", "TJÉNSTEUTLATANDE"): two capitals
+ * or more, and no small letter but an é. */
+static int caps_read(const char *w, size_t len)
+{
+	int up = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t c = utf8_next(w, len, &i);
+		if (utf8_is_upper(c))
+			up++;
+		else if (utf8_is_lower(c) && c != 0xE9)
+			return 0;
+	}
+	return up >= 2;
+}
+
 /* ---- word repair ------------------------------------------------------------------ */
 
 struct site {
@@ -2519,6 +2535,19 @@ static int double_name(struct norm *n, const char *s, size_t a, size_t b, struct
 	return 0;
 }
 
+/* The length of the mark at s[q] (before b) that parts a chunk into words
+ * of their own: '/', '-', an en dash or an em dash ("Mölndal–Härryda",
+ * "Tallåsen—Lillbäcken": two names, a route or a pair); 0 when none. */
+static size_t piece_mark(const char *s, size_t q, size_t b)
+{
+	if (s[q] == '/' || s[q] == '-')
+		return 1;
+	if (q + 3 <= b && (unsigned char)s[q] == 0xE2 && (unsigned char)s[q + 1] == 0x80 &&
+	    ((unsigned char)s[q + 2] == 0x93 || (unsigned char)s[q + 2] == 0x94))
+		return 3;
+	return 0;
+}
+
 static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, int pairs,
                         struct rlist *rl)
 {
@@ -2540,10 +2569,10 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
 		if (dn)
 			return dn < 0 ? -1 : 0;
 	}
-	/* pieces between '/' and '-' are words of their own */
+	/* pieces between '/', '-' and dashes are words of their own */
 	for (size_t p = a; p < b && rc == 0;) {
 		size_t q = p;
-		while (q < b && s[q] != '/' && s[q] != '-')
+		while (q < b && !piece_mark(s, q, b))
 			q++;
 		/* trim what cannot be part of a word at either end */
 		size_t x = p, y = q;
@@ -2565,7 +2594,7 @@ static int repair_chunk(struct norm *n, struct lstate *ls, size_t a, size_t b, i
 		}
 		if (y > x)
 			rc = word_core(n, ls, x, y, pairs, rl);
-		p = q < b ? q + 1 : b;
+		p = q < b ? q + piece_mark(s, q, b) : b;
 	}
 	return rc;
 }
@@ -2842,14 +2871,28 @@ static int collect(struct norm *n, struct lstate *ls, size_t a, size_t b, const 
 	if ((flags & MEMO_ACRONYM) && add_line(&n->acr, line) < 0)
 		return -1;
 	if (flags & MEMO_LEFTOVER) {
-		if (room_for(&n->left, &n->aleft, n->nleft, sizeof(*n->left), 16) < 0)
+		/* the chunk as word repair leaves it, which is what the document
+		 * steps find on the line ("Tallåsen–Lillbacken": a piece repaired,
+		 * a piece neither known nor repaired) */
+		struct sb c = SB_INIT;
+		size_t at = a;
+		for (size_t i = from; i < rl->n; i++) {
+			const struct repl *r = &rl->r[i];
+			if (r->a < at || r->b > b)
+				continue;
+			sb_add(&c, ls->cur.buf + at, r->a - at);
+			sb_add(&c, r->text, r->tlen);
+			at = r->b;
+		}
+		sb_add(&c, ls->cur.buf + at, b - at);
+		size_t cl;
+		char *cs = c.oom ? NULL : sb_detach(&c, &cl);
+		sb_release(&c);
+		if (!cs || room_for(&n->left, &n->aleft, n->nleft, sizeof(*n->left), 16) < 0) {
+			free(cs);
 			return -1;
-		char *c = malloc(b - a + 1);
-		if (!c)
-			return -1;
-		memcpy(c, ls->cur.buf + a, b - a);
-		c[b - a] = '\0';
-		n->left[n->nleft++] = (struct leftover){(size_t)(ls->l - n->doc->lines), c, b - a};
+		}
+		n->left[n->nleft++] = (struct leftover){(size_t)(ls->l - n->doc->lines), cs, cl};
 	}
 	if (!first)
 		return 0;
@@ -4486,7 +4529,7 @@ static int vocab_match(struct norm *n, const char *w, size_t len, struct sb *out
 	/* the case of the word as read: a capital first letter, or all capitals */
 	sb_reset(out);
 	int nb = decode(bk, bl, b, MAX_WORD);
-	int caps = all_caps(w, len);
+	int caps = caps_read(w, len);
 	for (int i = 0; i < nb; i++) {
 		uint32_t c =
 		    (caps || (i == 0 && utf8_is_upper(orig0))) ? utf8_cp_upper(b[i]) : b[i];
@@ -4774,7 +4817,7 @@ static int doc_leftovers(struct norm *n, struct doc *d, const char *rule, struct
 			size_t b = tmp.cur.len;
 			for (size_t p = 0; p < b;) {
 				size_t q = p;
-				while (q < b && s[q] != '/' && s[q] != '-')
+				while (q < b && !piece_mark(s, q, b))
 					q++;
 				size_t x = p, y = q;
 				while (x < y) {
@@ -4803,7 +4846,7 @@ static int doc_leftovers(struct norm *n, struct doc *d, const char *rule, struct
 					sb_add(&rec, h, 3);
 					sb_add(&rec, w.buf, w.len);
 				}
-				p = q < b ? q + 1 : b;
+				p = q < b ? q + piece_mark(s, q, b) : b;
 			}
 			repl_free(rl.r, rl.n);
 			if (rec.oom ||
@@ -5442,7 +5485,8 @@ static int spelling_seen(struct lex_map *names, uint64_t lens, const unsigned ch
  * spelling of it with å/ä/ö, the prior has not seen that spelling either
  * (a word it has seen is word-pair's to decide) and word-pair would not
  * change the word. */
-static int doc_spelling(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+static int unseen_spelling(struct norm *n, struct doc *d, const char *rule,
+                           struct norm_stats *stats)
 {
 	if (!n->lex || !lex_map_count(n->unseen_words))
 		return 0;
@@ -5543,6 +5587,186 @@ static int doc_spelling(struct norm *n, struct doc *d, const char *rule, struct 
 	lex_map_free(names);
 	lex_map_free(var);
 	return rc;
+}
+
+/* Whether w[0, wl) is v[0, vl) with some of its å/ä/ö taken away, and not
+ * all of what v has: both folded alike, and each å/ä/ö of w one of v's in
+ * its place ("sjöängsbacken" of "sjöängsbäcken").  Lower case, UTF-8. */
+static int fewer_marks(const char *w, size_t wl, const char *v, size_t vl)
+{
+	size_t i = 0, k = 0;
+	int fewer = 0;
+	while (i < wl && k < vl) {
+		uint32_t a = utf8_next(w, wl, &i), b = utf8_next(v, vl, &k);
+		if (a == b)
+			continue;
+		if ((b != 0xE5 && b != 0xE4 && b != 0xF6) || a != (b == 0xF6 ? 'o' : 'a'))
+			return 0;
+		fewer = 1;
+	}
+	return fewer && i == wl && k == vl;
+}
+
+/* The next word of line l (from edit *k on) that an edit made and that has
+ * å/ä/ö, at [*x, *y); 0 when there is none. */
+static int next_marked(const struct doc_line *l, size_t *k, size_t *x, size_t *y)
+{
+	size_t done = *k ? *y : 0;
+	for (; *k < l->nedits; (*k)++) {
+		const struct doc_edit *e = &l->edits[*k];
+		if (e->new_off < done || !memchr(l->text + e->new_off, 0xC3, e->new_len))
+			continue;
+		word_around(l, e->new_off, e->new_off + e->new_len, x, y);
+		(*k)++;
+		return 1;
+	}
+	return 0;
+}
+
+/* document-spelling's second part: a word the rules gave some of its å/ä/ö
+ * but not all ("Sj6angsbacken" -> "Sjöängsbacken", "tatortsnaéra" ->
+ * "tatortsnära": the engine printed a mark for one letter and none for the
+ * other), which the lexicon takes only as a compound it builds and the prior
+ * never saw, is spelt as the rules gave it all of them elsewhere in the
+ * document ("Sjöängsbäcken", "tätortsnära"; its own capitals kept), when
+ * that is the one spelling of the document's with more: a document spells
+ * its names one way. */
+static int marks_spelling(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+{
+	if (!n->lex)
+		return 0;
+	/* the words edits gave å/ä/ö, as written, with how often (a look-up
+	 * each: a document repeats its words) */
+	struct lex_map *seen = lex_map_new(), *uses = lex_map_new(), *groups = lex_map_new(),
+	               *var = lex_map_new();
+	int rc = seen && uses && groups && var ? 0 : -1;
+	for (size_t li = 0; li < d->nlines && rc == 0; li++) {
+		const struct doc_line *l = &d->lines[li];
+		size_t k = 0, x = 0, y = 0;
+		while (rc == 0 && next_marked(l, &k, &x, &y)) {
+			uint32_t *cnt;
+			if (y - x < 2 || y - x > 120)
+				continue;
+			if (lex_map_ref(seen, l->text + x, y - x, &cnt, NULL, NULL))
+				(*cnt)++;
+			else
+				rc = lex_map_put(seen, l->text + x, y - x, 1, NULL, 0);
+		}
+	}
+	/* ... in small letters, with how often, and by folded form: folded ->
+	 * its spellings, each preceded by its length (a byte) */
+	struct sb g = SB_INIT;
+	size_t it = 0;
+	const char *w, *v;
+	size_t wl, vl;
+	uint32_t num;
+	while (rc == 0 && lex_map_next(seen, &it, &w, &wl, &num)) {
+		char low[256], f[64];
+		size_t ll = lex_lower(w, wl, low), fl = fold_word(low, ll, f, sizeof f);
+		uint32_t *cnt;
+		if (!fl)
+			continue;
+		if (lex_map_ref(uses, low, ll, &cnt, NULL, NULL)) {
+			*cnt += num;
+			continue; /* a spelling its group has */
+		}
+		sb_reset(&g);
+		if (lex_map_get(groups, f, fl, NULL, &v, &vl))
+			sb_add(&g, v, vl);
+		sb_addc(&g, (char)ll);
+		sb_add(&g, low, ll);
+		rc = g.oom || lex_map_put(uses, low, ll, num, NULL, 0) < 0
+		         ? -1
+		         : lex_map_put(groups, f, fl, 0, g.buf, g.len);
+	}
+	sb_release(&g);
+	/* each group's fullest spelling, of which every other is one with fewer
+	 * marks: the others the prior never saw and no list holds, and that the
+	 * document does not use more often -> it (a context rule's guess,
+	 * "utmed Ängsbäcken", does not outvote three readings) */
+	it = 0;
+	while (rc == 0 && lex_map_next(groups, &it, &w, &wl, NULL)) {
+		lex_map_get(groups, w, wl, NULL, &v, &vl);
+		if ((size_t)(unsigned char)v[0] + 1 == vl)
+			continue; /* one spelling */
+		const char *full = NULL;
+		size_t fl = 0;
+		for (size_t p = 0; p < vl && !full; p += 1 + (unsigned char)v[p]) {
+			const char *c = v + p + 1;
+			size_t cl = (unsigned char)v[p];
+			int all = 1;
+			for (size_t q = 0; q < vl && all; q += 1 + (unsigned char)v[q])
+				all = q == p || fewer_marks(v + q + 1, (unsigned char)v[q], c, cl);
+			if (all) {
+				full = c;
+				fl = cl;
+			}
+		}
+		for (size_t q = 0; full && q < vl && rc == 0; q += 1 + (unsigned char)v[q]) {
+			const char *c = v + q + 1;
+			size_t cl = (unsigned char)v[q];
+			uint32_t uf = 0, uc = 0;
+			lex_map_get(uses, full, fl, &uf, NULL, NULL);
+			lex_map_get(uses, c, cl, &uc, NULL, NULL);
+			if (c != full && uf >= uc && !lex_freq(n->lex, c, cl) &&
+			    !lex_listed(n->lex, c, cl))
+				rc = lex_map_put(var, c, cl, 0, full, fl);
+		}
+	}
+	lex_map_free(uses);
+	lex_map_free(groups);
+	/* each word as written so mapped -> its new spelling, in the word's own
+	 * capitals (its first letter, or all) */
+	struct lex_map *to = lex_map_new();
+	struct sb out = SB_INIT;
+	rc = rc == 0 && !to ? -1 : rc;
+	it = 0;
+	while (rc == 0 && lex_map_count(var) && lex_map_next(seen, &it, &w, &wl, NULL)) {
+		char low[256];
+		const char *mv;
+		size_t ml, i = 0, j = 0;
+		if (!lex_map_get(var, low, lex_lower(w, wl, low), NULL, &mv, &ml))
+			continue;
+		int caps = utf8_is_upper(utf8_next(w, wl, &i)), all = caps;
+		while (i < wl && all)
+			all = utf8_is_upper(utf8_next(w, wl, &i));
+		sb_reset(&out);
+		for (int first = 1; j < ml; first = 0) {
+			uint32_t c = utf8_next(mv, ml, &j);
+			char enc[8];
+			if (all || (first && caps))
+				c = utf8_cp_upper(c);
+			sb_add(&out, enc, (size_t)utf8_encode(c, enc));
+		}
+		rc = out.oom ? -1 : lex_map_put(to, w, wl, 0, out.buf, out.len);
+	}
+	sb_release(&out);
+	lex_map_free(var);
+	lex_map_free(seen);
+	/* ... wherever an edit made it */
+	struct lstate ls = {.cur = SB_INIT};
+	for (size_t li = 0; rc == 0 && lex_map_count(to) && li < d->nlines; li++) {
+		struct doc_line *l = &d->lines[li];
+		struct rlist rl = {0};
+		size_t k = 0, x = 0, y = 0;
+		while (rc == 0 && next_marked(l, &k, &x, &y)) {
+			const char *mv;
+			size_t ml;
+			if (lex_map_get(to, l->text + x, y - x, NULL, &mv, &ml) &&
+			    !guarded_word(n, l, l->text + x, y - x))
+				rc = rlist_add(&rl, x, y, mv, ml);
+		}
+		rc = flush_edits(n, &ls, l, &rl, rule, stats, rc);
+	}
+	ls_release(&ls);
+	lex_map_free(to);
+	return rc;
+}
+
+static int doc_spelling(struct norm *n, struct doc *d, const char *rule, struct norm_stats *stats)
+{
+	int rc = unseen_spelling(n, d, rule, stats);
+	return rc ? rc : marks_spelling(n, d, rule, stats);
 }
 
 /* ---- the document's own channel ----------------------------------------------- */

@@ -1049,6 +1049,57 @@ Test(normalise, a_name_spelt_as_the_document_spells_it_elsewhere)
 	            "omfattar Kvarnbacken och", NULL);
 }
 
+/* A word the rules gave some of its å/ä/ö but not all ("Sj6angsbacken":
+ * the engine printed a mark for the ö and none for the a's) is spelt as the
+ * document spells it with all of them ("Sjöängsbäcken", where a sentence
+ * about water says it is the stream), when the document uses that spelling
+ * as often or more; a guess a context rule made once does not outvote a
+ * spelling the document has three times. */
+Test(normalise, a_word_with_some_of_its_marks_spelt_as_the_document_spells_it)
+{
+	const char *in = "Dagvattnet leds till Sjéangsbacken och Sjéangsbacken rinner vidare.\n"
+	                 "Omradet vid Sj6angsbacken planeras.\n";
+	struct norm *n2;
+	struct ex_error err;
+	struct norm_options o = {.rules_dir = "rules", .lost_diacritics = NORM_LOST_ALWAYS};
+	cr_assert_eq(norm_new(&o, &n2, &err), 0, "%s", err.msg);
+	struct doc *d = run(n2, in, NULL);
+	char *s = joined(d);
+	cr_expect(strstr(s, "vid Sjöängsbäcken planeras") != NULL, "%s", s);
+	const struct doc_line *l = &d->lines[1];
+	int spelt = 0;
+	for (size_t k = 0; k < l->nedits; k++)
+		spelt |= !strcmp(l->edits[k].rule, "document-spelling");
+	cr_expect(spelt, "the change is document-spelling's: %s", s);
+	free(s);
+	doc_free(d);
+	norm_free(n2);
+	/* "utmed Ängsbäcken" is pair-back's guess; the name is read three times
+	 * as "Ängsbacken" */
+	expect_text(1,
+	            "Angsbacken ligger norr om skolan.\n"
+	            "Vagen till Angsbacken och stigen over Angsbacken.\n"
+	            "Dagvattnet leds i ett dike utmed Angsbacken.\n",
+	            "Ängsbacken ligger", "till Ängsbacken och", "över Ängsbacken.", NULL);
+}
+
+/* Words joined by a dash are words of their own ("Mölndal–Härryda", a route
+ * between two places), and a word repair leaves in such a chunk is the
+ * document's own word where the document has it ("Lillbäcken"). */
+Test(normalise, words_joined_by_a_dash_are_repaired_each)
+{
+	expect_text(1,
+	            "Linjen Mélndal—Harryda och Tallasen–Lillbacken.\n"
+	            "Skolan i Lillbaécken har 60 platser.\n",
+	            "Mölndal–Härryda", "Tallåsen–Lillbäcken", NULL);
+	/* a word in capitals stays in capitals when the document's word is
+	 * put in ("SJ6ANGSBACKEN": a heading) */
+	expect_text(1,
+	            "SJ6ANGSBACKEN\n"
+	            "Vattnet i Sjoangsbicken rinner till sjon.\n",
+	            "SJÖÄNGSBÄCKEN\n", NULL);
+}
+
 /* A numbered item's point read as a comma is put back where the item
  * before it ("3.") or after it ("5.") is near on the page, and the line
  * above does not run on into it. */
