@@ -1545,14 +1545,22 @@ static int cand_swedish(const struct site *sites, const struct cand *c)
 /* Does c keep a capital first letter cps[0] the letter it is, but for an
  * å, ä or ö put back or an "I" read for an "l" (one glyph in a sans-serif
  * face: "Ijudnivan")?  A name's first letter is what the reader sees
- * first: "Miva" (a company) is no "Nivå". */
+ * first: "Miva" (a company) is no "Nivå".  And where a small å/ä/ö is put
+ * back there, c puts back only å/ä/ö elsewhere too: a name is no small word
+ * misread twice ("Gringshammars" is no "öringshamnars", its G an ö and an
+ * m an n; "Onman" is still "Öhman"). */
 static int cand_keeps_initial(const struct site *sites, const struct cand *c, const uint32_t *cps)
 {
 	if (!utf8_is_upper(cps[0]) || cps[0] == 'I')
 		return 1;
-	for (int k = 0; k < c->k; k++)
-		if (sites[c->idx[k]].pos == 0 && !sites[c->idx[k]].e->swedish)
+	for (int k = 0; k < c->k; k++) {
+		const struct conf *e = sites[c->idx[k]].e;
+		if (sites[c->idx[k]].pos == 0 &&
+		    (!e->swedish ||
+		     (!utf8_is_upper(utf8_next(e->truth, (size_t)e->tlen, &(size_t){0})) &&
+		      !cand_swedish(sites, c))))
 			return 0;
+	}
 	return 1;
 }
 
@@ -4773,8 +4781,16 @@ static int place_match(struct norm *n, const char *w, size_t len, struct sb *out
 		    c[i] != '&')
 			return 0; /* a name: one capital, then small letters or marks */
 	char low[256];
-	if (len >= 100 || place_parts(n, low, lex_lower(w, len, low)))
+	size_t ll;
+	if (len >= 100 || place_parts(n, low, (ll = lex_lower(w, len, low))))
 		return 0; /* made of elements as read */
+	/* ... or of a listed word and an element, as read ("Skara|gatan", not
+	 * "Skär|a|gatan") */
+	for (size_t i = 4; i + 2 <= ll; i++)
+		if (((unsigned char)low[i] & 0xC0) != 0x80 &&
+		    lex_map_get(n->places, low + i, ll - i, NULL, NULL, NULL) &&
+		    lex_listed(n->lex, low, i))
+			return 0;
 	place_try(&ps, 0, 0, 0);
 	if (ps.best >= 1e9 || ps.second < ps.best + PLACE_MARGIN)
 		return 0;

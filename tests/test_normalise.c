@@ -377,6 +377,16 @@ Test(normalise, name_made_of_place_elements)
 	 * elements ("Åkersbergsvägen"), not in a word ("åtaganden") */
 	expect_text(1, "Flera boende pa Akersbergsvagen har Ataganden i Norra Akersberg.\n",
 	            "på Åkersbergsvägen har åtaganden i Norra Åkersberg.", NULL);
+	/* a name put back a small ö first is one where only å/ä/ö change:
+	 * "Gringshammars" (G for an ö, an m for an n) is no "öringshamnars";
+	 * "Onman" is still "Öhman" (a capital Ö) */
+	expect_text(1, "Planen ligger norr om Gringshammars centrum, enligt Anna Onman.\n",
+	            "om Gringshammars centrum, enligt Anna Öhman.", NULL);
+	/* the commonest elements of village and farm names (-bo, -boda, -böle,
+	 * -måla; "Äng|a|bo"); a listed word and an element as read stay
+	 * ("Skara|gatan", not "Skär|a|gatan") */
+	expect_text(1, "Vagen fran Angabo till Skaragatan och Kalvboda.\n",
+	            "från Ängabo till Skaragatan och Kalvboda.", NULL);
 }
 
 /* Words of municipal documents the prior undervalues or hunspell lacks are
