@@ -387,6 +387,15 @@ Test(normalise, name_made_of_place_elements)
 	 * ("Skara|gatan", not "Skär|a|gatan") */
 	expect_text(1, "Vagen fran Angabo till Skaragatan och Kalvboda.\n",
 	            "från Ängabo till Skaragatan och Kalvboda.", NULL);
+	/* plants, churches and streets ("Säv|e|lund|s|vägen", "Kyrk|ängen",
+	 * "Säv|ström"); "Vallonbruksleden" stays: "led" is no element, lest it
+	 * be "Vall|ön|bruk|s|leden" */
+	expect_text(1,
+	            "Vagen fran Savelundsvagen till Kyrkangen, enligt Lars Savstrém vid "
+	            "Vallonbruksleden.\n",
+	            "från Sävelundsvägen till Kyrkängen, enligt Lars Sävström vid "
+	            "Vallonbruksleden.",
+	            NULL);
 }
 
 /* Words of municipal documents the prior undervalues or hunspell lacks are
