@@ -396,6 +396,11 @@ Test(normalise, name_made_of_place_elements)
 	            "från Sävelundsvägen till Kyrkängen, enligt Lars Sävström vid "
 	            "Vallonbruksleden.",
 	            NULL);
+	/* schools and what a place was named for ("Åkerbergs|gymnasiet", a
+	 * name, not the word "åkerbergsgymnasiet"; "Gök|åsen", "Moss|ängs|
+	 * vägen") */
+	expect_text(1, "Eleverna pa Akerbergsgymnasiet vid Gékasen och Mossangsvagen.\n",
+	            "på Åkerbergsgymnasiet vid Gökåsen och Mossängsvägen.", NULL);
 }
 
 /* Words of municipal documents the prior undervalues or hunspell lacks are
