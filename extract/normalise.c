@@ -2010,11 +2010,13 @@ static int search_round(struct norm *n, const char *w, size_t len, const uint32_
 				tier = LEX_HUNSPELL, doubt = OWN_COMPOUND_DOUBT;
 			/* a name made of place-name elements once its å/ä/ö are back
 			 * ("Tjärn|åsen", "Gärde|s|vägen"), as document-places reads
-			 * them, also where lex_compound() builds it: PLACE_BONUS
-			 * better than a compound that is not elements ("Gardes|vägen",
-			 * a guard's road) */
-			if ((tier == LEX_UNKNOWN || doubt > 0) && pass == 2 && !pairs && n->lost &&
-			    cand_swedish(sites, ci)) {
+			 * them, also where lex_compound() or hunspell builds it (and
+			 * the prior never saw it): PLACE_BONUS better than a compound
+			 * that is not elements ("Gardes|vägen", a guard's road;
+			 * "Björk|as|skolan") */
+			if ((tier == LEX_UNKNOWN || doubt > 0 ||
+			     (tier == LEX_HUNSPELL && !lex_freq(n->lex, t.buf, t.len))) &&
+			    pass == 2 && !pairs && n->lost && cand_swedish(sites, ci)) {
 				if (place < 0)
 					place = place_shaped(n, w, len, cps, nc);
 				char low[256];
