@@ -364,7 +364,7 @@ Test(normalise_corpus, development_set)
 	 * stop 22) 96.5% (2895/3001), WER 1.35%, 12 changed ("Sandviksvägen"
 	 * made "Sandviksvågen", "Gékasen" made "öökösen"), when they were made
 	 * (on this stop's code of that hour) */
-	check_set(names, "development set (dev1..dev54 x clean, copy, fax)", 25, 970);
+	check_set(names, "development set (dev1..dev54 x clean, copy, fax)", 25, 975);
 }
 
 /* WER measured 2.08% when the set was made, 1.55% at stop 11's end, 0.95%
@@ -437,8 +437,8 @@ Test(normalise_corpus, fresh_held_out_set_5)
 	 * 2.10%, 93.6% (1783/1905), changed 0.00% (0/4251); at the stop's end
 	 * (a second measurement, after five more changes) WER 2.00%, 93.9%
 	 * (1789/1905); at stop 18's end WER 1.64%, 95.1% (1811/1905) */
-	check_set_wer(names, "fifth held-out set (fresh9, fresh10 x clean, copy, fax)", 25, 930,
-	              22);
+	check_set_wer(names, "fifth held-out set (fresh9, fresh10 x clean, copy, fax)", 25, 960,
+	              13);
 }
 
 /* fresh11 and fresh12 (a socialförvaltning's tjänsteutlåtande on
@@ -502,9 +502,10 @@ Test(normalise_corpus, fresh_held_out_set_9)
 	 * issue's 2.0% missed), 93.0% (1744/1876) repaired, no correct word
 	 * changed; the stop's later rules (from dev25..dev27, and a section's
 	 * heading) left it at 2.34%, 93.1%; stop 17's rules and lexicon at 2.25%,
-	 * 93.4%; at stop 18's end WER 2.24%, 93.4% (1753/1876) */
-	check_set_wer(names, "ninth held-out set (fresh17, fresh18 x clean, copy, fax)", 25, 925,
-	              25);
+	 * 93.4%; at stop 18's end WER 2.24%, 93.4% (1753/1876); at stop 25's end
+	 * 1.59%, 95.5% (1792/1876), after its place-name elements */
+	check_set_wer(names, "ninth held-out set (fresh17, fresh18 x clean, copy, fax)", 25, 945,
+	              18);
 }
 
 /* fresh19 and fresh20 (a kommunstyrelseförvaltning's tjänsteskrivelse on a
@@ -648,7 +649,7 @@ Test(normalise_corpus, fresh_held_out_set_13)
 	 * 91.5%); stop 18's final code measured 1.96%, 94.2% (1847/1961); the
 	 * rules this stop made after it did not move it */
 	check_set_wer(names, "thirteenth held-out set (fresh25, fresh26 x clean, copy, fax)", 25,
-	              940, 20);
+	              950, 17);
 }
 
 /* fresh27 (a barn- och utbildningsförvaltning's tjänsteskrivelse on closing a
@@ -677,9 +678,10 @@ Test(normalise_corpus, fresh_held_out_set_15)
 	/* neither issue target met: measured WER 32.00% -> 2.32% (fresh30 2.6%
 	 * to 3.1%), 92.8% (1841/1983), no correct word changed; stop 19's final
 	 * code the same 1841 words, WER 2.34%, one correct word changed: stop
-	 * 20's rules did not move it */
+	 * 20's rules did not move it; at stop 25's end under the WER target,
+	 * 1.84%, 94.4% (1871/1983): "Björk|ås|skolan" over "Björk|as|skolan" */
 	check_set_wer(names, "fifteenth held-out set (fresh29, fresh30 x clean, copy, fax)", 25,
-	              925, 24);
+	              935, 20);
 }
 
 /* fresh31 (a utbildningsförvaltning's tjänsteskrivelse on a
