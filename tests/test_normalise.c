@@ -752,6 +752,10 @@ Test(normalise, vv_read_as_w_and_a_rare_joint)
 	/* "f" read as "t", "t" as "i" */
 	expect_text(1, "Avialet om linjetratik galler i normaltallet.\n",
 	            "Avtalet om linjetrafik gäller i normalfallet.", NULL);
+	/* a speck read as an "i" after f or n, a y read twice; an acronym keeps
+	 * its letters ("ILANA") */
+	expect_text(1, "Syfite: studeniter i tryygghetsboende hos ILANA.\n",
+	            "Syfte: studenter i trygghetsboende hos ILANA.", NULL);
 }
 
 Test(normalise, dropped_letter_and_glued_i)
