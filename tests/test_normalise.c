@@ -250,17 +250,24 @@ Test(normalise, rules_only_without_lexicon)
 	norm_free(n2);
 }
 
-/* The text of a document normalised as one that lost its diacritics. */
-static char *forced(const char *text)
+/* A document normalised as one that lost its diacritics (caller frees it). */
+static struct doc *forced_doc(const char *text)
 {
 	struct norm *n2;
 	struct ex_error err;
 	struct norm_options o = {.rules_dir = "rules", .lost_diacritics = NORM_LOST_ALWAYS};
 	cr_assert_eq(norm_new(&o, &n2, &err), 0, "%s", err.msg);
 	struct doc *d = run(n2, text, NULL);
+	norm_free(n2);
+	return d;
+}
+
+/* The text of a document normalised as one that lost its diacritics. */
+static char *forced(const char *text)
+{
+	struct doc *d = forced_doc(text);
 	char *s = joined(d);
 	doc_free(d);
-	norm_free(n2);
 	return s;
 }
 
@@ -1091,11 +1098,7 @@ Test(normalise, a_word_with_some_of_its_marks_spelt_as_the_document_spells_it)
 {
 	const char *in = "Dagvattnet leds till Sjéangsbacken och Sjéangsbacken rinner vidare.\n"
 	                 "Omradet vid Sj6angsbacken planeras.\n";
-	struct norm *n2;
-	struct ex_error err;
-	struct norm_options o = {.rules_dir = "rules", .lost_diacritics = NORM_LOST_ALWAYS};
-	cr_assert_eq(norm_new(&o, &n2, &err), 0, "%s", err.msg);
-	struct doc *d = run(n2, in, NULL);
+	struct doc *d = forced_doc(in);
 	char *s = joined(d);
 	cr_expect(strstr(s, "vid Sjöängsbäcken planeras") != NULL, "%s", s);
 	const struct doc_line *l = &d->lines[1];
@@ -1105,7 +1108,6 @@ Test(normalise, a_word_with_some_of_its_marks_spelt_as_the_document_spells_it)
 	cr_expect(spelt, "the change is document-spelling's: %s", s);
 	free(s);
 	doc_free(d);
-	norm_free(n2);
 	/* "utmed Ängsbäcken" is pair-back's guess; the name is read three times
 	 * as "Ängsbacken" */
 	expect_text(1,
