@@ -731,3 +731,18 @@ Test(normalise_corpus, fresh_held_out_set_18)
 	check_set_wer(names, "eighteenth held-out set (fresh35, fresh36 x clean, copy, fax)", 25,
 	              960, 13);
 }
+
+/* fresh37 (a kultur- och fritidsförvaltning's tjänsteskrivelse on
+ * renovating spontanidrottsplatser) and fresh38 (an överenskommelse between
+ * a kommun and a region on running a ungdomsmottagning), written by a helper
+ * at stop 25 and kept off the branch until the stop's last normaliser
+ * change */
+Test(normalise_corpus, fresh_held_out_set_19)
+{
+	static const char *const names[] = {"fresh37", "fresh38", NULL};
+	/* the WER target met, not the repaired one: measured once WER 27.83% ->
+	 * 1.03%, 97.1% (1203/1239), six correct words changed (0.19%, under the
+	 * 0.2% guard); stop 24's final code the same 1203 words and six */
+	check_set_wer(names, "nineteenth held-out set (fresh37, fresh38 x clean, copy, fax)", 25,
+	              965, 12);
+}
