@@ -1338,6 +1338,20 @@ static int caps_read(const char *w, size_t len)
 	return up >= 2;
 }
 
+/* Append v[0, vl) to out in a word's case: all capitals, or a capital first
+ * letter, or as it is. */
+static void put_cased(struct sb *out, const char *v, size_t vl, int first_cap, int all)
+{
+	for (size_t j = 0; j < vl;) {
+		int first = j == 0;
+		uint32_t c = utf8_next(v, vl, &j);
+		char enc[8];
+		if (all || (first && first_cap))
+			c = utf8_cp_upper(c);
+		sb_add(out, enc, (size_t)utf8_encode(c, enc));
+	}
+}
+
 /* ---- word repair ------------------------------------------------------------------ */
 
 struct site {
@@ -4538,14 +4552,7 @@ static int vocab_match(struct norm *n, const char *w, size_t len, struct sb *out
 		return 0;
 	/* the case of the word as read: a capital first letter, or all capitals */
 	sb_reset(out);
-	int nb = decode(bk, bl, b, MAX_WORD);
-	int caps = caps_read(w, len);
-	for (int i = 0; i < nb; i++) {
-		uint32_t c =
-		    (caps || (i == 0 && utf8_is_upper(orig0))) ? utf8_cp_upper(b[i]) : b[i];
-		char buf[4];
-		sb_add(out, buf, (size_t)utf8_encode(c, buf));
-	}
+	put_cased(out, bk, bl, utf8_is_upper(orig0), caps_read(w, len));
 	return !out->oom;
 }
 
@@ -5720,11 +5727,13 @@ static int marks_spelling(struct norm *n, struct doc *d, const char *rule, struc
 				fl = cl;
 			}
 		}
+		uint32_t uf = 0;
+		if (full)
+			lex_map_get(uses, full, fl, &uf, NULL, NULL);
 		for (size_t q = 0; full && q < vl && rc == 0; q += 1 + (unsigned char)v[q]) {
 			const char *c = v + q + 1;
 			size_t cl = (unsigned char)v[q];
-			uint32_t uf = 0, uc = 0;
-			lex_map_get(uses, full, fl, &uf, NULL, NULL);
+			uint32_t uc = 0;
 			lex_map_get(uses, c, cl, &uc, NULL, NULL);
 			if (c != full && uf >= uc && !lex_freq(n->lex, c, cl) &&
 			    !lex_listed(n->lex, c, cl))
@@ -5742,20 +5751,14 @@ static int marks_spelling(struct norm *n, struct doc *d, const char *rule, struc
 	while (rc == 0 && lex_map_count(var) && lex_map_next(seen, &it, &w, &wl, NULL)) {
 		char low[256];
 		const char *mv;
-		size_t ml, i = 0, j = 0;
+		size_t ml, i = 0;
 		if (!lex_map_get(var, low, lex_lower(w, wl, low), NULL, &mv, &ml))
 			continue;
 		int caps = utf8_is_upper(utf8_next(w, wl, &i)), all = caps;
 		while (i < wl && all)
 			all = utf8_is_upper(utf8_next(w, wl, &i));
 		sb_reset(&out);
-		for (int first = 1; j < ml; first = 0) {
-			uint32_t c = utf8_next(mv, ml, &j);
-			char enc[8];
-			if (all || (first && caps))
-				c = utf8_cp_upper(c);
-			sb_add(&out, enc, (size_t)utf8_encode(c, enc));
-		}
+		put_cased(&out, mv, ml, caps, all);
 		rc = out.oom ? -1 : lex_map_put(to, w, wl, 0, out.buf, out.len);
 	}
 	sb_release(&out);
